@@ -1,0 +1,172 @@
+"""Contest definitions: what an edition is (nominations, regions, stages, prizes).
+
+Intake owns definitions and publishes the whole current definition on every change to a
+compacted topic keyed by contest id, so every other service holds a current copy.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import ClassVar
+
+from pydantic import Field
+
+from contest_contracts.common import (
+    Code,
+    ContractModel,
+    EntityId,
+    Language,
+    LocalizedText,
+    NominationKind,
+    StageKind,
+    Tenge,
+    UtcDateTime,
+)
+from contest_contracts.envelope import EventData
+
+
+class Criterion(ContractModel):
+    """One line of a nomination's scoring rubric."""
+
+    code: Code = Field(description="Stable criterion code, e.g. `social_significance`.")
+    title: LocalizedText = Field(description="Criterion name shown to jurors.")
+    weight: float = Field(gt=0, description="Weight of the criterion in a sheet's total.")
+    max_score: int = Field(ge=1, le=100, description="Highest score a juror may give.")
+
+
+class Nomination(ContractModel):
+    """A category in which applications compete and prizes are given."""
+
+    code: Code = Field(description="Stable nomination code.")
+    title: LocalizedText = Field(description="Nomination title.")
+    kind: NominationKind = Field(description="Won by a worker (person) or by a project.")
+    required_fields: list[str] = Field(
+        default_factory=list,
+        description="Names of the application fields an application in it must fill.",
+    )
+    finalists_per_region: int = Field(
+        default=1, ge=1, description="Finalists each regional commission selects in it."
+    )
+    rubric: list[Criterion] = Field(
+        default_factory=list, description="Scoring criteria (the same at every judging stage)."
+    )
+
+
+class Region(ContractModel):
+    """A region that runs its own regional stage (oblast or city of republican status)."""
+
+    code: Code = Field(description="Stable region code, e.g. `KZ-71` for Astana.")
+    title: LocalizedText = Field(description="Region name.")
+
+
+class StageSchedule(ContractModel):
+    """When a stage opens and closes (it may also be closed earlier by an operator)."""
+
+    stage: StageKind = Field(description="Which stage.")
+    opens_at: UtcDateTime = Field(description="Scheduled opening, UTC.")
+    closes_at: UtcDateTime = Field(description="Scheduled closing (deadline), UTC.")
+
+
+class PlacePrize(ContractModel):
+    """A ranked place and how many winners share it (ties allowed)."""
+
+    place: int = Field(ge=1, description="1 for first place, 2 for second...")
+    winners: int = Field(ge=1, description="How many winners this place has per nomination.")
+    grant_tenge: Tenge = Field(default=0, description="Grant per winner, tenge.")
+
+
+class PrizeStructure(ContractModel):
+    """Prizes per nomination: places, special prizes, people's choice."""
+
+    places: list[PlacePrize] = Field(description="Ranked places, e.g. 1st x1, 2nd x2, 3rd x2.")
+    special_prizes: int = Field(default=0, ge=0, description="Special prizes by commission.")
+    special_prize_grant_tenge: Tenge = Field(default=0, description="Grant per special prize.")
+    peoples_choice: int = Field(default=0, ge=0, description="People's choice prizes.")
+    peoples_choice_grant_tenge: Tenge = Field(default=0, description="Grant per people's choice.")
+
+
+class TallyVisibility(StrEnum):
+    """What the public sees of a running vote."""
+
+    LIVE = "live"
+    """Vote counts are public while voting runs."""
+    HIDDEN = "hidden"
+    """Only total participation is public until the vote closes."""
+    RANKS_ONLY = "ranks_only"
+    """The order of choices is public, counts are not, until the vote closes."""
+
+
+class VoteChoices(StrEnum):
+    """What voters choose from."""
+
+    FINALISTS = "finalists"
+    """The finalists of the regional stage, per nomination."""
+    GALLERY = "gallery"
+    """Every project shown in the public gallery, per nomination."""
+
+
+class PublicVoteRules(ContractModel):
+    """How the people's choice vote runs."""
+
+    visibility: TallyVisibility = Field(default=TallyVisibility.LIVE, description="Tally exposure.")
+    choices: VoteChoices = Field(default=VoteChoices.FINALISTS, description="What voters choose.")
+
+
+class JudgingRules(ContractModel):
+    """How commissions score."""
+
+    jurors_per_application: int = Field(default=3, ge=1, description="Jurors per application.")
+    normalise_scores: bool = Field(
+        default=False, description="Per-juror z-score normalisation within a stage."
+    )
+
+
+class AttachmentRules(ContractModel):
+    """Limits on files attached to applications."""
+
+    max_bytes: int = Field(default=10 * 1024 * 1024, ge=1, description="Largest file, bytes.")
+    media_types: list[str] = Field(
+        default_factory=lambda: ["application/pdf", "image/jpeg", "image/png"],
+        description="Accepted media types.",
+    )
+
+
+class ContestDefinition(ContractModel):
+    """Everything that defines one contest edition."""
+
+    contest_id: EntityId = Field(description="Stable contest id, e.g. `social-protection-2025`.")
+    title: LocalizedText = Field(description="Contest title.")
+    organiser: LocalizedText = Field(description="Organising ministry or administration.")
+    languages: list[Language] = Field(
+        default_factory=lambda: [Language.KK, Language.RU, Language.EN],
+        description="Languages the edition is run in.",
+    )
+    nominations: list[Nomination] = Field(min_length=1, description="Nominations.")
+    regions: list[Region] = Field(min_length=1, description="Regions with a regional stage.")
+    stages: list[StageSchedule] = Field(min_length=1, description="Stage schedule.")
+    prizes: PrizeStructure = Field(description="Prizes per nomination.")
+    judging: JudgingRules = Field(default_factory=JudgingRules, description="Judging rules.")
+    public_vote: PublicVoteRules = Field(
+        default_factory=PublicVoteRules, description="Public vote rules."
+    )
+    attachments: AttachmentRules = Field(
+        default_factory=AttachmentRules, description="Attachment limits."
+    )
+
+
+class ContestDefined(EventData):
+    """A contest edition was defined. Carries the whole definition."""
+
+    event_type: ClassVar[str] = "kz.contest.contest.defined"
+
+    definition: ContestDefinition = Field(description="The full definition.")
+    revision: int = Field(ge=1, description="Definition revision; 1 when first defined.")
+
+
+class ContestUpdated(EventData):
+    """A contest definition changed. Carries the whole new definition, not a diff."""
+
+    event_type: ClassVar[str] = "kz.contest.contest.updated"
+
+    definition: ContestDefinition = Field(description="The full definition after the change.")
+    revision: int = Field(ge=2, description="Revision after the change; higher is newer.")

@@ -1,0 +1,139 @@
+"""How an envelope becomes a Kafka record and back (CloudEvents Kafka binding, binary mode).
+
+- key: the envelope's ``subject`` (UTF-8), so all events about one entity share a partition;
+- value: the JSON of ``data`` only;
+- headers: ``ce_id``, ``ce_type``, ``ce_source``, ``ce_specversion``, ``ce_time``,
+  ``ce_subject``, ``ce_correlationid``, ``ce_causationid`` (when set),
+  ``ce_schemaversion``, and ``content-type: application/json``.
+
+Binary mode keeps the body equal to the payload schema (plain JSON for any tool) and lets
+consumers route and deduplicate by headers without parsing the body.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from pydantic import ValidationError
+
+from contest_contracts.envelope import Envelope, EventData
+from contest_contracts.events import EVENT_TYPES
+
+CONTENT_TYPE = "application/json"
+
+_ATTRIBUTE_HEADERS = {
+    "id": "ce_id",
+    "type": "ce_type",
+    "source": "ce_source",
+    "specversion": "ce_specversion",
+    "time": "ce_time",
+    "subject": "ce_subject",
+    "correlation_id": "ce_correlationid",
+    "causation_id": "ce_causationid",
+    "schema_version": "ce_schemaversion",
+}
+_REQUIRED = ("id", "type", "source", "specversion", "time", "subject", "correlation_id")
+
+
+class MalformedEvent(ValueError):
+    """A record that is not a valid event of a known type: it goes to the dead-letter topic."""
+
+    def __init__(self, reason: str, detail: str) -> None:
+        super().__init__(f"{reason}: {detail}")
+        self.reason = reason
+        self.detail = detail
+
+
+class UnknownEventType(LookupError):
+    """A well-formed record of a type this version does not know (a newer producer): skip it."""
+
+
+@dataclass(frozen=True)
+class KafkaRecord:
+    """What goes on the wire for one event."""
+
+    key: bytes
+    value: bytes
+    headers: dict[str, str]
+
+
+def to_record(envelope: Envelope[Any]) -> KafkaRecord:
+    """Encode an envelope for Kafka."""
+    attributes = envelope.model_dump(mode="json", exclude={"data"})
+    headers = {
+        header: str(attributes[name])
+        for name, header in _ATTRIBUTE_HEADERS.items()
+        if attributes.get(name) is not None
+    }
+    headers["content-type"] = CONTENT_TYPE
+    return KafkaRecord(
+        key=envelope.subject.encode(),
+        value=envelope.data.model_dump_json().encode(),
+        headers=headers,
+    )
+
+
+def _header_map(headers: Mapping[str, Any] | Iterable[tuple[str, Any]]) -> dict[str, str]:
+    pairs = headers.items() if isinstance(headers, Mapping) else headers
+    decoded: dict[str, str] = {}
+    for name, raw in pairs:
+        decoded[name] = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else str(raw)
+    return decoded
+
+
+def from_record(
+    value: bytes | None,
+    headers: Mapping[str, Any] | Iterable[tuple[str, Any]],
+    registry: Mapping[str, type[EventData]] = EVENT_TYPES,
+) -> Envelope[EventData]:
+    """Decode a Kafka record into a typed envelope.
+
+    Raises ``MalformedEvent`` for anything that cannot be an event of its declared type and
+    ``UnknownEventType`` for a well-formed event of a type missing from ``registry``.
+    """
+    attributes = _attributes(_header_map(headers))
+    missing = [_ATTRIBUTE_HEADERS[name] for name in _REQUIRED if name not in attributes]
+    if missing:
+        raise MalformedEvent("missing_headers", ", ".join(missing))
+    model = registry.get(attributes["type"])
+    if model is None:
+        raise UnknownEventType(attributes["type"])
+    try:
+        schema_version = int(attributes.get("schema_version", str(model.schema_version)))
+    except ValueError as error:
+        raise MalformedEvent("invalid_header", f"ce_schemaversion: {error}") from error
+    if schema_version != model.schema_version:
+        raise MalformedEvent(
+            "unsupported_schema_version",
+            f"{attributes['type']} v{schema_version}, this consumer reads v{model.schema_version}",
+        )
+    if value is None:
+        raise MalformedEvent("empty_body", "the record has no value")
+    try:
+        payload = json.loads(value)
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise MalformedEvent("invalid_json", str(error)) from error
+    try:
+        data = model.model_validate(payload)
+        return Envelope[model](  # type: ignore[valid-type]
+            id=attributes["id"],
+            type=attributes["type"],
+            source=attributes["source"],
+            specversion=attributes["specversion"],
+            time=datetime.fromisoformat(attributes["time"]),
+            subject=attributes["subject"],
+            correlation_id=attributes["correlation_id"],
+            causation_id=attributes.get("causation_id"),
+            schema_version=schema_version,
+            data=data,
+        )
+    except (ValidationError, ValueError) as error:
+        raise MalformedEvent("invalid_event", str(error)) from error
+
+
+def _attributes(headers: dict[str, str]) -> dict[str, str]:
+    return {name: headers[h] for name, h in _ATTRIBUTE_HEADERS.items() if h in headers}
