@@ -1,1 +1,1 @@
-"""placeholder"""
+"""The intake service: contest definitions, applications and the submission window."""

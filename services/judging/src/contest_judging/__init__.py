@@ -1,1 +1,1 @@
-"""placeholder"""
+"""The judging service: commissions, assignment, scoring, finalists and awards."""

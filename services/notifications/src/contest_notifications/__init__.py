@@ -1,1 +1,1 @@
-"""placeholder"""
+"""The notifications service: email, SMS and signed webhooks in kk/ru/en."""

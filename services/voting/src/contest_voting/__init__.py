@@ -1,1 +1,1 @@
-"""placeholder"""
+"""The voting service: verified public voting, ballots, tallies and live results."""

@@ -1,0 +1,118 @@
+"""Fixtures for every test: the real broker and store, found or started once per session.
+
+See ``contest_local.infra`` for how they are found: environment, containers, or embedded
+local processes on free loopback ports. Their logs stay in the session's temporary
+directory, printed at the end when a test failed.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import pytest
+import pytest_asyncio
+from fastapi import FastAPI
+from httpx import ASGITransport, AsyncClient
+from pymongo import AsyncMongoClient
+
+from contest_contracts.topics import Cleanup, Topic, Visibility, topics_to_create
+from contest_local.infra import EmbeddedProcesses, Endpoints, running_infrastructure
+from contest_runtime.kafka import ensure_topics
+from contest_runtime.mongo import Document, connect
+from contest_runtime.settings import InfraSettings
+
+_INFRA_LOGS: list[Path] = []
+
+
+@pytest.fixture(scope="session")
+def embedded_processes() -> EmbeddedProcesses:
+    """The local processes of this session (empty when the environment or containers serve)."""
+    return EmbeddedProcesses()
+
+
+@pytest.fixture(scope="session")
+def infrastructure(
+    tmp_path_factory: pytest.TempPathFactory, embedded_processes: EmbeddedProcesses
+) -> Iterator[Endpoints]:
+    """Kafka and MongoDB for the whole session, with every catalogue topic created."""
+    workdir = tmp_path_factory.mktemp("infrastructure")
+    _INFRA_LOGS.append(workdir)
+    with running_infrastructure(workdir, processes=embedded_processes) as endpoints:
+        yield endpoints
+
+
+@pytest.fixture(scope="session")
+def infra_settings(infrastructure: Endpoints) -> InfraSettings:
+    """Service settings pointing at the session's broker and store."""
+    return InfraSettings(
+        kafka_bootstrap_servers=infrastructure.kafka_bootstrap_servers,
+        kafka_enable_idempotence=infrastructure.kafka_enable_idempotence,
+        kafka_session_timeout_ms=infrastructure.kafka_session_timeout_ms,
+        kafka_heartbeat_interval_ms=infrastructure.kafka_session_timeout_ms // 6,
+        mongodb_uri=infrastructure.mongodb_uri,
+        startup_timeout_s=30,
+    )
+
+
+@pytest_asyncio.fixture(loop_scope="session", scope="session")
+async def mongo(infrastructure: Endpoints) -> AsyncIterator[AsyncMongoClient[Document]]:
+    """A client of the session's store, bound to the session's event loop."""
+    client = connect(infrastructure.mongodb_uri, app_name="tests")
+    yield client
+    await client.close()
+
+
+@pytest.fixture
+def unique() -> Callable[[str], str]:
+    """Names that no other test uses: databases, groups, topics."""
+    return lambda prefix: f"{prefix}-{uuid.uuid4().hex[:10]}"
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def new_topic(
+    infrastructure: Endpoints, unique: Callable[[str], str]
+) -> Callable[..., Awaitable[Topic]]:
+    """Create a fresh topic (and its dead-letter topic) shaped like a catalogue topic."""
+
+    async def create(like: Topic, partitions: int | None = None) -> Topic:
+        topic = Topic(
+            name=unique("test.topic").replace("-", ".") + ".v1",
+            partitions=partitions or like.partitions,
+            key=like.key,
+            cleanup=Cleanup.DELETE,
+            events=like.events,
+            producers=like.producers,
+            consumers=like.consumers,
+            visibility=Visibility.RESTRICTED,
+            description=f"test copy of {like.name}",
+        )
+        await ensure_topics(infrastructure.kafka_bootstrap_servers, topics_to_create((topic,)))
+        return topic
+
+    return create
+
+
+@asynccontextmanager
+async def running_app(app: FastAPI) -> AsyncIterator[AsyncClient]:
+    """Run ``app``'s lifespan (real broker and store) and give an HTTP client to it."""
+    async with app.router.lifespan_context(app):
+        transport = ASGITransport(app=app)
+        async with AsyncClient(transport=transport, base_url="http://service") as client:
+            yield client
+
+
+@pytest.fixture
+def app_client() -> Callable[[FastAPI], Any]:
+    """``async with app_client(app) as http:`` runs a service app for one test."""
+    return running_app
+
+
+def pytest_terminal_summary(terminalreporter: Any, exitstatus: int) -> None:
+    """Point at the broker and store logs when something failed."""
+    if exitstatus != 0 and _INFRA_LOGS:
+        for directory in _INFRA_LOGS:
+            terminalreporter.write_line(f"broker and store logs: {directory}")

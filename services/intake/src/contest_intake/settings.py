@@ -1,0 +1,18 @@
+"""Settings of the intake service, read from `INTAKE_*` environment variables."""
+
+from __future__ import annotations
+
+from pydantic import Field
+from pydantic_settings import SettingsConfigDict
+
+from contest_runtime.settings import ServiceSettings
+
+
+class IntakeSettings(ServiceSettings):
+    """Everything the intake service reads from its environment."""
+
+    model_config = SettingsConfigDict(env_prefix="INTAKE_", extra="ignore")
+
+    http_port: int = Field(default=8001, ge=0, le=65535, description="HTTP port.")
+    mongodb_database: str = Field(default="contest_intake", description="The service's database.")
+    consumer_group: str = Field(default="contest-intake", description="Kafka consumer group.")

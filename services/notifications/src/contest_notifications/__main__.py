@@ -1,0 +1,17 @@
+"""`python -m contest_notifications`: run the notifications service."""
+
+from __future__ import annotations
+
+from contest_runtime.service import serve
+from contest_notifications.app import NAME, create_app
+from contest_notifications.settings import NotificationsSettings
+
+
+def main() -> None:
+    """Serve the notifications API (and its consumers) until stopped."""
+    settings = NotificationsSettings()
+    serve(create_app(settings), settings, NAME)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,163 @@
+"""Consuming envelopes at least once, with retries and a dead-letter topic.
+
+A record is committed only after its handler finished (or after it was dead-lettered), so
+a crash redelivers it: handlers must be idempotent. A record that cannot be decoded goes
+to ``<topic>.dlq`` at once; a record whose handler keeps failing goes there after the
+configured number of tries. Either way the consumer moves on to the next record.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from aiokafka import ConsumerRecord
+from faststream import AckPolicy
+from faststream.kafka import KafkaBroker
+from faststream.kafka.annotations import KafkaMessage
+
+from contest_contracts.envelope import Envelope, EventData
+from contest_contracts.topics import Topic
+from contest_contracts.wire import MalformedEvent, UnknownEventType, from_record
+from contest_runtime.logs import correlated
+from contest_runtime.settings import ServiceSettings
+
+log = logging.getLogger(__name__)
+
+EventHandler = Callable[[Envelope[Any]], Awaitable[None]]
+
+
+class DeadLetters:
+    """Writes records that could not be handled to the dead-letter topic, with the reason.
+
+    The original key, value and headers are kept as they were, so an operator can replay
+    the record to its topic after fixing the cause; ``x-error-*`` headers say what failed.
+    """
+
+    def __init__(self, broker: KafkaBroker, *, consumer_group: str) -> None:
+        self.broker = broker
+        self.consumer_group = consumer_group
+
+    async def send(
+        self, topic: Topic, record: ConsumerRecord[Any, Any], *, reason: str, detail: str, attempts: int
+    ) -> None:
+        """Publish ``record`` to ``topic``'s dead-letter topic; returns once the broker acked."""
+        headers = {name: value.decode("utf-8", "replace") for name, value in record.headers or ()}
+        headers.update(
+            {
+                "x-error-reason": reason,
+                "x-error-detail": detail[:2000],
+                "x-error-attempts": str(attempts),
+                "x-error-consumer-group": self.consumer_group,
+                "x-error-time": datetime.now(UTC).isoformat(),
+                "x-original-topic": record.topic,
+                "x-original-partition": str(record.partition),
+                "x-original-offset": str(record.offset),
+            }
+        )
+        await self.broker.publish(
+            record.value or b"", topic.dead_letter, key=record.key, headers=headers
+        )
+        log.warning(
+            "event dead-lettered",
+            extra={"topic": record.topic, "offset": record.offset, "reason": reason},
+        )
+
+
+@dataclass(frozen=True)
+class ConsumerOptions:
+    """How a service consumes: its group, retry policy and group membership timing."""
+
+    group_id: str
+    attempts: int = 5
+    backoff_s: float = 0.2
+    session_timeout_ms: int = 10_000
+    heartbeat_interval_ms: int = 3000
+
+    @classmethod
+    def of(cls, settings: ServiceSettings) -> ConsumerOptions:
+        """The options a service's settings describe."""
+        return cls(
+            group_id=settings.consumer_group,
+            attempts=settings.handler_attempts,
+            backoff_s=settings.handler_backoff_s,
+            session_timeout_ms=settings.infra.kafka_session_timeout_ms,
+            heartbeat_interval_ms=settings.infra.kafka_heartbeat_interval_ms,
+        )
+
+
+def subscribe(
+    broker: KafkaBroker,
+    topic: Topic,
+    handlers: Mapping[type[EventData], EventHandler],
+    *,
+    options: ConsumerOptions,
+    dead_letters: DeadLetters,
+) -> None:
+    """Consume ``topic`` in the options' group, calling the handler registered for each event type.
+
+    Event types the topic carries but no handler is registered for are skipped, and so
+    are types this version does not know (a newer producer): both are committed.
+    """
+    registry = {model.event_type: model for model in topic.events}
+
+    async def handle(record: ConsumerRecord[Any, Any]) -> None:
+        try:
+            envelope = from_record(record.value, record.headers or (), registry)
+        except UnknownEventType:
+            return
+        except MalformedEvent as error:
+            await dead_letters.send(
+                topic, record, reason=error.reason, detail=error.detail, attempts=0
+            )
+            return
+        handler = handlers.get(type(envelope.data))
+        if handler is None:
+            return
+        with correlated(envelope.correlation_id):
+            attempts = options.attempts
+            for attempt in range(1, attempts + 1):
+                try:
+                    await handler(envelope)
+                    return
+                except Exception as error:
+                    log.warning(
+                        "event handler failed",
+                        exc_info=True,
+                        extra={"event_id": envelope.id, "type": envelope.type, "attempt": attempt},
+                    )
+                    if attempt == attempts:
+                        await dead_letters.send(
+                            topic, record, reason="handler_failed", detail=repr(error),
+                            attempts=attempts,
+                        )
+                        return
+                    await asyncio.sleep(options.backoff_s * 2 ** (attempt - 1))
+
+    @broker.subscriber(
+        topic.name,
+        group_id=options.group_id,
+        auto_offset_reset="earliest",
+        session_timeout_ms=options.session_timeout_ms,
+        heartbeat_interval_ms=options.heartbeat_interval_ms,
+        ack_policy=AckPolicy.NACK_ON_ERROR,
+        decoder=_raw_body,
+        title=f"{options.group_id}:{topic.name}",
+    )
+    async def consume(body: bytes, message: KafkaMessage) -> None:
+        try:
+            await handle(message.raw_message)
+        except Exception:
+            # Dead-lettering itself failed (broker unreachable): leave the record uncommitted
+            # and slow the redelivery loop down instead of spinning.
+            await asyncio.sleep(options.backoff_s * 10)
+            raise
+
+
+async def _raw_body(message: Any) -> bytes:
+    body: bytes = message.body
+    return body

@@ -1,0 +1,112 @@
+"""Kafka through FastStream: the broker, publishing envelopes, and creating topics."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.errors import TopicAlreadyExistsError
+from faststream.kafka import KafkaBroker
+
+from contest_contracts.envelope import Envelope, EventData
+from contest_contracts.topics import Topic
+from contest_contracts.wire import to_record
+from contest_runtime.settings import InfraSettings
+
+log = logging.getLogger(__name__)
+
+
+def make_broker(infra: InfraSettings, *, client_id: str) -> KafkaBroker:
+    """A broker whose producer waits for all in-sync replicas and never creates topics.
+
+    Idempotence follows the settings: on for Apache Kafka, off for Tansu's memory engine,
+    which refuses idempotent producers. Per-message logs are at DEBUG: at national scale
+    an INFO line per vote would drown everything else.
+    """
+    return KafkaBroker(
+        infra.kafka_bootstrap_servers,
+        client_id=client_id,
+        acks="all",
+        enable_idempotence=infra.kafka_enable_idempotence,
+        linger_ms=infra.kafka_linger_ms,
+        allow_auto_create_topics=False,
+        logger=logging.getLogger(f"faststream.{client_id}"),
+        log_level=logging.DEBUG,
+        graceful_timeout=15.0,
+    )
+
+
+class EventPublisher:
+    """Publishes payloads as envelopes of one source, only on topics that carry them."""
+
+    def __init__(self, broker: KafkaBroker, *, source: str) -> None:
+        self.broker = broker
+        self.source = source
+
+    async def publish(
+        self,
+        topic: Topic,
+        data: EventData,
+        *,
+        subject: str,
+        causation: Envelope[Any] | None = None,
+        correlation_id: str | None = None,
+    ) -> Envelope[Any]:
+        """Wrap ``data`` in a new envelope and publish it; returns it once the broker acked."""
+        envelope = Envelope.of(
+            data,
+            source=self.source,
+            subject=subject,
+            causation=causation,
+            correlation_id=correlation_id,
+        )
+        await self.publish_envelope(topic, envelope)
+        return envelope
+
+    async def publish_envelope(self, topic: Topic, envelope: Envelope[Any]) -> None:
+        """Publish an envelope made earlier (e.g. one kept in an outbox), as it is."""
+        if not topic.carries(envelope.type):
+            raise ValueError(f"{envelope.type} does not belong on {topic.name}")
+        record = to_record(envelope)
+        await self.broker.publish(record.value, topic.name, key=record.key, headers=record.headers)
+
+
+async def ensure_topics(
+    bootstrap_servers: str, topics: tuple[Topic, ...], *, replication_factor: int = 1
+) -> list[str]:
+    """Create the topics that do not exist yet; returns the names created. Safe to repeat."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers, client_id="contest-topics")
+    await admin.start()
+    try:
+        existing = set(await admin.list_topics())
+        missing = [topic for topic in topics if topic.name not in existing]
+        if not missing:
+            return []
+        response = await admin.create_topics(
+            [
+                NewTopic(
+                    topic.name,
+                    num_partitions=topic.partitions,
+                    replication_factor=replication_factor,
+                    topic_configs=topic.kafka_config(),
+                )
+                for topic in missing
+            ]
+        )
+        for name, error_code, message in _topic_errors(response):
+            if error_code not in (0, TopicAlreadyExistsError.errno):
+                raise RuntimeError(f"cannot create topic {name}: {error_code} {message}")
+        log.info("topics created", extra={"topics": [t.name for t in missing]})
+        return [topic.name for topic in missing]
+    finally:
+        await admin.close()
+
+
+def _topic_errors(response: Any) -> list[tuple[str, int, str | None]]:
+    errors = []
+    for item in response.topic_errors:
+        name, error_code = item[0], item[1]
+        message = item[2] if len(item) > 2 else None
+        errors.append((name, error_code, message))
+    return errors

@@ -1,0 +1,63 @@
+"""Structured JSON logs, each line carrying the service and the current correlation id."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from datetime import UTC, datetime
+
+correlation_id: ContextVar[str | None] = ContextVar("correlation_id", default=None)
+"""The correlation id of the request or event being handled in this task."""
+
+_STANDARD_ATTRIBUTES = set(vars(logging.makeLogRecord({}))) | {"message", "asctime"}
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object per line; ``extra={...}`` fields are included as they are."""
+
+    def __init__(self, service: str) -> None:
+        super().__init__()
+        self.service = service
+
+    def format(self, record: logging.LogRecord) -> str:
+        line: dict[str, object] = {
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat(),
+            "level": record.levelname,
+            "service": self.service,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        current = correlation_id.get()
+        if current is not None:
+            line["correlation_id"] = current
+        for key, value in vars(record).items():
+            if key not in _STANDARD_ATTRIBUTES and not key.startswith("_"):
+                line[key] = value
+        if record.exc_info:
+            line["exception"] = self.formatException(record.exc_info)
+        return json.dumps(line, ensure_ascii=False, default=str)
+
+
+def configure_logging(service: str, level: str = "INFO") -> None:
+    """Send every log record to stdout as JSON."""
+    handler = logging.StreamHandler(sys.stdout)
+    handler.setFormatter(JsonFormatter(service))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level.upper())
+    for noisy in ("aiokafka", "pymongo"):
+        logging.getLogger(noisy).setLevel(max(logging.WARNING, root.level))
+
+
+@contextmanager
+def correlated(value: str | None) -> Iterator[None]:
+    """Run a block with ``value`` as the current correlation id."""
+    token = correlation_id.set(value)
+    try:
+        yield
+    finally:
+        correlation_id.reset(token)

@@ -1,0 +1,29 @@
+"""MongoDB through PyMongo's async API (``AsyncMongoClient``, Motor's successor).
+
+A client is bound to the event loop it was created on, so it is created inside a lifespan
+or fixture, never at import time.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pymongo import AsyncMongoClient
+
+Document = dict[str, Any]
+
+
+def connect(uri: str, *, app_name: str, timeout_s: float = 5.0) -> AsyncMongoClient[Document]:
+    """A client that returns timezone-aware UTC datetimes and fails fast when unreachable."""
+    return AsyncMongoClient(
+        uri,
+        appname=app_name,
+        tz_aware=True,
+        serverSelectionTimeoutMS=int(timeout_s * 1000),
+        connectTimeoutMS=int(timeout_s * 1000),
+    )
+
+
+async def ping(client: AsyncMongoClient[Document]) -> None:
+    """Raise unless the store answers."""
+    await client.admin.command("ping")

@@ -1,0 +1,209 @@
+"""The composition root shared by every service: one lifespan that owns the store client and
+the broker, health endpoints, correlation ids and problem responses.
+
+A service calls :func:`create_service_app` from its own ``app`` module with its settings,
+its routers and a ``wire`` coroutine that creates indexes and registers subscribers.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.responses import JSONResponse
+from faststream.kafka import KafkaBroker
+from pymongo import AsyncMongoClient
+from pymongo.asynchronous.database import AsyncDatabase
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from contest_runtime.consumers import DeadLetters
+from contest_runtime.kafka import EventPublisher, make_broker
+from contest_runtime.logs import configure_logging, correlation_id
+from contest_runtime.mongo import Document, connect, ping
+from contest_runtime.problems import install_problem_handlers
+from contest_runtime.settings import ServiceSettings
+
+log = logging.getLogger(__name__)
+
+CORRELATION_HEADER = "X-Correlation-Id"
+
+
+@dataclass
+class ServiceRuntime:
+    """What a running service holds: its settings, store, broker and event outlets."""
+
+    name: str
+    settings: ServiceSettings
+    mongo: AsyncMongoClient[Document]
+    db: AsyncDatabase[Document]
+    broker: KafkaBroker
+    publisher: EventPublisher
+    dead_letters: DeadLetters
+
+
+Wire = Callable[[ServiceRuntime], Awaitable[Any]]
+
+
+def service_runtime(request: Request) -> ServiceRuntime:
+    """FastAPI dependency: the runtime of the service handling the request."""
+    runtime: ServiceRuntime = request.app.state.runtime
+    return runtime
+
+
+def service_context(request: Request) -> Any:
+    """FastAPI dependency: what the service's ``wire`` returned (its stores, its domain)."""
+    return request.app.state.context
+
+
+async def _wait_for(what: str, attempt: Callable[[], Awaitable[Any]], timeout_s: float) -> None:
+    """Retry ``attempt`` until it succeeds: a service may start before its broker or store."""
+    deadline = time.monotonic() + timeout_s
+    delay = 0.25
+    while True:
+        try:
+            await attempt()
+            return
+        except Exception as error:
+            if time.monotonic() >= deadline:
+                raise RuntimeError(f"{what} unreachable for {timeout_s:.0f}s") from error
+            log.warning("waiting for %s", what, extra={"error": repr(error)})
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 5.0)
+
+
+def create_service_app(
+    *,
+    name: str,
+    settings: ServiceSettings,
+    title: str,
+    description: str,
+    routers: Sequence[APIRouter] = (),
+    wire: Wire | None = None,
+) -> FastAPI:
+    """Build a service's FastAPI app; nothing connects until the lifespan starts."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        configure_logging(name, settings.log_level)
+        infra = settings.infra
+        mongo = connect(infra.mongodb_uri, app_name=name)
+        broker = make_broker(infra, client_id=name)
+        runtime = ServiceRuntime(
+            name=name,
+            settings=settings,
+            mongo=mongo,
+            db=mongo[settings.mongodb_database],
+            broker=broker,
+            publisher=EventPublisher(broker, source=f"/contest/{name}"),
+            dead_letters=DeadLetters(broker, consumer_group=settings.consumer_group),
+        )
+        app.state.runtime = runtime
+        try:
+            await _wait_for("MongoDB", lambda: ping(mongo), infra.startup_timeout_s)
+            app.state.context = await wire(runtime) if wire is not None else None
+            await _wait_for("Kafka", broker.start, infra.startup_timeout_s)
+            log.info("service started", extra={"port": settings.http_port})
+            yield
+        finally:
+            await broker.stop()
+            await mongo.close()
+            log.info("service stopped")
+
+    app = FastAPI(title=title, description=description, version="0.1.0", lifespan=lifespan)
+    install_problem_handlers(app)
+    app.add_middleware(CorrelationIdMiddleware)
+    app.include_router(health_router())
+    for router in routers:
+        app.include_router(router)
+    return app
+
+
+def health_router() -> APIRouter:
+    """``/healthz`` (the process runs) and ``/readyz`` (it can reach its broker and store)."""
+    router = APIRouter(tags=["health"])
+
+    @router.get(
+        "/healthz",
+        summary="Liveness. Who may call: anyone (no data is exposed).",
+    )
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @router.get(
+        "/readyz",
+        summary="Readiness: broker and store reachable. Who may call: anyone.",
+        responses={503: {"description": "A dependency is unreachable."}},
+    )
+    async def readyz(request: Request) -> JSONResponse:
+        runtime = service_runtime(request)
+        checks = {
+            "mongodb": await _check(ping(runtime.mongo)),
+            "kafka": "ok" if await runtime.broker.ping(timeout=2.0) else "unreachable",
+        }
+        ready = all(state == "ok" for state in checks.values())
+        return JSONResponse(
+            {"status": "ready" if ready else "not_ready", "checks": checks},
+            status_code=200 if ready else 503,
+        )
+
+    return router
+
+
+async def _check(probe: Awaitable[Any]) -> str:
+    try:
+        await asyncio.wait_for(probe, timeout=2.0)
+    except Exception as error:
+        return f"unreachable: {type(error).__name__}"
+    return "ok"
+
+
+class CorrelationIdMiddleware:
+    """Takes ``X-Correlation-Id`` from the request (or makes one) and returns it.
+
+    Plain ASGI rather than ``BaseHTTPMiddleware`` so that the context variable set here is
+    visible to the route and to its logs.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        incoming = dict(scope["headers"]).get(CORRELATION_HEADER.lower().encode())
+        value = incoming.decode("latin-1")[:128] if incoming else str(uuid.uuid4())
+        token = correlation_id.set(value)
+
+        async def send_with_header(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message.setdefault("headers", [])
+                message["headers"].append((CORRELATION_HEADER.lower().encode(), value.encode()))
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_header)
+        finally:
+            correlation_id.reset(token)
+
+
+def serve(app: FastAPI, settings: ServiceSettings, name: str) -> None:
+    """Run a service's app with uvicorn, logging as JSON from the first line."""
+    import uvicorn
+
+    configure_logging(name, settings.log_level)
+    uvicorn.run(
+        app,
+        host=settings.http_host,
+        port=settings.http_port,
+        log_config=None,
+        access_log=False,
+        timeout_graceful_shutdown=20,
+    )

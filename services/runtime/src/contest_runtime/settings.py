@@ -1,0 +1,58 @@
+"""Settings from the environment (pydantic-settings), one pattern for every service.
+
+Where Kafka and MongoDB are is shared by all services and read without a prefix
+(``KAFKA_BOOTSTRAP_SERVERS``, ``MONGODB_URI``...). Everything a service owns is read
+with the service's prefix (``INTAKE_HTTP_PORT``, ``VOTING_MONGODB_DATABASE``...).
+"""
+
+from __future__ import annotations
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class InfraSettings(BaseSettings):
+    """Where the broker and the store are, and how to talk to them."""
+
+    model_config = SettingsConfigDict(env_prefix="", extra="ignore")
+
+    kafka_bootstrap_servers: str = Field(
+        default="127.0.0.1:9092", description="Comma-separated host:port list."
+    )
+    kafka_enable_idempotence: bool = Field(
+        default=True,
+        description="Idempotent producer; Apache Kafka supports it, Tansu's memory engine not.",
+    )
+    kafka_linger_ms: int = Field(default=5, ge=0, description="Producer batching delay.")
+    kafka_session_timeout_ms: int = Field(
+        default=10_000,
+        ge=1000,
+        description="Consumer session timeout. Tansu waits about half of it before a group "
+        "forms, so the embedded default uses 3000; Apache Kafka's minimum is 6000.",
+    )
+    kafka_heartbeat_interval_ms: int = Field(
+        default=3000, ge=100, description="Consumer heartbeat interval (a third of the above)."
+    )
+    mongodb_uri: str = Field(default="mongodb://127.0.0.1:27017", description="MongoDB URI.")
+    startup_timeout_s: float = Field(
+        default=120.0, gt=0, description="How long to wait for Kafka and MongoDB at start."
+    )
+
+
+class ServiceSettings(BaseSettings):
+    """Base of each service's settings; a subclass sets ``env_prefix`` and the defaults."""
+
+    model_config = SettingsConfigDict(extra="ignore")
+
+    http_host: str = Field(default="127.0.0.1", description="Address the HTTP API listens on.")
+    http_port: int = Field(default=8000, ge=0, le=65535, description="HTTP port.")
+    log_level: str = Field(default="INFO", description="Python log level.")
+    mongodb_database: str = Field(description="The service's own MongoDB database.")
+    consumer_group: str = Field(description="Kafka consumer group of the service.")
+    handler_attempts: int = Field(
+        default=5, ge=1, description="Tries of an event handler before the event is dead-lettered."
+    )
+    handler_backoff_s: float = Field(
+        default=0.2, ge=0, description="First retry delay; doubles on each further try."
+    )
+    infra: InfraSettings = Field(default_factory=InfraSettings)

@@ -1,0 +1,123 @@
+"""Events over the real broker: publish, consume in groups, split partitions."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import pytest
+from faststream.kafka import KafkaBroker
+
+from contest_contracts.envelope import Envelope
+from contest_contracts.events import StageOpened, VoteCast
+from contest_contracts.samples import SAMPLES
+from contest_contracts.topics import STAGES, VOTES, Topic
+from contest_runtime.consumers import ConsumerOptions, DeadLetters, subscribe
+from contest_runtime.kafka import EventPublisher, make_broker
+from contest_runtime.settings import InfraSettings
+
+pytestmark = [pytest.mark.infra, pytest.mark.asyncio(loop_scope="session")]
+
+
+async def eventually(condition: Callable[[], bool], timeout_s: float = 20.0) -> None:
+    """Wait until ``condition`` holds (the broker is asynchronous by nature)."""
+    deadline = asyncio.get_running_loop().time() + timeout_s
+    while not condition():
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError("condition not met in time")
+        await asyncio.sleep(0.05)
+
+
+def consumer(
+    infra: InfraSettings, topic: Topic, group: str, seen: list[Envelope[Any]], name: str
+) -> KafkaBroker:
+    broker = make_broker(infra, client_id=name)
+
+    async def record(envelope: Envelope[Any]) -> None:
+        seen.append(envelope)
+
+    subscribe(
+        broker,
+        topic,
+        {model: record for model in topic.events},
+        options=ConsumerOptions(
+            group_id=group,
+            session_timeout_ms=infra.kafka_session_timeout_ms,
+            heartbeat_interval_ms=infra.kafka_heartbeat_interval_ms,
+        ),
+        dead_letters=DeadLetters(broker, consumer_group=group),
+    )
+    return broker
+
+
+async def test_published_envelope_reaches_a_group_subscriber(
+    infra_settings: InfraSettings,
+    new_topic: Callable[..., Awaitable[Topic]],
+    unique: Callable[[str], str],
+) -> None:
+    topic = await new_topic(STAGES)
+    seen: list[Envelope[Any]] = []
+    subscriber = consumer(infra_settings, topic, unique("group"), seen, "subscriber")
+    producer = make_broker(infra_settings, client_id="producer")
+    async with subscriber, producer:
+        await subscriber.start()
+        await producer.start()
+        sent = await EventPublisher(producer, source="/contest/test").publish(
+            topic, SAMPLES[StageOpened], subject="social-protection-2025"
+        )
+        await eventually(lambda: len(seen) == 1)
+
+    assert seen[0] == sent
+    assert isinstance(seen[0].data, StageOpened)
+
+
+async def test_publisher_refuses_an_event_on_a_topic_that_does_not_carry_it(
+    infra_settings: InfraSettings,
+) -> None:
+    producer = make_broker(infra_settings, client_id="producer")
+    async with producer:
+        await producer.start()
+        with pytest.raises(ValueError, match="does not belong"):
+            await EventPublisher(producer, source="/t").publish(
+                STAGES, SAMPLES[VoteCast], subject="x"
+            )
+
+
+async def test_two_consumers_in_one_group_split_a_multi_partition_topic(
+    infra_settings: InfraSettings,
+    new_topic: Callable[..., Awaitable[Topic]],
+    unique: Callable[[str], str],
+) -> None:
+    topic = await new_topic(VOTES, partitions=4)
+    group = unique("tally")
+    first: list[Envelope[Any]] = []
+    second: list[Envelope[Any]] = []
+    one = consumer(infra_settings, topic, group, first, "tally-1")
+    two = consumer(infra_settings, topic, group, second, "tally-2")
+    producer = make_broker(infra_settings, client_id="producer")
+    async with one, two, producer:
+        await one.start()
+        await two.start()
+        await producer.start()
+        await eventually(lambda: _assigned(one) + _assigned(two) == 4)
+        assert _assigned(one) == 2 and _assigned(two) == 2
+
+        publisher = EventPublisher(producer, source="/contest/voting")
+        sent = set()
+        for voter in range(40):
+            envelope = await publisher.publish(topic, SAMPLES[VoteCast], subject=f"voter-{voter}")
+            sent.add(envelope.id)
+        await eventually(lambda: {e.id for e in first} | {e.id for e in second} == sent)
+
+    assert first and second
+    assert not {e.id for e in first} & {e.id for e in second}
+
+
+def _assigned(broker: KafkaBroker) -> int:
+    total = 0
+    for subscriber in broker.subscribers:
+        consumer = getattr(subscriber, "consumer", None)
+        if consumer is not None:
+            total += len(consumer.assignment())
+    return total
