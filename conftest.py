@@ -7,6 +7,7 @@ directory, printed at the end when a test failed.
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import asynccontextmanager
@@ -64,6 +65,38 @@ async def mongo(infrastructure: Endpoints) -> AsyncIterator[AsyncMongoClient[Doc
     client = connect(infrastructure.mongodb_uri, app_name="tests")
     yield client
     await client.close()
+
+
+async def _eventually(condition: Callable[[], Any], timeout_s: float = 20.0) -> None:
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout_s
+    while not condition():
+        if loop.time() > deadline:
+            raise AssertionError(f"condition not met in {timeout_s}s")
+        await asyncio.sleep(0.05)
+
+
+@pytest.fixture
+def eventually() -> Callable[..., Awaitable[None]]:
+    """``await eventually(lambda: ...)``: wait, bounded, for an asynchronous outcome."""
+    return _eventually
+
+
+async def _eventually_async(
+    condition: Callable[[], Awaitable[Any]], timeout_s: float = 20.0
+) -> None:
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout_s
+    while not await condition():
+        if loop.time() > deadline:
+            raise AssertionError(f"condition not met in {timeout_s}s")
+        await asyncio.sleep(0.05)
+
+
+@pytest.fixture
+def eventually_async() -> Callable[..., Awaitable[None]]:
+    """Like ``eventually`` for a condition that must be awaited (a store query)."""
+    return _eventually_async
 
 
 @pytest.fixture

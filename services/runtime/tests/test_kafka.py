@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -18,15 +17,6 @@ from contest_runtime.kafka import EventPublisher, make_broker
 from contest_runtime.settings import InfraSettings
 
 pytestmark = [pytest.mark.infra, pytest.mark.asyncio(loop_scope="session")]
-
-
-async def eventually(condition: Callable[[], bool], timeout_s: float = 20.0) -> None:
-    """Wait until ``condition`` holds (the broker is asynchronous by nature)."""
-    deadline = asyncio.get_running_loop().time() + timeout_s
-    while not condition():
-        if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError("condition not met in time")
-        await asyncio.sleep(0.05)
 
 
 def consumer(
@@ -55,6 +45,7 @@ async def test_published_envelope_reaches_a_group_subscriber(
     infra_settings: InfraSettings,
     new_topic: Callable[..., Awaitable[Topic]],
     unique: Callable[[str], str],
+    eventually: Callable[..., Awaitable[None]],
 ) -> None:
     topic = await new_topic(STAGES)
     seen: list[Envelope[Any]] = []
@@ -88,6 +79,7 @@ async def test_two_consumers_in_one_group_split_a_multi_partition_topic(
     infra_settings: InfraSettings,
     new_topic: Callable[..., Awaitable[Topic]],
     unique: Callable[[str], str],
+    eventually: Callable[..., Awaitable[None]],
 ) -> None:
     topic = await new_topic(VOTES, partitions=4)
     group = unique("tally")

@@ -17,7 +17,9 @@ from contest_runtime.settings import InfraSettings
 log = logging.getLogger(__name__)
 
 
-def make_broker(infra: InfraSettings, *, client_id: str) -> KafkaBroker:
+def make_broker(
+    infra: InfraSettings, *, client_id: str, graceful_timeout_s: float = 15.0
+) -> KafkaBroker:
     """A broker whose producer waits for all in-sync replicas and never creates topics.
 
     Idempotence follows the settings: on for Apache Kafka, off for Tansu's memory engine,
@@ -33,7 +35,7 @@ def make_broker(infra: InfraSettings, *, client_id: str) -> KafkaBroker:
         allow_auto_create_topics=False,
         logger=logging.getLogger(f"faststream.{client_id}"),
         log_level=logging.DEBUG,
-        graceful_timeout=15.0,
+        graceful_timeout=graceful_timeout_s,
     )
 
 

@@ -1,0 +1,194 @@
+"""At-least-once consuming: malformed events and failing handlers go to the dead-letter topic,
+and the consumer keeps going."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import pytest
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord
+
+from contest_contracts.envelope import Envelope
+from contest_contracts.events import StageClosed, StageOpened
+from contest_contracts.samples import SAMPLES
+from contest_contracts.topics import STAGES, Topic
+from contest_contracts.wire import to_record
+from contest_runtime.consumers import ConsumerOptions, DeadLetters, subscribe
+from contest_runtime.kafka import make_broker
+from contest_runtime.settings import InfraSettings
+
+pytestmark = [pytest.mark.infra, pytest.mark.asyncio(loop_scope="session")]
+
+
+async def produce(infra: InfraSettings, topic: str, value: bytes, headers: dict[str, str]) -> None:
+    """Write a raw record, as a foreign or broken producer would."""
+    producer = AIOKafkaProducer(bootstrap_servers=infra.kafka_bootstrap_servers)
+    await producer.start()
+    try:
+        await producer.send_and_wait(
+            topic, value, key=b"k", headers=[(k, v.encode()) for k, v in headers.items()]
+        )
+    finally:
+        await producer.stop()
+
+
+async def dead_lettered(infra: InfraSettings, topic: Topic, count: int) -> list[ConsumerRecord[Any, Any]]:
+    """Read ``count`` records of the dead-letter topic from the start."""
+    reader = AIOKafkaConsumer(
+        topic.dead_letter,
+        bootstrap_servers=infra.kafka_bootstrap_servers,
+        auto_offset_reset="earliest",
+        enable_auto_commit=False,
+    )
+    await reader.start()
+    try:
+        records: list[ConsumerRecord[Any, Any]] = []
+        for _ in range(200):
+            batch = await reader.getmany(timeout_ms=100)
+            records += [r for rs in batch.values() for r in rs]
+            if len(records) >= count:
+                break
+        return records
+    finally:
+        await reader.stop()
+
+
+def record_of(data: Any) -> tuple[bytes, dict[str, str]]:
+    record = to_record(Envelope.of(data, source="/contest/test", subject="social-protection-2025"))
+    return record.value, record.headers
+
+
+async def test_malformed_events_are_dead_lettered_and_counting_goes_on(
+    infra_settings: InfraSettings,
+    new_topic: Callable[..., Awaitable[Topic]],
+    unique: Callable[[str], str],
+    eventually: Callable[..., Awaitable[None]],
+) -> None:
+    topic = await new_topic(STAGES, partitions=1)
+    group = unique("group")
+    handled: list[Envelope[Any]] = []
+
+    async def on_event(envelope: Envelope[Any]) -> None:
+        handled.append(envelope)
+
+    broker = make_broker(infra_settings, client_id="consumer")
+    subscribe(
+        broker,
+        topic,
+        {StageOpened: on_event, StageClosed: on_event},
+        options=ConsumerOptions(group_id=group, session_timeout_ms=3000, heartbeat_interval_ms=500),
+        dead_letters=DeadLetters(broker, consumer_group=group),
+    )
+    value, headers = record_of(SAMPLES[StageOpened])
+    async with broker:
+        await broker.start()
+        await produce(infra_settings, topic.name, b"{not json", headers)
+        await produce(infra_settings, topic.name, value, {k: v for k, v in headers.items() if k != "ce_id"})
+        await produce(infra_settings, topic.name, b'{"contest_id": 5}', headers)
+        await produce(infra_settings, topic.name, value, headers | {"ce_type": "kz.contest.unknown"})
+        await produce(infra_settings, topic.name, value, headers)
+        await eventually(lambda: len(handled) == 1)
+
+    dead = await dead_lettered(infra_settings, topic, 3)
+    reasons = [dict(r.headers)["x-error-reason"].decode() for r in dead]
+    assert reasons == ["invalid_json", "missing_headers", "invalid_event"]
+    first = dict(dead[0].headers)
+    assert dead[0].value == b"{not json"  # kept as it was, for replay
+    assert first["x-original-topic"].decode() == topic.name
+    assert first["x-error-consumer-group"].decode() == group
+    assert first["ce_type"].decode() == StageOpened.event_type
+    assert handled[0].data == SAMPLES[StageOpened]
+
+
+async def test_a_handler_that_keeps_failing_is_dead_lettered_after_its_tries(
+    infra_settings: InfraSettings,
+    new_topic: Callable[..., Awaitable[Topic]],
+    unique: Callable[[str], str],
+    eventually: Callable[..., Awaitable[None]],
+) -> None:
+    topic = await new_topic(STAGES, partitions=1)
+    group = unique("group")
+    tries: dict[str, int] = {}
+    handled: list[str] = []
+
+    async def flaky(envelope: Envelope[Any]) -> None:
+        tries[envelope.id] = tries.get(envelope.id, 0) + 1
+        if isinstance(envelope.data, StageClosed):
+            raise RuntimeError("store rejected the write")
+        if tries[envelope.id] < 3:
+            raise ConnectionError("store briefly unreachable")
+        handled.append(envelope.id)
+
+    broker = make_broker(infra_settings, client_id="consumer")
+    subscribe(
+        broker,
+        topic,
+        {StageOpened: flaky, StageClosed: flaky},
+        options=ConsumerOptions(
+            group_id=group, attempts=4, backoff_s=0.01, session_timeout_ms=3000, heartbeat_interval_ms=500
+        ),
+        dead_letters=DeadLetters(broker, consumer_group=group),
+    )
+    closed_value, closed_headers = record_of(SAMPLES[StageClosed])
+    opened_value, opened_headers = record_of(SAMPLES[StageOpened])
+    async with broker:
+        await broker.start()
+        await produce(infra_settings, topic.name, closed_value, closed_headers)
+        await produce(infra_settings, topic.name, opened_value, opened_headers)
+        await eventually(lambda: len(handled) == 1)
+
+    dead = await dead_lettered(infra_settings, topic, 1)
+    assert len(dead) == 1
+    headers = dict(dead[0].headers)
+    assert headers["x-error-reason"] == b"handler_failed"
+    assert headers["x-error-attempts"] == b"4"
+    assert b"store rejected the write" in headers["x-error-detail"]
+    assert tries[closed_headers["ce_id"]] == 4
+    assert tries[opened_headers["ce_id"]] == 3  # two transient failures, then handled once
+    assert handled == [opened_headers["ce_id"]]
+
+
+async def test_an_event_whose_handler_was_interrupted_is_delivered_again(
+    infra_settings: InfraSettings,
+    new_topic: Callable[..., Awaitable[Topic]],
+    unique: Callable[[str], str],
+    eventually: Callable[..., Awaitable[None]],
+) -> None:
+    """The offset is committed after the handler, so a consumer that stops mid-write
+    leaves the event to the next member of its group."""
+    import asyncio
+
+    topic = await new_topic(STAGES, partitions=1)
+    group = unique("group")
+    started = asyncio.Event()
+    finished: list[str] = []
+
+    async def never_finishes(envelope: Envelope[Any]) -> None:
+        started.set()
+        await asyncio.Event().wait()
+
+    async def finishes(envelope: Envelope[Any]) -> None:
+        finished.append(envelope.id)
+
+    def consumer(handler: Any) -> Any:
+        broker = make_broker(infra_settings, client_id="consumer", graceful_timeout_s=0.5)
+        subscribe(
+            broker,
+            topic,
+            {StageOpened: handler},
+            options=ConsumerOptions(group_id=group, session_timeout_ms=3000, heartbeat_interval_ms=500),
+            dead_letters=DeadLetters(broker, consumer_group=group),
+        )
+        return broker
+
+    value, headers = record_of(SAMPLES[StageOpened])
+    first = consumer(never_finishes)
+    async with first:
+        await first.start()
+        await produce(infra_settings, topic.name, value, headers)
+        await asyncio.wait_for(started.wait(), 20)
+    second = consumer(finishes)
+    async with second:
+        await second.start()
+        await eventually(lambda: finished == [headers["ce_id"]])
