@@ -18,7 +18,7 @@ from contest_runtime.consumers import ConsumerOptions, DeadLetters, subscribe
 from contest_runtime.kafka import make_broker
 from contest_runtime.settings import InfraSettings
 
-pytestmark = [pytest.mark.infra, pytest.mark.asyncio(loop_scope="session")]
+pytestmark = pytest.mark.infra
 
 
 async def produce(infra: InfraSettings, topic: str, value: bytes, headers: dict[str, str]) -> None:

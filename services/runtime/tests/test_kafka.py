@@ -16,7 +16,7 @@ from contest_runtime.consumers import ConsumerOptions, DeadLetters, subscribe
 from contest_runtime.kafka import EventPublisher, make_broker
 from contest_runtime.settings import InfraSettings
 
-pytestmark = [pytest.mark.infra, pytest.mark.asyncio(loop_scope="session")]
+pytestmark = pytest.mark.infra
 
 
 def consumer(

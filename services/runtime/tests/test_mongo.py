@@ -11,7 +11,7 @@ from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 from contest_runtime.mongo import Document
 
-pytestmark = [pytest.mark.infra, pytest.mark.asyncio(loop_scope="session")]
+pytestmark = pytest.mark.infra
 
 
 async def test_document_round_trips_and_a_duplicate_on_a_unique_index_raises(

@@ -43,12 +43,13 @@ class JsonFormatter(logging.Formatter):
 
 
 def configure_logging(service: str, level: str = "INFO") -> None:
-    """Send every log record to stdout as JSON."""
-    handler = logging.StreamHandler(sys.stdout)
-    handler.setFormatter(JsonFormatter(service))
+    """Send every log record to stdout as JSON (once per process; other handlers stay)."""
     root = logging.getLogger()
-    root.handlers[:] = [handler]
     root.setLevel(level.upper())
+    if not any(isinstance(h.formatter, JsonFormatter) for h in root.handlers):
+        handler = logging.StreamHandler(sys.stdout)
+        handler.setFormatter(JsonFormatter(service))
+        root.addHandler(handler)
     for noisy in ("aiokafka", "pymongo"):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, root.level))
 

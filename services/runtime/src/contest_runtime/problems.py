@@ -84,6 +84,12 @@ _STATUS_CODES = {
 
 def problem_response(request: Request, error: ProblemError) -> JSONResponse:
     """Render a problem as ``application/problem+json``."""
+    # Unexpected errors are rendered outside the correlation middleware, after it reset the
+    # context variable: the id it put in the scope is still there.
+    current = correlation_id.get() or request.scope.get("correlation_id")
+    headers = dict(error.headers or {})
+    if current:
+        headers["X-Correlation-Id"] = current
     problem = Problem(
         type=PROBLEM_TYPE_BASE + error.code,
         title=error.title,
@@ -91,14 +97,14 @@ def problem_response(request: Request, error: ProblemError) -> JSONResponse:
         code=error.code,
         detail=error.detail,
         instance=request.url.path,
-        correlation_id=correlation_id.get(),
+        correlation_id=current,
         errors=error.errors,
     )
     return JSONResponse(
         problem.model_dump(mode="json", exclude_none=True),
         status_code=error.status,
         media_type=PROBLEM_MEDIA_TYPE,
-        headers=error.headers,
+        headers=headers,
     )
 
 

@@ -93,7 +93,9 @@ def create_service_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         configure_logging(name, settings.log_level)
         infra = settings.infra
-        mongo = connect(infra.mongodb_uri, app_name=name)
+        mongo = connect(
+            infra.mongodb_uri, app_name=name, timeout_s=min(5.0, infra.startup_timeout_s)
+        )
         broker = make_broker(infra, client_id=name)
         runtime = ServiceRuntime(
             name=name,
@@ -181,11 +183,15 @@ class CorrelationIdMiddleware:
         incoming = dict(scope["headers"]).get(CORRELATION_HEADER.lower().encode())
         value = incoming.decode("latin-1")[:128] if incoming else str(uuid.uuid4())
         token = correlation_id.set(value)
+        scope["correlation_id"] = value
+        header = CORRELATION_HEADER.lower().encode()
 
         async def send_with_header(message: Message) -> None:
             if message["type"] == "http.response.start":
-                message.setdefault("headers", [])
-                message["headers"].append((CORRELATION_HEADER.lower().encode(), value.encode()))
+                headers = list(message.get("headers", []))
+                if not any(name.lower() == header for name, _ in headers):
+                    headers.append((header, value.encode()))
+                message["headers"] = headers
             await send(message)
 
         try:

@@ -1,0 +1,121 @@
+"""A service's lifespan on the real broker and store: health, readiness, waiting at start."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pymongo import AsyncMongoClient
+
+from contest_local.embedded import free_port, nx_mongodb
+from contest_runtime.mongo import Document
+from contest_runtime.service import ServiceRuntime, create_service_app
+from contest_runtime.settings import InfraSettings, ServiceSettings
+
+pytestmark = pytest.mark.infra
+
+
+def settings(infra: InfraSettings, unique: Callable[[str], str], **infra_changes: Any) -> ServiceSettings:
+    return ServiceSettings(
+        mongodb_database=unique("svc"),
+        consumer_group=unique("svc"),
+        infra=infra.model_copy(update=infra_changes),
+    )
+
+
+async def test_a_service_is_live_and_ready_on_the_real_broker_and_store(
+    infra_settings: InfraSettings,
+    unique: Callable[[str], str],
+    app_client: Any,
+    mongo: AsyncMongoClient[Document],
+) -> None:
+    service_settings = settings(infra_settings, unique)
+
+    async def wire(runtime: ServiceRuntime) -> str:
+        await runtime.db["things"].create_index("name", unique=True)
+        return "context"
+
+    app = create_service_app(
+        name="probe", settings=service_settings, title="t", description="d", wire=wire
+    )
+    async with app_client(app) as http:
+        assert (await http.get("/healthz")).json() == {"status": "ok"}
+        ready = await http.get("/readyz")
+        assert ready.status_code == 200
+        assert ready.json() == {"status": "ready", "checks": {"mongodb": "ok", "kafka": "ok"}}
+        assert app.state.context == "context"
+    indexes = await mongo[service_settings.mongodb_database]["things"].index_information()
+    # Matched by key, not name: nx-27017 names indexes its own way.
+    assert [i.get("unique") for i in indexes.values() if i["key"] == [("name", 1)]] == [True]
+
+
+async def test_readiness_fails_when_the_store_goes_away(
+    infra_settings: InfraSettings, unique: Callable[[str], str], app_client: Any, tmp_path: Path
+) -> None:
+    store = nx_mongodb(tmp_path)
+    store.start()
+    try:
+        app = create_service_app(
+            name="probe",
+            settings=settings(infra_settings, unique, mongodb_uri=f"mongodb://{store.address}"),
+            title="t",
+            description="d",
+        )
+        async with app_client(app) as http:
+            assert (await http.get("/readyz")).status_code == 200
+            store.kill()
+            response = await http.get("/readyz")
+            assert response.status_code == 503
+            assert response.json()["checks"]["mongodb"].startswith("unreachable")
+            assert response.json()["checks"]["kafka"] == "ok"
+            assert (await http.get("/healthz")).status_code == 200
+    finally:
+        store.stop()
+
+
+async def test_a_service_started_before_its_store_waits_for_it(
+    infra_settings: InfraSettings, unique: Callable[[str], str], app_client: Any, tmp_path: Path
+) -> None:
+    port = free_port()
+    app = create_service_app(
+        name="probe",
+        settings=settings(infra_settings, unique, mongodb_uri=f"mongodb://127.0.0.1:{port}"),
+        title="t",
+        description="d",
+    )
+    store = nx_mongodb(tmp_path, port=port)
+
+    async def start_store_later() -> None:
+        await asyncio.sleep(1.5)
+        await asyncio.to_thread(store.start)
+
+    late = asyncio.create_task(start_store_later())
+    try:
+        async with app_client(app) as http:
+            assert store.process is not None  # the app could only start once the store did
+            assert (await http.get("/readyz")).status_code == 200
+    finally:
+        await late
+        store.stop()
+
+
+async def test_a_service_gives_up_when_its_store_never_comes(
+    infra_settings: InfraSettings, unique: Callable[[str], str], app_client: Any
+) -> None:
+    app = create_service_app(
+        name="probe",
+        settings=settings(
+            infra_settings,
+            unique,
+            mongodb_uri=f"mongodb://127.0.0.1:{free_port()}",
+            startup_timeout_s=1.0,
+        ),
+        title="t",
+        description="d",
+    )
+    with pytest.raises(RuntimeError, match="MongoDB unreachable"):
+        async with app_client(app):
+            pass
