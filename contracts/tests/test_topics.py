@@ -22,8 +22,18 @@ from contest_contracts.topics import (
 )
 
 TOPIC_NAME = re.compile(r"^[a-z0-9]+(\.[a-z0-9]+)*\.v[0-9]+$")
-PERSONAL_FIELDS = {"identifier", "organisation_bin", "contact", "email", "phone", "address",
-                   "voter_key", "client_address", "iin", "bin"}
+PERSONAL_FIELDS = {
+    "identifier",
+    "organisation_bin",
+    "contact",
+    "email",
+    "phone",
+    "address",
+    "voter_key",
+    "client_address",
+    "iin",
+    "bin",
+}
 
 
 @pytest.mark.parametrize("topic", CATALOGUE, ids=lambda t: t.name)

@@ -34,7 +34,9 @@ def test_every_event_round_trips_through_a_kafka_record(data: EventData) -> None
 
 def test_caused_event_keeps_correlation_and_names_its_cause() -> None:
     cause = Envelope.of(SAMPLES[StageOpened], source="/contest/intake", subject="c")
-    effect = Envelope.of(SAMPLES[StageOpened], source="/contest/judging", subject="c", causation=cause)
+    effect = Envelope.of(
+        SAMPLES[StageOpened], source="/contest/judging", subject="c", causation=cause
+    )
 
     assert effect.correlation_id == cause.correlation_id == cause.id
     assert effect.causation_id == cause.id
@@ -82,8 +84,14 @@ def test_missing_headers_are_malformed() -> None:
         (b"{not json", "invalid_json"),
         (b"\xff\xfe", "invalid_json"),
         (b'{"contest_id": "c"}', "invalid_event"),
-        (b'{"contest_id": "c", "stage": "nope", "opened_at": "2025-08-01T00:00:00Z"}', "invalid_event"),
-        (b'{"contest_id": "c", "stage": "submission", "opened_at": "2025-08-01T00:00:00"}', "invalid_event"),
+        (
+            b'{"contest_id": "c", "stage": "nope", "opened_at": "2025-08-01T00:00:00Z"}',
+            "invalid_event",
+        ),
+        (
+            b'{"contest_id": "c", "stage": "submission", "opened_at": "2025-08-01T00:00:00"}',
+            "invalid_event",
+        ),
     ],
 )
 def test_bad_bodies_are_malformed(body: bytes, reason: str) -> None:

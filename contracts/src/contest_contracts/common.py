@@ -48,7 +48,9 @@ def _as_utc(value: datetime) -> datetime:
 UtcDateTime = Annotated[
     AwareDatetime,
     AfterValidator(_as_utc),
-    PlainSerializer(lambda v: v.astimezone(UTC).isoformat().replace("+00:00", "Z"), return_type=str),
+    PlainSerializer(
+        lambda v: v.astimezone(UTC).isoformat().replace("+00:00", "Z"), return_type=str
+    ),
 ]
 """A timezone-aware instant; any offset is accepted and it is always written in UTC (``Z``)."""
 

@@ -107,7 +107,12 @@ def _compare(
         if name in new_required and name not in old_required:
             problems.append(f"{path}.{name}: optional field became required")
         _compare(
-            old_resolver, old_property, new_resolver, new_properties[name], f"{path}.{name}", problems
+            old_resolver,
+            old_property,
+            new_resolver,
+            new_properties[name],
+            f"{path}.{name}",
+            problems,
         )
     for name in new_properties.keys() - old_properties.keys():
         if name in new_required:
@@ -135,6 +140,8 @@ def _compare_unions(
         if key not in new_keyed:
             problems.append(f"{path}: union variant {key} removed")
             continue
-        _compare(old_resolver, old_variant, new_resolver, new_keyed[key], f"{path}<{key}>", problems)
+        _compare(
+            old_resolver, old_variant, new_resolver, new_keyed[key], f"{path}<{key}>", problems
+        )
     for key in new_keyed.keys() - old_keyed.keys():
         problems.append(f"{path}: union variant {key} added")

@@ -11,7 +11,7 @@ import os
 import time
 import uuid
 from datetime import UTC, datetime
-from typing import Any, ClassVar, Generic, Literal, TypeVar
+from typing import Any, ClassVar, Generic, Literal, TypeVar, cast
 
 from pydantic import Field
 
@@ -83,7 +83,10 @@ class Envelope(ContractModel, Generic[DataT]):
         event_id = new_event_id()
         if correlation_id is None:
             correlation_id = causation.correlation_id if causation is not None else event_id
-        return Envelope[type(data)](  # type: ignore[misc]
+        # Parametrised with the payload's own class, so that the envelope serialises the
+        # payload's fields and not only those of EventData.
+        typed = cast("type[Envelope[DataT]]", Envelope.__class_getitem__(type(data)))
+        return typed(
             id=event_id,
             type=data.event_type,
             source=source,

@@ -324,7 +324,10 @@ STAGE_CLOSED_VARIANTS: list[StageClosed] = [
                     region_code="KZ-71",
                     entries=[
                         RankedApplication(
-                            rank=1, application_id=APPLICATION_ID, score=25.0, sheets=2,
+                            rank=1,
+                            application_id=APPLICATION_ID,
+                            score=25.0,
+                            sheets=2,
                             missing_sheets=1,
                         )
                     ],

@@ -208,7 +208,9 @@ def main(argv: list[str] | None = None) -> int:
         for problem in problems:
             print(f"BREAKING {name}: {problem}", file=sys.stderr)
     if breaking:
-        print("A breaking change needs a new topic version (.v2); nothing written.", file=sys.stderr)
+        print(
+            "A breaking change needs a new topic version (.v2); nothing written.", file=sys.stderr
+        )
         return 1
     if arguments.command == "write":
         for name in write(arguments.dir):

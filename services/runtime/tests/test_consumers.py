@@ -33,7 +33,9 @@ async def produce(infra: InfraSettings, topic: str, value: bytes, headers: dict[
         await producer.stop()
 
 
-async def dead_lettered(infra: InfraSettings, topic: Topic, count: int) -> list[ConsumerRecord[Any, Any]]:
+async def dead_lettered(
+    infra: InfraSettings, topic: Topic, count: int
+) -> list[ConsumerRecord[Any, Any]]:
     """Read ``count`` records of the dead-letter topic from the start."""
     reader = AIOKafkaConsumer(
         topic.dead_letter,
@@ -84,9 +86,13 @@ async def test_malformed_events_are_dead_lettered_and_counting_goes_on(
     async with broker:
         await broker.start()
         await produce(infra_settings, topic.name, b"{not json", headers)
-        await produce(infra_settings, topic.name, value, {k: v for k, v in headers.items() if k != "ce_id"})
+        await produce(
+            infra_settings, topic.name, value, {k: v for k, v in headers.items() if k != "ce_id"}
+        )
         await produce(infra_settings, topic.name, b'{"contest_id": 5}', headers)
-        await produce(infra_settings, topic.name, value, headers | {"ce_type": "kz.contest.unknown"})
+        await produce(
+            infra_settings, topic.name, value, headers | {"ce_type": "kz.contest.unknown"}
+        )
         await produce(infra_settings, topic.name, value, headers)
         await eventually(lambda: len(handled) == 1)
 
@@ -126,7 +132,11 @@ async def test_a_handler_that_keeps_failing_is_dead_lettered_after_its_tries(
         topic,
         {StageOpened: flaky, StageClosed: flaky},
         options=ConsumerOptions(
-            group_id=group, attempts=4, backoff_s=0.01, session_timeout_ms=3000, heartbeat_interval_ms=500
+            group_id=group,
+            attempts=4,
+            backoff_s=0.01,
+            session_timeout_ms=3000,
+            heartbeat_interval_ms=500,
         ),
         dead_letters=DeadLetters(broker, consumer_group=group),
     )
@@ -177,7 +187,9 @@ async def test_an_event_whose_handler_was_interrupted_is_delivered_again(
             broker,
             topic,
             {StageOpened: handler},
-            options=ConsumerOptions(group_id=group, session_timeout_ms=3000, heartbeat_interval_ms=500),
+            options=ConsumerOptions(
+                group_id=group, session_timeout_ms=3000, heartbeat_interval_ms=500
+            ),
             dead_letters=DeadLetters(broker, consumer_group=group),
         )
         return broker

@@ -7,8 +7,8 @@ from collections.abc import Callable
 import pytest
 from pymongo import AsyncMongoClient
 
-from contest_contracts.samples import DEFINITION
 from contest_contracts.common import LocalizedText
+from contest_contracts.samples import DEFINITION
 from contest_runtime.definitions import ContestDefinitionCopies
 from contest_runtime.mongo import Document
 

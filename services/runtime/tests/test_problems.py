@@ -10,6 +10,7 @@ from pydantic import BaseModel
 from contest_runtime.problems import PROBLEM_MEDIA_TYPE, ProblemError, install_problem_handlers
 from contest_runtime.service import CorrelationIdMiddleware
 
+
 class Ballot(BaseModel):
     nomination_code: str
     application_id: str
@@ -62,7 +63,10 @@ async def test_invalid_fields_are_listed(http: AsyncClient) -> None:
     body = response.json()
     assert body["code"] == "validation_failed"
     kinds = {tuple(e["location"]): e["kind"] for e in body["errors"]}
-    assert kinds == {("body", "nomination_code"): "string_type", ("body", "application_id"): "missing"}
+    assert kinds == {
+        ("body", "nomination_code"): "string_type",
+        ("body", "application_id"): "missing",
+    }
 
 
 async def test_malformed_json_has_its_own_code(http: AsyncClient) -> None:

@@ -18,7 +18,9 @@ from contest_runtime.settings import InfraSettings, ServiceSettings
 pytestmark = pytest.mark.infra
 
 
-def settings(infra: InfraSettings, unique: Callable[[str], str], **infra_changes: Any) -> ServiceSettings:
+def settings(
+    infra: InfraSettings, unique: Callable[[str], str], **infra_changes: Any
+) -> ServiceSettings:
     return ServiceSettings(
         mongodb_database=unique("svc"),
         consumer_group=unique("svc"),

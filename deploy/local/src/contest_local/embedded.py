@@ -47,6 +47,7 @@ class LocalProcess:
     command: list[str]
     port: int
     log_path: Path
+    environment: dict[str, str] | None = field(default=None, repr=False)
     process: subprocess.Popen[bytes] | None = field(default=None, repr=False)
 
     def start(self, timeout_s: float = 30.0) -> None:
@@ -58,6 +59,7 @@ class LocalProcess:
             stdout=log,
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
+            env=self.environment,
             start_new_session=True,  # Ctrl-C in a terminal reaches us, and we stop it in order
         )
         log.close()
@@ -67,7 +69,9 @@ class LocalProcess:
                 raise RuntimeError(f"{self.name} exited at start:\n{self.log_tail()}")
             if time.monotonic() > deadline:
                 self.stop()
-                raise RuntimeError(f"{self.name} did not answer in {timeout_s}s:\n{self.log_tail()}")
+                raise RuntimeError(
+                    f"{self.name} did not answer in {timeout_s}s:\n{self.log_tail()}"
+                )
             time.sleep(0.05)
 
     def stop(self, timeout_s: float = 10.0) -> None:

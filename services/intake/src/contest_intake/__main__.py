@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from contest_runtime.service import serve
 from contest_intake.app import NAME, create_app
 from contest_intake.settings import IntakeSettings
+from contest_runtime.service import serve
 
 
 def main() -> None:

@@ -1,11 +1,11 @@
-"""Composition root of the intake service: settings, store, broker and routes in one lifespan."""
+"""Composition root of the intake service: settings, store, broker and routes."""
 
 from __future__ import annotations
 
 from fastapi import FastAPI
 
-from contest_runtime.service import create_service_app
 from contest_intake.settings import IntakeSettings
+from contest_runtime.service import create_service_app
 
 NAME = "intake"
 

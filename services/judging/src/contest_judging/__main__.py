@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from contest_runtime.service import serve
 from contest_judging.app import NAME, create_app
 from contest_judging.settings import JudgingSettings
+from contest_runtime.service import serve
 
 
 def main() -> None:

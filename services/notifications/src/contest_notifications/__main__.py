@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from contest_runtime.service import serve
 from contest_notifications.app import NAME, create_app
 from contest_notifications.settings import NotificationsSettings
+from contest_runtime.service import serve
 
 
 def main() -> None:

@@ -1,4 +1,4 @@
-"""Composition root of the notifications service: settings, store, broker and routes in one lifespan."""
+"""Composition root of the notifications service: settings, store, broker and routes."""
 
 from __future__ import annotations
 
@@ -6,9 +6,9 @@ from dataclasses import dataclass
 
 from fastapi import FastAPI
 
+from contest_notifications.settings import NotificationsSettings
 from contest_runtime.definitions import ContestDefinitionCopies, keep_contest_definitions
 from contest_runtime.service import ServiceRuntime, create_service_app
-from contest_notifications.settings import NotificationsSettings
 
 NAME = "notifications"
 

@@ -14,5 +14,9 @@ class NotificationsSettings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="NOTIFICATIONS_", extra="ignore")
 
     http_port: int = Field(default=8004, ge=0, le=65535, description="HTTP port.")
-    mongodb_database: str = Field(default="contest_notifications", description="The service's database.")
-    consumer_group: str = Field(default="contest-notifications", description="Kafka consumer group.")
+    mongodb_database: str = Field(
+        default="contest_notifications", description="The service's database."
+    )
+    consumer_group: str = Field(
+        default="contest-notifications", description="Kafka consumer group."
+    )

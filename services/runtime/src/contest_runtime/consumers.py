@@ -43,7 +43,13 @@ class DeadLetters:
         self.consumer_group = consumer_group
 
     async def send(
-        self, topic: Topic, record: ConsumerRecord[Any, Any], *, reason: str, detail: str, attempts: int
+        self,
+        topic: Topic,
+        record: ConsumerRecord[Any, Any],
+        *,
+        reason: str,
+        detail: str,
+        attempts: int,
     ) -> None:
         """Publish ``record`` to ``topic``'s dead-letter topic; returns once the broker acked."""
         headers = {name: value.decode("utf-8", "replace") for name, value in record.headers or ()}
@@ -132,7 +138,10 @@ def subscribe(
                     )
                     if attempt == attempts:
                         await dead_letters.send(
-                            topic, record, reason="handler_failed", detail=repr(error),
+                            topic,
+                            record,
+                            reason="handler_failed",
+                            detail=repr(error),
                             attempts=attempts,
                         )
                         return

@@ -118,13 +118,17 @@ async def _on_http_exception(request: Request, error: Exception) -> JSONResponse
     code, title = _STATUS_CODES.get(error.status_code, ("http_error", "HTTP error"))
     detail = error.detail if isinstance(error.detail, str) and error.detail != title else None
     headers = dict(error.headers) if error.headers else None
-    return problem_response(request, ProblemError(error.status_code, code, title, detail, headers=headers))
+    return problem_response(
+        request, ProblemError(error.status_code, code, title, detail, headers=headers)
+    )
 
 
 async def _on_validation_error(request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, RequestValidationError)
     errors = [_field_error(item) for item in error.errors()]
-    code = "malformed_json" if any(e.kind == "json_invalid" for e in errors) else "validation_failed"
+    code = (
+        "malformed_json" if any(e.kind == "json_invalid" for e in errors) else "validation_failed"
+    )
     title = "Malformed JSON" if code == "malformed_json" else "Invalid input"
     return problem_response(request, ProblemError(422, code, title, errors=errors))
 

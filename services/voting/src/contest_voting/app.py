@@ -1,4 +1,4 @@
-"""Composition root of the voting service: settings, store, broker and routes in one lifespan."""
+"""Composition root of the voting service: settings, store, broker and routes."""
 
 from __future__ import annotations
 

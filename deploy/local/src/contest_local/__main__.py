@@ -1,0 +1,67 @@
+"""``python -m contest_local run``: the whole platform on this machine until Ctrl-C."""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+import threading
+from contextlib import ExitStack
+from pathlib import Path
+from types import FrameType
+
+from contest_contracts.schemas import ASYNCAPI_FILE, DEFAULT_DIRECTORY
+from contest_contracts.topics import topics_to_create
+from contest_local.infra import running_infrastructure
+from contest_local.platform import start_services
+
+
+def run(workdir: Path, storage: str, once: bool) -> int:
+    """Start broker, store, topics and services; print where everything is; wait for Ctrl-C."""
+    workdir.mkdir(parents=True, exist_ok=True)
+    stop = threading.Event()
+
+    def on_signal(signum: int, frame: FrameType | None) -> None:
+        stop.set()
+
+    signal.signal(signal.SIGINT, on_signal)
+    signal.signal(signal.SIGTERM, on_signal)
+
+    with ExitStack() as stack:
+        print("starting Kafka and MongoDB...", flush=True)
+        endpoints = stack.enter_context(running_infrastructure(workdir, mongo_storage=storage))
+        print(f"  kafka    {endpoints.kafka_bootstrap_servers}  ({endpoints.kafka_origin})")
+        print(f"  mongodb  {endpoints.mongodb_uri}  ({endpoints.mongodb_origin})")
+        print(f"  topics   {len(topics_to_create())} (catalogue and dead-letter topics)")
+        print("starting services...", flush=True)
+        services = start_services(stack, endpoints, workdir)
+        for service in services:
+            print(f"  {service.name:<14} {service.url}/docs")
+        print(f"  asyncapi       {DEFAULT_DIRECTORY / ASYNCAPI_FILE}")
+        print(f"  logs           {workdir}")
+        if once:
+            print("all services ready; stopping (--once)")
+            return 0
+        print("platform running; Ctrl-C stops it", flush=True)
+        stop.wait()
+        print("\nstopping...", flush=True)
+    print("stopped")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command line of the local platform."""
+    parser = argparse.ArgumentParser(prog="python -m contest_local")
+    commands = parser.add_subparsers(dest="command", required=True)
+    run_command = commands.add_parser("run", help="run the platform until Ctrl-C")
+    run_command.add_argument("--workdir", type=Path, default=Path(".local/run"))
+    run_command.add_argument(
+        "--storage", default="memory", help="embedded store: 'memory' or a directory"
+    )
+    run_command.add_argument("--once", action="store_true", help="stop once everything is ready")
+    arguments = parser.parse_args(argv)
+    return run(arguments.workdir, arguments.storage, arguments.once)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

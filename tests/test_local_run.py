@@ -1,0 +1,37 @@
+"""The README's first command: the whole platform starts on one machine and stops cleanly."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from contest_local.infra import Endpoints
+
+pytestmark = pytest.mark.infra
+
+
+def test_run_starts_every_service_ready_and_stops(
+    infrastructure: Endpoints, tmp_path: Path
+) -> None:
+    # Pointed at the session's broker and store through the environment, which is also
+    # how an operator points the platform at an existing Kafka and MongoDB.
+    environment = {**os.environ, **infrastructure.environment()}
+    finished = subprocess.run(
+        [sys.executable, "-m", "contest_local", "run", "--once", "--workdir", str(tmp_path)],
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
+    )
+    assert finished.returncode == 0, finished.stdout + finished.stderr
+    for service in ("intake", "judging", "voting", "notifications"):
+        assert f"{service}" in finished.stdout
+        log = (tmp_path / f"{service}.log").read_text()
+        assert "service started" in log and "service stopped" in log
+    assert "(environment)" in finished.stdout
+    assert "asyncapi.yaml" in finished.stdout
