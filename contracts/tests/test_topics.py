@@ -88,3 +88,11 @@ def test_topic_lookup_by_name() -> None:
     assert topic_named("contest.votes.v1").key == "voter_key"
     with pytest.raises(KeyError):
         topic_named("contest.nothing.v1")
+
+
+def test_the_readme_lists_every_topic_with_its_partitions_and_key() -> None:
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text("utf-8")
+    for topic in CATALOGUE:
+        assert f"| `{topic.name}` | {topic.partitions} | `{topic.key}` |" in readme, topic.name
