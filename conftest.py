@@ -8,8 +8,9 @@ directory, printed at the end when a test failed.
 from __future__ import annotations
 
 import asyncio
+import inspect
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -17,12 +18,15 @@ from typing import Any
 import pytest
 import pytest_asyncio
 from fastapi import FastAPI
+from faststream.kafka import KafkaBroker
 from httpx import ASGITransport, AsyncClient
 from pymongo import AsyncMongoClient
 
+from contest_contracts.envelope import EventData
 from contest_contracts.topics import Cleanup, Topic, Visibility, topics_to_create
 from contest_local.infra import EmbeddedProcesses, Endpoints, running_infrastructure
-from contest_runtime.kafka import ensure_topics
+from contest_runtime.consumers import ConsumerOptions, DeadLetters, EventHandler, subscribe
+from contest_runtime.kafka import ensure_topics, make_broker
 from contest_runtime.mongo import Document, connect
 from contest_runtime.settings import InfraSettings
 
@@ -70,7 +74,12 @@ async def mongo(infrastructure: Endpoints) -> AsyncIterator[AsyncMongoClient[Doc
 async def _eventually(condition: Callable[[], Any], timeout_s: float = 20.0) -> None:
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout_s
-    while not condition():
+    while True:
+        outcome = condition()
+        if inspect.isawaitable(outcome):
+            outcome = await outcome
+        if outcome:
+            return
         if loop.time() > deadline:
             raise AssertionError(f"condition not met in {timeout_s}s")
         await asyncio.sleep(0.05)
@@ -78,25 +87,9 @@ async def _eventually(condition: Callable[[], Any], timeout_s: float = 20.0) -> 
 
 @pytest.fixture
 def eventually() -> Callable[..., Awaitable[None]]:
-    """``await eventually(lambda: ...)``: wait, bounded, for an asynchronous outcome."""
+    """``await eventually(lambda: ...)``: wait, bounded, until a condition (plain or awaitable)
+    holds: the broker and the services are asynchronous by nature."""
     return _eventually
-
-
-async def _eventually_async(
-    condition: Callable[[], Awaitable[Any]], timeout_s: float = 20.0
-) -> None:
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout_s
-    while not await condition():
-        if loop.time() > deadline:
-            raise AssertionError(f"condition not met in {timeout_s}s")
-        await asyncio.sleep(0.05)
-
-
-@pytest.fixture
-def eventually_async() -> Callable[..., Awaitable[None]]:
-    """Like ``eventually`` for a condition that must be awaited (a store query)."""
-    return _eventually_async
 
 
 @pytest.fixture
@@ -127,6 +120,40 @@ async def new_topic(
         return topic
 
     return create
+
+
+@pytest.fixture
+def subscribed_broker(
+    infra_settings: InfraSettings,
+) -> Callable[..., KafkaBroker]:
+    """A broker (not started) whose one subscriber consumes ``topic`` with ``handlers``."""
+
+    def build(
+        topic: Topic,
+        handlers: Mapping[type[EventData], EventHandler],
+        group: str,
+        **options: Any,
+    ) -> KafkaBroker:
+        broker = make_broker(
+            infra_settings,
+            client_id=options.pop("client_id", "consumer"),
+            graceful_timeout_s=options.pop("graceful_timeout_s", 15.0),
+        )
+        subscribe(
+            broker,
+            topic,
+            handlers,
+            options=ConsumerOptions(
+                group_id=group,
+                session_timeout_ms=infra_settings.kafka_session_timeout_ms,
+                heartbeat_interval_ms=infra_settings.kafka_heartbeat_interval_ms,
+                **options,
+            ),
+            dead_letters=DeadLetters(broker, consumer_group=group),
+        )
+        return broker
+
+    return build
 
 
 @asynccontextmanager

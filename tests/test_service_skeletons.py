@@ -62,7 +62,7 @@ async def test_service_keeps_a_current_copy_of_contest_definitions(
     unique: Callable[[str], str],
     app_client: Any,
     mongo: AsyncMongoClient[Document],
-    eventually_async: Callable[..., Awaitable[None]],
+    eventually: Callable[..., Awaitable[None]],
 ) -> None:
     app, settings = build(name, infra_settings, unique)
     contest_id = unique("contest")
@@ -81,11 +81,11 @@ async def test_service_keeps_a_current_copy_of_contest_definitions(
         await publisher.publish(
             CONTEST_DEFINITIONS, ContestDefined(definition=first, revision=1), subject=contest_id
         )
-        await eventually_async(lambda: _equals(revision(), 1))
+        await eventually(lambda: _equals(revision(), 1))
         await publisher.publish(
             CONTEST_DEFINITIONS, ContestUpdated(definition=second, revision=2), subject=contest_id
         )
-        await eventually_async(lambda: _equals(revision(), 2))
+        await eventually(lambda: _equals(revision(), 2))
     held = await copies.find_one({"_id": contest_id})
     assert held is not None and held["definition"]["title"]["ru"] == "Лучший социальный проект 2026"
 

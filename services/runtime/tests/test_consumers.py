@@ -8,14 +8,13 @@ from typing import Any
 
 import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord
+from faststream.kafka import KafkaBroker
 
 from contest_contracts.envelope import Envelope
 from contest_contracts.events import StageClosed, StageOpened
 from contest_contracts.samples import SAMPLES
 from contest_contracts.topics import STAGES, Topic
 from contest_contracts.wire import to_record
-from contest_runtime.consumers import ConsumerOptions, DeadLetters, subscribe
-from contest_runtime.kafka import make_broker
 from contest_runtime.settings import InfraSettings
 
 pytestmark = pytest.mark.infra
@@ -66,6 +65,7 @@ async def test_malformed_events_are_dead_lettered_and_counting_goes_on(
     new_topic: Callable[..., Awaitable[Topic]],
     unique: Callable[[str], str],
     eventually: Callable[..., Awaitable[None]],
+    subscribed_broker: Callable[..., KafkaBroker],
 ) -> None:
     topic = await new_topic(STAGES, partitions=1)
     group = unique("group")
@@ -74,14 +74,7 @@ async def test_malformed_events_are_dead_lettered_and_counting_goes_on(
     async def on_event(envelope: Envelope[Any]) -> None:
         handled.append(envelope)
 
-    broker = make_broker(infra_settings, client_id="consumer")
-    subscribe(
-        broker,
-        topic,
-        {StageOpened: on_event, StageClosed: on_event},
-        options=ConsumerOptions(group_id=group, session_timeout_ms=3000, heartbeat_interval_ms=500),
-        dead_letters=DeadLetters(broker, consumer_group=group),
-    )
+    broker = subscribed_broker(topic, {StageOpened: on_event, StageClosed: on_event}, group)
     value, headers = record_of(SAMPLES[StageOpened])
     async with broker:
         await broker.start()
@@ -112,6 +105,7 @@ async def test_a_handler_that_keeps_failing_is_dead_lettered_after_its_tries(
     new_topic: Callable[..., Awaitable[Topic]],
     unique: Callable[[str], str],
     eventually: Callable[..., Awaitable[None]],
+    subscribed_broker: Callable[..., KafkaBroker],
 ) -> None:
     topic = await new_topic(STAGES, partitions=1)
     group = unique("group")
@@ -126,19 +120,8 @@ async def test_a_handler_that_keeps_failing_is_dead_lettered_after_its_tries(
             raise ConnectionError("store briefly unreachable")
         handled.append(envelope.id)
 
-    broker = make_broker(infra_settings, client_id="consumer")
-    subscribe(
-        broker,
-        topic,
-        {StageOpened: flaky, StageClosed: flaky},
-        options=ConsumerOptions(
-            group_id=group,
-            attempts=4,
-            backoff_s=0.01,
-            session_timeout_ms=3000,
-            heartbeat_interval_ms=500,
-        ),
-        dead_letters=DeadLetters(broker, consumer_group=group),
+    broker = subscribed_broker(
+        topic, {StageOpened: flaky, StageClosed: flaky}, group, attempts=4, backoff_s=0.01
     )
     closed_value, closed_headers = record_of(SAMPLES[StageClosed])
     opened_value, opened_headers = record_of(SAMPLES[StageOpened])
@@ -164,6 +147,7 @@ async def test_an_event_whose_handler_was_interrupted_is_delivered_again(
     new_topic: Callable[..., Awaitable[Topic]],
     unique: Callable[[str], str],
     eventually: Callable[..., Awaitable[None]],
+    subscribed_broker: Callable[..., KafkaBroker],
 ) -> None:
     """The offset is committed after the handler, so a consumer that stops mid-write
     leaves the event to the next member of its group."""
@@ -181,18 +165,8 @@ async def test_an_event_whose_handler_was_interrupted_is_delivered_again(
     async def finishes(envelope: Envelope[Any]) -> None:
         finished.append(envelope.id)
 
-    def consumer(handler: Any) -> Any:
-        broker = make_broker(infra_settings, client_id="consumer", graceful_timeout_s=0.5)
-        subscribe(
-            broker,
-            topic,
-            {StageOpened: handler},
-            options=ConsumerOptions(
-                group_id=group, session_timeout_ms=3000, heartbeat_interval_ms=500
-            ),
-            dead_letters=DeadLetters(broker, consumer_group=group),
-        )
-        return broker
+    def consumer(handler: Any) -> KafkaBroker:
+        return subscribed_broker(topic, {StageOpened: handler}, group, graceful_timeout_s=0.5)
 
     value, headers = record_of(SAMPLES[StageOpened])
     first = consumer(never_finishes)

@@ -12,33 +12,19 @@ from contest_contracts.envelope import Envelope
 from contest_contracts.events import StageOpened, VoteCast
 from contest_contracts.samples import SAMPLES
 from contest_contracts.topics import STAGES, VOTES, Topic
-from contest_runtime.consumers import ConsumerOptions, DeadLetters, subscribe
 from contest_runtime.kafka import EventPublisher, make_broker
 from contest_runtime.settings import InfraSettings
 
 pytestmark = pytest.mark.infra
 
 
-def consumer(
-    infra: InfraSettings, topic: Topic, group: str, seen: list[Envelope[Any]], name: str
-) -> KafkaBroker:
-    broker = make_broker(infra, client_id=name)
+def recording(topic: Topic, seen: list[Envelope[Any]]) -> dict[Any, Any]:
+    """Handlers for every event type of ``topic`` that append what they get to ``seen``."""
 
     async def record(envelope: Envelope[Any]) -> None:
         seen.append(envelope)
 
-    subscribe(
-        broker,
-        topic,
-        {model: record for model in topic.events},
-        options=ConsumerOptions(
-            group_id=group,
-            session_timeout_ms=infra.kafka_session_timeout_ms,
-            heartbeat_interval_ms=infra.kafka_heartbeat_interval_ms,
-        ),
-        dead_letters=DeadLetters(broker, consumer_group=group),
-    )
-    return broker
+    return {model: record for model in topic.events}
 
 
 async def test_published_envelope_reaches_a_group_subscriber(
@@ -46,10 +32,11 @@ async def test_published_envelope_reaches_a_group_subscriber(
     new_topic: Callable[..., Awaitable[Topic]],
     unique: Callable[[str], str],
     eventually: Callable[..., Awaitable[None]],
+    subscribed_broker: Callable[..., KafkaBroker],
 ) -> None:
     topic = await new_topic(STAGES)
     seen: list[Envelope[Any]] = []
-    subscriber = consumer(infra_settings, topic, unique("group"), seen, "subscriber")
+    subscriber = subscribed_broker(topic, recording(topic, seen), unique("group"))
     producer = make_broker(infra_settings, client_id="producer")
     async with subscriber, producer:
         await subscriber.start()
@@ -80,13 +67,14 @@ async def test_two_consumers_in_one_group_split_a_multi_partition_topic(
     new_topic: Callable[..., Awaitable[Topic]],
     unique: Callable[[str], str],
     eventually: Callable[..., Awaitable[None]],
+    subscribed_broker: Callable[..., KafkaBroker],
 ) -> None:
     topic = await new_topic(VOTES, partitions=4)
     group = unique("tally")
     first: list[Envelope[Any]] = []
     second: list[Envelope[Any]] = []
-    one = consumer(infra_settings, topic, group, first, "tally-1")
-    two = consumer(infra_settings, topic, group, second, "tally-2")
+    one = subscribed_broker(topic, recording(topic, first), group, client_id="tally-1")
+    two = subscribed_broker(topic, recording(topic, second), group, client_id="tally-2")
     producer = make_broker(infra_settings, client_id="producer")
     async with one, two, producer:
         await one.start()
