@@ -125,27 +125,27 @@ def subscribe(
         if handler is None:
             return
         with correlated(envelope.correlation_id):
-            attempts = options.attempts
-            for attempt in range(1, attempts + 1):
+            failure: Exception | None = None
+            for attempt in range(1, options.attempts + 1):
                 try:
                     await handler(envelope)
                     return
                 except Exception as error:
+                    failure = error
                     log.warning(
                         "event handler failed",
                         exc_info=True,
                         extra={"event_id": envelope.id, "type": envelope.type, "attempt": attempt},
                     )
-                    if attempt == attempts:
-                        await dead_letters.send(
-                            topic,
-                            record,
-                            reason="handler_failed",
-                            detail=repr(error),
-                            attempts=attempts,
-                        )
-                        return
-                    await asyncio.sleep(options.backoff_s * 2 ** (attempt - 1))
+                    if attempt < options.attempts:
+                        await asyncio.sleep(options.backoff_s * 2 ** (attempt - 1))
+            await dead_letters.send(
+                topic,
+                record,
+                reason="handler_failed",
+                detail=repr(failure),
+                attempts=options.attempts,
+            )
 
     @broker.subscriber(
         topic.name,
@@ -168,5 +168,7 @@ def subscribe(
 
 
 async def _raw_body(message: Any) -> bytes:
+    """Hand the body over undecoded, so that bad JSON reaches ``from_record`` (and the
+    dead-letter topic) instead of failing inside FastStream's own decoder."""
     body: bytes = message.body
     return body
