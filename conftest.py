@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import inspect
+import secrets
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
 from contextlib import asynccontextmanager
@@ -25,6 +26,7 @@ from pymongo import AsyncMongoClient
 from contest_contracts.envelope import EventData
 from contest_contracts.topics import Cleanup, Topic, Visibility, topics_to_create
 from contest_local.infra import EmbeddedProcesses, Endpoints, running_infrastructure
+from contest_runtime.auth import AuthSettings, Role, mint
 from contest_runtime.consumers import ConsumerOptions, DeadLetters, EventHandler, subscribe
 from contest_runtime.kafka import ensure_topics, make_broker
 from contest_runtime.mongo import Document, connect
@@ -61,6 +63,22 @@ def infra_settings(infrastructure: Endpoints) -> InfraSettings:
         mongodb_uri=infrastructure.mongodb_uri,
         startup_timeout_s=30,
     )
+
+
+@pytest.fixture(scope="session")
+def auth_settings() -> AuthSettings:
+    """Token verification of the services under test (HS256, a key of this session)."""
+    return AuthSettings(jwt_key=secrets.token_urlsafe(32))
+
+
+@pytest.fixture
+def token(auth_settings: AuthSettings) -> Callable[..., str]:
+    """``token(Role.OPERATOR, subject=..., region_code=...)``: a bearer token for tests."""
+
+    def mint_for(*roles: Role, subject: str = "tester", region_code: str | None = None) -> str:
+        return mint(auth_settings, subject=subject, roles=list(roles), region_code=region_code)
+
+    return mint_for
 
 
 @pytest_asyncio.fixture(loop_scope="session", scope="session")

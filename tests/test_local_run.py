@@ -35,3 +35,4 @@ def test_run_starts_every_service_ready_and_stops(
         assert "service started" in log and "service stopped" in log
     assert "(environment)" in finished.stdout
     assert "asyncapi.yaml" in finished.stdout
+    assert "operator token" in finished.stdout

@@ -20,6 +20,7 @@ from contest_judging.app import create_app as judging_app
 from contest_judging.settings import JudgingSettings
 from contest_notifications.app import create_app as notifications_app
 from contest_notifications.settings import NotificationsSettings
+from contest_runtime.auth import AuthSettings
 from contest_runtime.kafka import EventPublisher, make_broker
 from contest_runtime.mongo import Document
 from contest_runtime.settings import InfraSettings
@@ -36,19 +37,25 @@ SERVICES: dict[str, tuple[Callable[[Any], FastAPI], type[Any]]] = {
 }
 
 
-def build(name: str, infra: InfraSettings, unique: Callable[[str], str]) -> tuple[FastAPI, Any]:
+def build(
+    name: str, infra: InfraSettings, auth: AuthSettings, unique: Callable[[str], str]
+) -> tuple[FastAPI, Any]:
     factory, settings_class = SERVICES[name]
     settings = settings_class(
-        mongodb_database=unique(name), consumer_group=unique(name), infra=infra
+        mongodb_database=unique(name), consumer_group=unique(name), infra=infra, auth=auth
     )
     return factory(settings), settings
 
 
 @pytest.mark.parametrize("name", SERVICES)
 async def test_service_is_ready_and_documents_its_api(
-    name: str, infra_settings: InfraSettings, unique: Callable[[str], str], app_client: Any
+    name: str,
+    infra_settings: InfraSettings,
+    auth_settings: AuthSettings,
+    unique: Callable[[str], str],
+    app_client: Any,
 ) -> None:
-    app, _ = build(name, infra_settings, unique)
+    app, _ = build(name, infra_settings, auth_settings, unique)
     async with app_client(app) as http:
         assert (await http.get("/readyz")).json()["status"] == "ready"
         openapi = (await http.get("/openapi.json")).json()
@@ -59,12 +66,13 @@ async def test_service_is_ready_and_documents_its_api(
 async def test_service_keeps_a_current_copy_of_contest_definitions(
     name: str,
     infra_settings: InfraSettings,
+    auth_settings: AuthSettings,
     unique: Callable[[str], str],
     app_client: Any,
     mongo: AsyncMongoClient[Document],
     eventually: Callable[..., Awaitable[None]],
 ) -> None:
-    app, settings = build(name, infra_settings, unique)
+    app, settings = build(name, infra_settings, auth_settings, unique)
     contest_id = unique("contest")
     first = DEFINITION.model_copy(update={"contest_id": contest_id})
     second = first.model_copy(update={"title": LocalizedText(ru="Лучший социальный проект 2026")})

@@ -11,6 +11,7 @@ import pytest
 from pymongo import AsyncMongoClient
 
 from contest_local.embedded import free_port, nx_mongodb
+from contest_runtime.auth import AuthSettings
 from contest_runtime.mongo import Document
 from contest_runtime.service import ServiceRuntime, create_service_app
 from contest_runtime.settings import InfraSettings, ServiceSettings
@@ -25,6 +26,7 @@ def settings(
         mongodb_database=unique("svc"),
         consumer_group=unique("svc"),
         infra=infra.model_copy(update=infra_changes),
+        auth=AuthSettings(jwt_key="test-key"),
     )
 
 

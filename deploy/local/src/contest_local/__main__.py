@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import os
+import secrets
 import signal
 import sys
 import threading
@@ -14,6 +16,7 @@ from contest_contracts.schemas import ASYNCAPI_FILE, DEFAULT_DIRECTORY
 from contest_contracts.topics import topics_to_create
 from contest_local.infra import running_infrastructure
 from contest_local.platform import start_services
+from contest_runtime.auth import AuthSettings, Role, mint
 
 
 def run(workdir: Path, storage: str, once: bool) -> int:
@@ -34,11 +37,16 @@ def run(workdir: Path, storage: str, once: bool) -> int:
         print(f"  mongodb  {endpoints.mongodb_uri}  ({endpoints.mongodb_origin})")
         print(f"  topics   {len(topics_to_create())} (catalogue and dead-letter topics)")
         print("starting services...", flush=True)
-        services = start_services(stack, endpoints, workdir)
+        # A signing key of this run only: tokens minted for it are worthless afterwards.
+        auth = AuthSettings(jwt_key=os.environ.get("AUTH_JWT_KEY") or secrets.token_urlsafe(32))
+        secret = {"AUTH_JWT_KEY": auth.jwt_key.get_secret_value()}
+        services = start_services(stack, endpoints, workdir, secret)
         for service in services:
             print(f"  {service.name:<14} {service.url}/docs")
         print(f"  asyncapi       {DEFAULT_DIRECTORY / ASYNCAPI_FILE}")
         print(f"  logs           {workdir}")
+        operator = mint(auth, subject="local-operator", roles=[Role.OPERATOR])
+        print(f"operator token (Authorization: Bearer ...):\n  {operator}")
         if once:
             print("all services ready; stopping (--once)")
             return 0

@@ -32,13 +32,16 @@ class RunningService:
         return f"http://{self.process.address}"
 
 
-def service_process(name: str, endpoints: Endpoints, workdir: Path) -> LocalProcess:
+def service_process(
+    name: str, endpoints: Endpoints, workdir: Path, extra_environment: dict[str, str]
+) -> LocalProcess:
     """The process of one service, on its default port when free, else on a free one."""
     port = DEFAULT_PORTS[name] if not port_answers(DEFAULT_PORTS[name]) else free_port()
     prefix = name.upper() + "_"
     environment = {
         **os.environ,
         **endpoints.environment(),
+        **extra_environment,
         f"{prefix}HTTP_PORT": str(port),
         f"{prefix}HTTP_HOST": "127.0.0.1",
     }
@@ -71,12 +74,13 @@ def start_services(
     stack: ExitStack,
     endpoints: Endpoints,
     workdir: Path,
+    extra_environment: dict[str, str],
     names: tuple[str, ...] = PLATFORM_SERVICES,
 ) -> list[RunningService]:
     """Start the services, stopped when ``stack`` closes; returns once all are ready."""
     services = []
     for name in names:
-        process = service_process(name, endpoints, workdir)
+        process = service_process(name, endpoints, workdir, extra_environment)
         process.start()
         stack.callback(process.stop)
         services.append(RunningService(name, process))

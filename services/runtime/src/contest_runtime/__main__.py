@@ -1,7 +1,10 @@
-"""``python -m contest_runtime create-topics``: create the catalogue's topics on a cluster.
+"""Operator commands every service image can run.
 
-Reads ``KAFKA_BOOTSTRAP_SERVERS``; safe to run again (existing topics are left alone). Any
-service image can run it, e.g. as a one-shot job before the services start.
+- ``python -m contest_runtime create-topics``: create the catalogue's topics (and their
+  dead-letter topics) on the cluster at ``KAFKA_BOOTSTRAP_SERVERS``; safe to repeat.
+- ``python -m contest_runtime mint-token --role operator``: a bearer token signed with
+  ``AUTH_JWT_KEY`` (HS256), for local use and tests; production tokens come from the
+  identity provider.
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ import argparse
 import asyncio
 
 from contest_contracts.topics import topics_to_create
+from contest_runtime.auth import AuthSettings, Role, mint
 from contest_runtime.kafka import ensure_topics
 from contest_runtime.settings import InfraSettings
 
@@ -20,7 +24,21 @@ def main(argv: list[str] | None = None) -> int:
     commands = parser.add_subparsers(dest="command", required=True)
     create = commands.add_parser("create-topics", help="create missing topics")
     create.add_argument("--replication-factor", type=int, default=1)
+    token = commands.add_parser("mint-token", help="print a bearer token for local use")
+    token.add_argument("--role", action="append", required=True, choices=[r.value for r in Role])
+    token.add_argument("--subject", default="local-user")
+    token.add_argument("--region", default=None, help="region code of a regional role")
     arguments = parser.parse_args(argv)
+    if arguments.command == "mint-token":
+        print(
+            mint(
+                AuthSettings(),
+                subject=arguments.subject,
+                roles=[Role(role) for role in arguments.role],
+                region_code=arguments.region,
+            )
+        )
+        return 0
     bootstrap = InfraSettings().kafka_bootstrap_servers
     created = asyncio.run(
         ensure_topics(

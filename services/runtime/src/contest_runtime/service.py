@@ -119,6 +119,7 @@ def create_service_app(
             log.info("service stopped")
 
     app = FastAPI(title=title, description=description, version="0.1.0", lifespan=lifespan)
+    app.state.auth_settings = settings.auth
     install_problem_handlers(app)
     app.add_middleware(CorrelationIdMiddleware)
     app.include_router(health_router())

@@ -10,6 +10,8 @@ from __future__ import annotations
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from contest_runtime.auth import AuthSettings
+
 
 class InfraSettings(BaseSettings):
     """Where the broker and the store are, and how to talk to them."""
@@ -56,3 +58,4 @@ class ServiceSettings(BaseSettings):
         default=0.2, ge=0, description="First retry delay; doubles on each further try."
     )
     infra: InfraSettings = Field(default_factory=InfraSettings)
+    auth: AuthSettings = Field(default_factory=AuthSettings)

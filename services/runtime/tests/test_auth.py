@@ -1,0 +1,96 @@
+"""Bearer tokens: 401 without a valid one, 403 without the role."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Annotated
+
+import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from fastapi import Depends, FastAPI
+from httpx import ASGITransport, AsyncClient
+
+from contest_runtime.auth import AuthSettings, Principal, Role, mint, require_roles
+from contest_runtime.problems import install_problem_handlers
+
+SETTINGS = AuthSettings(jwt_key="a-test-secret-of-sufficient-length")
+
+
+def secured_app(settings: AuthSettings) -> FastAPI:
+    app = FastAPI()
+    app.state.auth_settings = settings
+    install_problem_handlers(app)
+
+    @app.get("/secretary/applications")
+    async def applications(
+        principal: Annotated[Principal, Depends(require_roles(Role.SECRETARY, Role.OPERATOR))],
+    ) -> dict[str, str | None]:
+        return {"subject": principal.subject, "region": principal.region_code}
+
+    return app
+
+
+async def call(
+    token: str | None, settings: AuthSettings = SETTINGS
+) -> tuple[int, dict[str, object], str]:
+    headers = {"Authorization": f"Bearer {token}"} if token is not None else {}
+    async with AsyncClient(
+        transport=ASGITransport(app=secured_app(settings)), base_url="http://t"
+    ) as http:
+        response = await http.get("/secretary/applications", headers=headers)
+    return response.status_code, response.json(), response.headers.get("www-authenticate", "")
+
+
+async def test_a_caller_with_the_role_passes_with_their_identity() -> None:
+    token = mint(SETTINGS, subject="sec-71", roles=[Role.SECRETARY], region_code="KZ-71")
+    assert await call(token) == (200, {"subject": "sec-71", "region": "KZ-71"}, "")
+
+
+async def test_no_token_is_401_with_a_bearer_challenge() -> None:
+    status, body, challenge = await call(None)
+    assert (status, body["code"]) == (401, "unauthenticated")
+    assert challenge.startswith("Bearer")
+
+
+@pytest.mark.parametrize(
+    "token",
+    [
+        "not-a-jwt",
+        mint(
+            AuthSettings(jwt_key="another-secret-of-sufficient-length"),
+            subject="x",
+            roles=[Role.OPERATOR],
+        ),
+        mint(SETTINGS, subject="x", roles=[Role.OPERATOR], ttl=timedelta(seconds=-5)),
+        mint(
+            AuthSettings(jwt_key=SETTINGS.jwt_key, jwt_audience="other"),
+            subject="x",
+            roles=[Role.OPERATOR],
+        ),
+    ],
+    ids=["garbage", "wrong-key", "expired", "wrong-audience"],
+)
+async def test_invalid_tokens_are_401(token: str) -> None:
+    status, body, _ = await call(token)
+    assert (status, body["code"]) == (401, "unauthenticated")
+
+
+async def test_a_valid_token_without_the_role_is_403() -> None:
+    status, body, _ = await call(mint(SETTINGS, subject="a-1", roles=[Role.APPLICANT]))
+    assert (status, body["code"]) == (403, "forbidden")
+
+
+async def test_rs256_tokens_verify_with_the_public_key_only() -> None:
+    private = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    private_pem = private.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    ).decode()
+    public_pem = (
+        private.public_key()
+        .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+        .decode()
+    )
+    settings = AuthSettings(jwt_algorithm="RS256", jwt_key=public_pem)
+    token = mint(settings, subject="op", roles=[Role.OPERATOR], signing_key=private_pem)
+    assert (await call(token, settings))[0] == 200
