@@ -36,3 +36,4 @@ def test_run_starts_every_service_ready_and_stops(
     assert "(environment)" in finished.stdout
     assert "asyncapi.yaml" in finished.stdout
     assert "operator token" in finished.stdout
+    assert (tmp_path / "auth.key").stat().st_mode & 0o077 == 0  # readable by its owner only

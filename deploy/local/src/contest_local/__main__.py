@@ -45,6 +45,10 @@ def run(workdir: Path, storage: str, once: bool) -> int:
             print(f"  {service.name:<14} {service.url}/docs")
         print(f"  asyncapi       {DEFAULT_DIRECTORY / ASYNCAPI_FILE}")
         print(f"  logs           {workdir}")
+        key_file = workdir / "auth.key"
+        key_file.write_text(secret["AUTH_JWT_KEY"], encoding="utf-8")
+        key_file.chmod(0o600)
+        print(f"  signing key    {key_file} (AUTH_JWT_KEY for mint-token)")
         operator = mint(auth, subject="local-operator", roles=[Role.OPERATOR])
         print(f"operator token (Authorization: Bearer ...):\n  {operator}")
         if once:
