@@ -1,0 +1,1 @@
+"""Intake's pure logic: identifiers, contest definitions, applications. No I/O here."""
