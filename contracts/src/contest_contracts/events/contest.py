@@ -50,6 +50,9 @@ class Nomination(ContractModel):
     rubric: list[Criterion] = Field(
         default_factory=list, description="Scoring criteria (the same at every judging stage)."
     )
+    illustrative: bool = Field(
+        default=False, description="Made up for a demo, not taken from a real edition."
+    )
 
 
 class Region(ContractModel):

@@ -1,0 +1,154 @@
+"""Reading and checking contest definitions written by operators (YAML or JSON).
+
+A definition must parse, match the contract model with no unknown keys (a misspelt key
+would otherwise be dropped in silence), and make sense as a whole: unique codes, stages
+in order, places numbered from 1, a rubric for every nomination.
+"""
+
+from __future__ import annotations
+
+from importlib import resources
+from itertools import pairwise
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from contest_contracts.common import NominationKind, StageKind
+from contest_contracts.events.applications import ProjectDetails, WorkerDetails
+from contest_contracts.events.contest import ContestDefinition
+
+DEMO_CONTEST_FILE = "social-protection-2025.yaml"
+
+_STAGE_ORDER = [
+    StageKind.SUBMISSION,
+    StageKind.REGIONAL,
+    StageKind.REPUBLICAN,
+    StageKind.AWARDS,
+]
+_FIELDS_OF_KIND = {
+    NominationKind.WORKER: set(WorkerDetails.model_fields) - {"kind"},
+    NominationKind.PROJECT: set(ProjectDetails.model_fields) - {"kind"},
+}
+
+
+class DefinitionProblem(ValueError):
+    """A definition that cannot be used; ``problems`` lists each reason with where it is."""
+
+    def __init__(self, problems: list[tuple[str, str]]) -> None:
+        super().__init__("; ".join(f"{where}: {what}" for where, what in problems))
+        self.problems = problems
+
+
+def parse_definition(text: str | bytes) -> ContestDefinition:
+    """A checked definition from YAML or JSON text (JSON is read as YAML)."""
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        raise DefinitionProblem([("$", f"not YAML or JSON: {error}")]) from error
+    if not isinstance(data, dict):
+        raise DefinitionProblem([("$", "a definition is a mapping of keys to values")])
+    return check_definition(data)
+
+
+def check_definition(data: dict[str, Any]) -> ContestDefinition:
+    """A checked definition from already parsed data."""
+    unknown = list(_unknown_keys(ContestDefinition, data, "$"))
+    if unknown:
+        raise DefinitionProblem([(where, "unknown key") for where in unknown])
+    try:
+        definition = ContestDefinition.model_validate(data)
+    except ValidationError as error:
+        raise DefinitionProblem(
+            [("$." + ".".join(str(p) for p in item["loc"]), item["msg"]) for item in error.errors()]
+        ) from error
+    problems = consistency_problems(definition)
+    if problems:
+        raise DefinitionProblem(problems)
+    return definition
+
+
+def consistency_problems(definition: ContestDefinition) -> list[tuple[str, str]]:
+    """What makes a well-typed definition unusable."""
+    problems: list[tuple[str, str]] = []
+    for name, codes in (
+        ("nominations", [n.code for n in definition.nominations]),
+        ("regions", [r.code for r in definition.regions]),
+        ("stages", [s.stage.value for s in definition.stages]),
+    ):
+        duplicates = sorted({c for c in codes if codes.count(c) > 1})
+        if duplicates:
+            problems.append((f"$.{name}", f"duplicate codes {duplicates}"))
+    for index, nomination in enumerate(definition.nominations):
+        where = f"$.nominations[{index}]"
+        if not nomination.rubric:
+            problems.append((where + ".rubric", "a nomination needs at least one criterion"))
+        criteria = [c.code for c in nomination.rubric]
+        if len(set(criteria)) != len(criteria):
+            problems.append((where + ".rubric", "duplicate criterion codes"))
+        unknown_fields = set(nomination.required_fields) - _FIELDS_OF_KIND[nomination.kind]
+        if unknown_fields:
+            problems.append(
+                (
+                    where + ".required_fields",
+                    f"not fields of a {nomination.kind.value} application: "
+                    f"{sorted(unknown_fields)}",
+                )
+            )
+    for index, stage in enumerate(definition.stages):
+        if stage.opens_at >= stage.closes_at:
+            problems.append((f"$.stages[{index}]", "opens_at must be before closes_at"))
+    scheduled = {s.stage: s for s in definition.stages}
+    if StageKind.SUBMISSION not in scheduled:
+        problems.append(("$.stages", "the submission stage is required"))
+    ordered = [scheduled[k] for k in _STAGE_ORDER if k in scheduled]
+    for earlier, later in pairwise(ordered):
+        if later.opens_at < earlier.closes_at:
+            problems.append(
+                ("$.stages", f"{later.stage.value} opens before {earlier.stage.value} closes")
+            )
+    vote = scheduled.get(StageKind.PUBLIC_VOTE)
+    regional = scheduled.get(StageKind.REGIONAL)
+    if vote is not None and regional is not None and vote.opens_at < regional.closes_at:
+        problems.append(("$.stages", "public_vote opens before the regional stage closes"))
+    places = [p.place for p in definition.prizes.places]
+    if places != list(range(1, len(places) + 1)):
+        problems.append(("$.prizes.places", "places must be numbered 1, 2, 3... in order"))
+    return problems
+
+
+def demo_definition() -> ContestDefinition:
+    """The shipped 2025 republican contest, the demo contest."""
+    text = resources.files("contest_intake.contests").joinpath(DEMO_CONTEST_FILE).read_text("utf-8")
+    return parse_definition(text)
+
+
+def _unknown_keys(model: type[BaseModel], data: Any, where: str) -> list[str]:
+    """Keys of ``data`` that ``model`` (and the models inside it) do not define."""
+    if not isinstance(data, dict):
+        return []
+    found = []
+    for key, value in data.items():
+        field = model.model_fields.get(key)
+        if field is None:
+            found.append(f"{where}.{key}")
+            continue
+        nested = _model_inside(field.annotation)
+        if nested is None:
+            continue
+        items = value if isinstance(value, list) else [value]
+        for index, item in enumerate(items):
+            suffix = f"[{index}]" if isinstance(value, list) else ""
+            found += _unknown_keys(nested, item, f"{where}.{key}{suffix}")
+    return found
+
+
+def _model_inside(annotation: Any) -> type[BaseModel] | None:
+    """The model a field holds directly or as list items, if any."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for argument in getattr(annotation, "__args__", ()):
+        model = _model_inside(argument)
+        if model is not None:
+            return model
+    return None
