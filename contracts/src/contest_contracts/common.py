@@ -91,11 +91,3 @@ class LocalizedText(ContractModel):
     ru: str = Field(min_length=1, description="Russian text (always present).")
     kk: str | None = Field(default=None, description="Kazakh text, when translated.")
     en: str | None = Field(default=None, description="English text, when translated.")
-
-    def in_language(self, language: Language, fallback: tuple[Language, ...] = ()) -> str:
-        """The text in ``language``, else in the first fallback that has one, else Russian."""
-        for candidate in (language, *fallback):
-            text: str | None = getattr(self, candidate.value)
-            if text:
-                return text
-        return self.ru

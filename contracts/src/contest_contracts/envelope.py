@@ -96,7 +96,3 @@ class Envelope(ContractModel, Generic[DataT]):
             schema_version=data.schema_version,
             data=data,
         )
-
-    def dedup_key(self) -> tuple[str, str]:
-        """(source, id): how consumers recognise a redelivered event."""
-        return (self.source, self.id)

@@ -57,11 +57,6 @@ def service_runtime(request: Request) -> ServiceRuntime:
     return runtime
 
 
-def service_context(request: Request) -> Any:
-    """FastAPI dependency: what the service's ``wire`` returned (its stores, its domain)."""
-    return request.app.state.context
-
-
 async def _wait_for(what: str, attempt: Callable[[], Awaitable[Any]], timeout_s: float) -> None:
     """Retry ``attempt`` until it succeeds: a service may start before its broker or store."""
     deadline = time.monotonic() + timeout_s
