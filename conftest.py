@@ -140,7 +140,7 @@ async def new_topic(
     return create
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def subscribed_broker(
     infra_settings: InfraSettings,
 ) -> Callable[..., KafkaBroker]:
@@ -183,7 +183,7 @@ async def running_app(app: FastAPI) -> AsyncIterator[AsyncClient]:
             yield client
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def app_client() -> Callable[[FastAPI], Any]:
     """``async with app_client(app) as http:`` runs a service app for one test."""
     return running_app

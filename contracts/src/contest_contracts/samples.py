@@ -12,6 +12,8 @@ from contest_contracts.common import ApplicantKind, Language, LocalizedText, Nom
 from contest_contracts.common import StageKind as Stage
 from contest_contracts.envelope import EventData
 from contest_contracts.events import (
+    ApplicationFiled,
+    ApplicationFilingAnswered,
     ApplicationScreened,
     ApplicationSubmitted,
     ApplicationUpdated,
@@ -56,6 +58,7 @@ from contest_contracts.events.judging import (
     PlaceAward,
     SpecialPrize,
 )
+from contest_contracts.events.ministry import FilingOutcome, FilingReason
 from contest_contracts.events.notifications import Channel, Recipient
 from contest_contracts.events.stages import (
     ChoiceCount,
@@ -149,6 +152,27 @@ SNAPSHOT = ApplicationSnapshot(
 )
 
 SAMPLES: dict[type[EventData], EventData] = {
+    ApplicationFiled: ApplicationFiled(
+        request_id="mtszn-2025-000417",
+        contest_id=CONTEST_ID,
+        nomination_code=SNAPSHOT.nomination_code,
+        region_code=SNAPSHOT.region_code,
+        applicant=SNAPSHOT.applicant,
+        contact=SNAPSHOT.contact,
+        details=SNAPSHOT.details,
+    ),
+    ApplicationFilingAnswered: ApplicationFilingAnswered(
+        request_id="mtszn-2025-000417",
+        outcome=FilingOutcome.REJECTED,
+        reasons=[
+            FilingReason(
+                code="invalid_identifier",
+                field="applicant.identifier",
+                message="BIN check digit does not match",
+            )
+        ],
+        answered_at=AT,
+    ),
     ContestDefined: ContestDefined(definition=DEFINITION, revision=1),
     ContestUpdated: ContestUpdated(definition=DEFINITION, revision=2),
     ApplicationSubmitted: ApplicationSubmitted(application=SNAPSHOT),

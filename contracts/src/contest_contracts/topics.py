@@ -12,6 +12,8 @@ from enum import StrEnum
 
 from contest_contracts.envelope import EventData
 from contest_contracts.events import (
+    ApplicationFiled,
+    ApplicationFilingAnswered,
     ApplicationScreened,
     ApplicationSubmitted,
     ApplicationUpdated,
@@ -246,6 +248,32 @@ NOTIFICATION_OUTCOMES = Topic(
     retention_ms=30 * _DAY_MS,
 )
 
+MINISTRY_FILINGS = Topic(
+    name="contest.ministry.filings.v1",
+    partitions=3,
+    key="request_id",
+    cleanup=Cleanup.DELETE,
+    events=(ApplicationFiled,),
+    producers=(MINISTRY,),
+    consumers=(INTAKE,),
+    visibility=Visibility.RESTRICTED,
+    description="Applications filed by the ministry's systems; each one is answered.",
+    retention_ms=30 * _DAY_MS,
+)
+
+MINISTRY_ANSWERS = Topic(
+    name="contest.ministry.answers.v1",
+    partitions=3,
+    key="request_id",
+    cleanup=Cleanup.DELETE,
+    events=(ApplicationFilingAnswered,),
+    producers=(INTAKE,),
+    consumers=(MINISTRY,),
+    visibility=Visibility.RESTRICTED,
+    description="Accepted or rejected, with reasons, for every filing (by request id).",
+    retention_ms=30 * _DAY_MS,
+)
+
 CATALOGUE: tuple[Topic, ...] = (
     CONTEST_DEFINITIONS,
     APPLICATIONS,
@@ -259,6 +287,8 @@ CATALOGUE: tuple[Topic, ...] = (
     NOTIFICATION_REQUESTS,
     NOTIFICATION_PRIORITY,
     NOTIFICATION_OUTCOMES,
+    MINISTRY_FILINGS,
+    MINISTRY_ANSWERS,
 )
 
 

@@ -16,6 +16,7 @@ from contest_contracts.events.judging import (
     ResultsPublished,
     ScoreRecorded,
 )
+from contest_contracts.events.ministry import ApplicationFiled, ApplicationFilingAnswered
 from contest_contracts.events.notifications import (
     NotificationDelivered,
     NotificationFailed,
@@ -42,6 +43,8 @@ ALL_EVENTS: tuple[type[EventData], ...] = (
     NotificationRequested,
     NotificationDelivered,
     NotificationFailed,
+    ApplicationFiled,
+    ApplicationFilingAnswered,
 )
 
 EVENT_TYPES: dict[str, type[EventData]] = {model.event_type: model for model in ALL_EVENTS}
@@ -50,6 +53,8 @@ EVENT_TYPES: dict[str, type[EventData]] = {model.event_type: model for model in 
 __all__ = [
     "ALL_EVENTS",
     "EVENT_TYPES",
+    "ApplicationFiled",
+    "ApplicationFilingAnswered",
     "ApplicationScreened",
     "ApplicationSubmitted",
     "ApplicationUpdated",

@@ -132,6 +132,9 @@ class AttachmentRules(ContractModel):
         default_factory=lambda: ["application/pdf", "image/jpeg", "image/png"],
         description="Accepted media types.",
     )
+    required_per_application: int = Field(
+        default=0, ge=0, description="Files an application needs to pass screening."
+    )
 
 
 class ContestDefinition(ContractModel):

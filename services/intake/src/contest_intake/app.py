@@ -2,19 +2,129 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
+from typing import Any
+
 from fastapi import FastAPI
 
+from contest_contracts.envelope import Envelope
+from contest_contracts.events.contest import ContestDefinition
+from contest_contracts.events.judging import FinalistsSelected, ResultsPublished
+from contest_contracts.events.ministry import ApplicationFiled
+from contest_contracts.topics import FINALISTS, MINISTRY_FILINGS, RESULTS
+from contest_intake.api import applications, attachments, contests, gallery
+from contest_intake.api.refusals import install_refusal_handler
+from contest_intake.domain.definitions import parse_definition
+from contest_intake.events.lifecycle import follow_finalists, follow_results
+from contest_intake.events.ministry import answer_filing
+from contest_intake.office import IntakeOffice
 from contest_intake.settings import IntakeSettings
-from contest_runtime.service import create_service_app
+from contest_intake.store.applications import ApplicationStore
+from contest_intake.store.attachments import AttachmentFiles
+from contest_intake.store.contests import ContestStore
+from contest_intake.store.requests import FilingAnswers, IdempotencyKeys
+from contest_runtime.consumers import ConsumerOptions, subscribe
+from contest_runtime.outbox import OutboxRelay
+from contest_runtime.service import ServiceRuntime, create_service_app
 
 NAME = "intake"
+
+log = logging.getLogger(__name__)
 
 
 def create_app(settings: IntakeSettings | None = None) -> FastAPI:
     """The intake service's app; connects to nothing until its lifespan starts."""
-    return create_service_app(
+    settings = settings or IntakeSettings()
+    # Definition files are read now, so that a broken file stops the start with its reasons.
+    definitions = [parse_definition(path.read_bytes()) for path in settings.definition_files]
+
+    async def wire(runtime: ServiceRuntime) -> IntakeOffice:
+        office = await open_office(runtime)
+        subscribe_handlers(runtime, office)
+        runtime.background += [
+            lambda: load_definitions(office, definitions),
+            lambda: office.relay.run(settings.outbox_interval_s),
+            lambda: close_at_deadlines(office, settings.schedule_interval_s),
+        ]
+        return office
+
+    app = create_service_app(
         name=NAME,
-        settings=settings or IntakeSettings(),
+        settings=settings,
         title="Contest intake service",
-        description="contest definitions, applications and the submission window.",
+        description="Contest definitions, applications, attachments, the submission window, "
+        "screening, ministry filings and the public gallery.",
+        routers=[contests.router, applications.router, attachments.router, gallery.router],
+        wire=wire,
     )
+    install_refusal_handler(app)
+    return app
+
+
+async def open_office(runtime: ServiceRuntime) -> IntakeOffice:
+    """Intake's stores (with their indexes) and outbox relay."""
+    db = runtime.db
+    office = IntakeOffice(
+        contests=ContestStore(db),
+        applications=ApplicationStore(db),
+        files=AttachmentFiles(db),
+        keys=IdempotencyKeys(db),
+        filings=FilingAnswers(db),
+        relay=OutboxRelay(runtime.broker, []),
+    )
+    office.relay.collections = [
+        office.contests.collection,
+        office.applications.collection,
+        office.filings.collection,
+    ]
+    await office.contests.create_indexes()
+    await office.applications.create_indexes()
+    await office.relay.create_indexes()
+    return office
+
+
+def subscribe_handlers(runtime: ServiceRuntime, office: IntakeOffice) -> None:
+    """Ministry filings, and the events applicants' timelines follow."""
+    options = ConsumerOptions.of(runtime.settings)
+
+    def handled_by(handler: Any) -> Any:
+        async def handle(envelope: Envelope[Any]) -> None:
+            await handler(office, envelope)
+
+        return handle
+
+    for topic, model, handler in (
+        (MINISTRY_FILINGS, ApplicationFiled, answer_filing),
+        (FINALISTS, FinalistsSelected, follow_finalists),
+        (RESULTS, ResultsPublished, follow_results),
+    ):
+        subscribe(
+            runtime.broker,
+            topic,
+            {model: handled_by(handler)},
+            options=options,
+            dead_letters=runtime.dead_letters,
+        )
+
+
+async def load_definitions(office: IntakeOffice, definitions: list[ContestDefinition]) -> None:
+    """Define or update the contests of the definition files."""
+    for definition in definitions:
+        contest = await office.load(definition)
+        log.info(
+            "contest definition loaded",
+            extra={"contest_id": definition.contest_id, "revision": contest.revision},
+        )
+
+
+async def close_at_deadlines(office: IntakeOffice, interval_s: float) -> None:
+    """Close submission stages whose deadline passed, forever (a background job)."""
+    while True:
+        try:
+            closed = await office.close_due_submissions()
+            if closed:
+                log.info("submission closed at the deadline", extra={"contests": closed})
+        except Exception:
+            log.exception("deadline check failed")
+        await asyncio.sleep(interval_s)

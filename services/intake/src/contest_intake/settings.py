@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
@@ -16,3 +18,14 @@ class IntakeSettings(ServiceSettings):
     http_port: int = Field(default=8001, ge=0, le=65535, description="HTTP port.")
     mongodb_database: str = Field(default="contest_intake", description="The service's database.")
     consumer_group: str = Field(default="contest-intake", description="Kafka consumer group.")
+    definition_files: list[Path] = Field(
+        default_factory=list,
+        description="Contest definitions (YAML or JSON) loaded at start, as a JSON list: "
+        '`["/etc/contest/edition.yaml"]`. A changed file becomes a new revision.',
+    )
+    schedule_interval_s: float = Field(
+        default=5.0, gt=0, description="How often submission deadlines are checked."
+    )
+    outbox_interval_s: float = Field(
+        default=1.0, gt=0, description="How often unpublished events are retried."
+    )

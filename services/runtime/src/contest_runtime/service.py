@@ -11,9 +11,9 @@ import asyncio
 import logging
 import time
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Sequence
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from fastapi import APIRouter, FastAPI, Request
@@ -46,6 +46,8 @@ class ServiceRuntime:
     broker: KafkaBroker
     publisher: EventPublisher
     dead_letters: DeadLetters
+    background: list[Callable[[], Coroutine[Any, Any, None]]] = field(default_factory=list)
+    """Long-running jobs (schedulers, relays) started once the broker is up."""
 
 
 Wire = Callable[[ServiceRuntime], Awaitable[Any]]
@@ -102,13 +104,18 @@ def create_service_app(
             dead_letters=DeadLetters(broker, consumer_group=settings.consumer_group),
         )
         app.state.runtime = runtime
+        tasks: list[asyncio.Task[None]] = []
         try:
             await _wait_for("MongoDB", lambda: ping(mongo), infra.startup_timeout_s)
             app.state.context = await wire(runtime) if wire is not None else None
             await _wait_for("Kafka", broker.start, infra.startup_timeout_s)
+            tasks = [asyncio.create_task(job()) for job in runtime.background]
             log.info("service started", extra={"port": settings.http_port})
             yield
         finally:
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
             await broker.stop()
             await mongo.close()
             log.info("service stopped")

@@ -1,0 +1,1 @@
+"""Intake's HTTP API: every route states who may call it."""

@@ -1,0 +1,46 @@
+"""Who may see and change an application, beyond the role a route requires."""
+
+from __future__ import annotations
+
+from fastapi import Request
+
+from contest_intake.domain.applications import Application
+from contest_intake.office import IntakeOffice
+from contest_runtime.auth import Principal, Role
+from contest_runtime.problems import ProblemError
+
+
+def office(request: Request) -> IntakeOffice:
+    """FastAPI dependency: the intake office of the running service."""
+    intake: IntakeOffice = request.app.state.context
+    return intake
+
+
+def forbidden(detail: str) -> ProblemError:
+    """403 with the platform's problem format."""
+    return ProblemError(403, "forbidden", "Not allowed", detail)
+
+
+def require_region(principal: Principal, region_code: str) -> None:
+    """Operators reach every region; a secretary only the region in their token."""
+    if principal.has(Role.OPERATOR):
+        return
+    if principal.has(Role.SECRETARY) and principal.region_code == region_code:
+        return
+    raise forbidden(f"region {region_code} is not the caller's region")
+
+
+def require_reader(principal: Principal, application: Application) -> None:
+    """The applicant who owns it, the secretary of its region, or an operator."""
+    if principal.has(Role.APPLICANT) and principal.subject == application.owner:
+        return
+    if principal.has(Role.OPERATOR, Role.SECRETARY):
+        require_region(principal, application.form.region_code)
+        return
+    raise forbidden("only the applicant, the region's secretary or an operator may see it")
+
+
+def require_owner(principal: Principal, application: Application) -> None:
+    """Only the applicant who owns it may change it."""
+    if principal.subject != application.owner:
+        raise forbidden("only the applicant who owns the application may change it")

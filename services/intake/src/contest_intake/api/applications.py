@@ -1,0 +1,181 @@
+"""Applications: drafts, submission, withdrawal, screening, listings."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Header, Query, Response
+from pydantic import BaseModel, ConfigDict, Field
+
+from contest_contracts.events.applications import ScreeningDecision
+from contest_intake.api.access import office, require_owner, require_reader, require_region
+from contest_intake.domain.applications import Application, ApplicationForm, ApplicationStatus
+from contest_intake.office import IntakeOffice
+from contest_intake.store.applications import ApplicationFilter
+from contest_runtime.auth import Principal, Role, require_roles
+from contest_runtime.problems import ProblemError
+
+router = APIRouter(tags=["applications"])
+
+Office = Annotated[IntakeOffice, Depends(office)]
+ApplicantCaller = Annotated[Principal, Depends(require_roles(Role.APPLICANT))]
+Reader = Annotated[Principal, Depends(require_roles(Role.APPLICANT, Role.SECRETARY, Role.OPERATOR))]
+Screener = Annotated[Principal, Depends(require_roles(Role.SECRETARY, Role.OPERATOR))]
+
+
+class NewApplication(ApplicationForm):
+    """An application form, saved as a draft or submitted at once."""
+
+    submit: bool = Field(default=False, description="Submit at once instead of saving a draft.")
+
+
+class Withdrawal(BaseModel):
+    """Why the applicant withdraws (optional)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    reason: str | None = Field(default=None, max_length=2000, description="The reason.")
+
+
+class ScreeningRequest(BaseModel):
+    """A secretary's decision."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    decision: ScreeningDecision = Field(description="Eligible or ineligible.")
+    reason: str | None = Field(
+        default=None, max_length=2000, description="Required when ineligible."
+    )
+
+
+class ApplicationPage(BaseModel):
+    """One page of a listing."""
+
+    items: list[Application] = Field(description="Applications, oldest first.")
+    next_after: str | None = Field(
+        description="Pass as `after` for the next page; null at the end."
+    )
+
+
+@router.post(
+    "/contests/{contest_id}/applications",
+    status_code=201,
+    summary="Create an application (draft, or submitted with `submit: true`). "
+    "Who may call: applicants.",
+    responses={
+        200: {"description": "A retry with the same Idempotency-Key: the same application."}
+    },
+)
+async def create_application(
+    contest_id: str,
+    body: NewApplication,
+    response: Response,
+    intake: Office,
+    applicant: ApplicantCaller,
+    idempotency_key: Annotated[
+        str | None, Header(min_length=1, max_length=128, description="Makes retries safe.")
+    ] = None,
+) -> Application:
+    """One application per applicant, nomination and contest (409 `application_exists`).
+    Submitting publishes `kz.contest.application.submitted`."""
+    form = ApplicationForm.model_validate(body.model_dump(exclude={"submit"}))
+    if idempotency_key is None:
+        return await intake.apply(contest_id, applicant.subject, form, submit=body.submit)
+    application, created = await intake.apply_once(
+        contest_id, applicant.subject, form, submit=body.submit, key=idempotency_key
+    )
+    if not created:
+        response.status_code = 200
+    return application
+
+
+@router.get(
+    "/applications/mine",
+    summary="The caller's applications with their timelines. Who may call: applicants.",
+)
+async def my_applications(intake: Office, applicant: ApplicantCaller) -> list[Application]:
+    return await intake.applications.of_owner(applicant.subject)
+
+
+@router.get(
+    "/applications/{application_id}",
+    summary="One application. Who may call: its applicant, its region's secretary, operators.",
+)
+async def get_application(application_id: str, intake: Office, reader: Reader) -> Application:
+    application = await intake.application(application_id)
+    require_reader(reader, application)
+    return application
+
+
+@router.put(
+    "/applications/{application_id}",
+    summary="Replace the form before the deadline. Who may call: its applicant.",
+)
+async def edit_application(
+    application_id: str, form: ApplicationForm, intake: Office, applicant: ApplicantCaller
+) -> Application:
+    """Once submitted, publishes `kz.contest.application.updated` with the next revision."""
+    require_owner(applicant, await intake.application(application_id))
+    return await intake.edit(application_id, form)
+
+
+@router.post(
+    "/applications/{application_id}/submit",
+    summary="Submit a draft before the deadline. Who may call: its applicant.",
+)
+async def submit_application(
+    application_id: str, intake: Office, applicant: ApplicantCaller
+) -> Application:
+    """Idempotent: submitting a submitted application returns it unchanged."""
+    require_owner(applicant, await intake.application(application_id))
+    return await intake.submit(application_id)
+
+
+@router.post(
+    "/applications/{application_id}/withdraw",
+    summary="Withdraw before the deadline. Who may call: its applicant.",
+)
+async def withdraw_application(
+    application_id: str, body: Withdrawal, intake: Office, applicant: ApplicantCaller
+) -> Application:
+    """Publishes `kz.contest.application.withdrawn` (not for a draft)."""
+    require_owner(applicant, await intake.application(application_id))
+    return await intake.withdraw(application_id, body.reason)
+
+
+@router.post(
+    "/applications/{application_id}/screening",
+    summary="Decide eligibility. Who may call: the region's secretary, operators.",
+)
+async def screen_application(
+    application_id: str, body: ScreeningRequest, intake: Office, screener: Screener
+) -> Application:
+    """Runs the automatic checks; publishes `kz.contest.application.screened`."""
+    require_region(screener, (await intake.application(application_id)).form.region_code)
+    return await intake.screen(application_id, body.decision, body.reason, screener.subject)
+
+
+@router.get(
+    "/contests/{contest_id}/applications",
+    summary="List applications. Who may call: secretaries (their region), operators (all).",
+)
+async def list_applications(
+    contest_id: str,
+    intake: Office,
+    screener: Screener,
+    region: Annotated[str | None, Query(description="Region code.")] = None,
+    nomination: Annotated[str | None, Query(description="Nomination code.")] = None,
+    status: Annotated[ApplicationStatus | None, Query(description="Status.")] = None,
+    after: Annotated[str | None, Query(description="`next_after` of the previous page.")] = None,
+    limit: Annotated[int, Query(ge=1, le=500, description="Page size.")] = 50,
+) -> ApplicationPage:
+    if not screener.has(Role.OPERATOR):
+        if screener.region_code is None:
+            raise ProblemError(403, "forbidden", "Not allowed", "the token names no region")
+        region = region or screener.region_code
+        require_region(screener, region)
+    await intake.contest(contest_id)
+    items, next_after = await intake.applications.page(
+        ApplicationFilter(contest_id, region, nomination, status), after=after, limit=limit
+    )
+    return ApplicationPage(items=items, next_after=next_after)

@@ -1,0 +1,95 @@
+"""Files attached to applications, kept in GridFS."""
+
+from __future__ import annotations
+
+from typing import Annotated
+from urllib.parse import quote
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import StreamingResponse
+
+from contest_intake.api.access import office, require_owner, require_reader
+from contest_intake.domain.applications import Application, Refused
+from contest_intake.office import IntakeOffice
+from contest_runtime.auth import Principal, Role, require_roles
+
+router = APIRouter(tags=["attachments"])
+
+Office = Annotated[IntakeOffice, Depends(office)]
+ApplicantCaller = Annotated[Principal, Depends(require_roles(Role.APPLICANT))]
+Reader = Annotated[Principal, Depends(require_roles(Role.APPLICANT, Role.SECRETARY, Role.OPERATOR))]
+
+
+@router.post(
+    "/applications/{application_id}/attachments",
+    status_code=201,
+    summary="Attach a file (the request body; its media type in Content-Type). "
+    "Who may call: the application's applicant.",
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}
+            },
+        }
+    },
+    responses={
+        413: {"description": "Larger than the contest allows."},
+        415: {"description": "Media type not accepted."},
+    },
+)
+async def attach_file(
+    application_id: str,
+    request: Request,
+    intake: Office,
+    applicant: ApplicantCaller,
+    filename: Annotated[str, Query(min_length=1, max_length=255, description="File name.")],
+) -> Application:
+    """Limits and accepted media types come from the contest definition; SHA-256 is recorded."""
+    require_owner(applicant, await intake.application(application_id))
+    media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isdigit():
+        contest = await intake.contest((await intake.application(application_id)).contest_id)
+        if int(declared) > contest.definition.attachments.max_bytes:
+            raise Refused.of(
+                "attachment_too_large",
+                f"larger than {contest.definition.attachments.max_bytes} bytes",
+            )
+    return await intake.attach(application_id, filename, media_type, request.stream())
+
+
+@router.get(
+    "/applications/{application_id}/attachments/{attachment_id}",
+    summary="Download a file. Who may call: the applicant, the region's secretary, operators.",
+    response_class=StreamingResponse,
+)
+async def download_file(
+    application_id: str, attachment_id: str, intake: Office, reader: Reader
+) -> StreamingResponse:
+    application = await intake.application(application_id)
+    require_reader(reader, application)
+    ref = next((a for a in application.attachments if a.attachment_id == attachment_id), None)
+    chunks = await intake.files.open(attachment_id) if ref is not None else None
+    if ref is None or chunks is None:
+        raise Refused.of("attachment_not_found", f"no attachment {attachment_id!r}")
+    return StreamingResponse(
+        chunks,
+        media_type=ref.media_type,
+        headers={
+            "Content-Length": str(ref.size_bytes),
+            "Content-Disposition": f"attachment; filename*=UTF-8''{quote(ref.filename, safe='')}",
+            "X-Content-SHA256": ref.sha256,
+        },
+    )
+
+
+@router.delete(
+    "/applications/{application_id}/attachments/{attachment_id}",
+    summary="Remove a file before the deadline. Who may call: the application's applicant.",
+)
+async def remove_file(
+    application_id: str, attachment_id: str, intake: Office, applicant: ApplicantCaller
+) -> Application:
+    require_owner(applicant, await intake.application(application_id))
+    return await intake.detach(application_id, attachment_id)

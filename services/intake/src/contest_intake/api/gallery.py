@@ -1,0 +1,93 @@
+"""The public gallery ("exhibition") of submitted projects: public fields only.
+
+Built field by field from an allow-list, so that IIN, BIN, phone and email can never
+appear here, whatever is added to applications later.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query
+from pydantic import BaseModel, Field
+
+from contest_contracts.common import NominationKind
+from contest_contracts.events.applications import ProjectDetails
+from contest_intake.api.access import office
+from contest_intake.domain.applications import IN_COMPETITION, Application
+from contest_intake.office import IntakeOffice
+from contest_intake.store.applications import ApplicationFilter
+
+router = APIRouter(tags=["gallery"])
+
+Office = Annotated[IntakeOffice, Depends(office)]
+
+
+class GalleryProject(BaseModel):
+    """A project as the public sees it."""
+
+    application_id: str = Field(description="Application id (the vote and results use it).")
+    nomination_code: str = Field(description="Nomination.")
+    region_code: str = Field(description="Region.")
+    title: str = Field(description="Project title.")
+    author: str = Field(description="Public name of the person or organisation.")
+    summary: str = Field(description="What the project does.")
+    target_group: str = Field(description="Who it serves.")
+    beneficiaries_reached: int = Field(description="People reached.")
+    budget_tenge: int = Field(description="Budget, tenge.")
+    period_start: date = Field(description="First day.")
+    period_end: date | None = Field(description="Last day; null if ongoing.")
+
+    @classmethod
+    def of(cls, application: Application) -> GalleryProject:
+        """The public fields of a project application."""
+        details = application.form.details
+        assert isinstance(details, ProjectDetails)
+        return cls(
+            application_id=application.application_id,
+            nomination_code=application.form.nomination_code,
+            region_code=application.form.region_code,
+            title=details.project_title,
+            author=application.form.applicant.display_name,
+            summary=details.summary,
+            target_group=details.target_group,
+            beneficiaries_reached=details.beneficiaries_reached,
+            budget_tenge=details.budget_tenge,
+            period_start=details.period_start,
+            period_end=details.period_end,
+        )
+
+
+class GalleryPage(BaseModel):
+    """One page of the gallery."""
+
+    items: list[GalleryProject] = Field(description="Projects, oldest first.")
+    next_after: str | None = Field(description="Pass as `after` for the next page.")
+
+
+@router.get(
+    "/contests/{contest_id}/gallery",
+    summary="Submitted projects, public fields only. Who may call: anyone.",
+)
+async def gallery(
+    contest_id: str,
+    intake: Office,
+    nomination: Annotated[str | None, Query(description="Nomination code.")] = None,
+    region: Annotated[str | None, Query(description="Region code.")] = None,
+    after: Annotated[str | None, Query(description="`next_after` of the previous page.")] = None,
+    limit: Annotated[int, Query(ge=1, le=200, description="Page size.")] = 50,
+) -> GalleryPage:
+    await intake.contest(contest_id)
+    items, next_after = await intake.applications.page(
+        ApplicationFilter(
+            contest_id,
+            region_code=region,
+            nomination_code=nomination,
+            nomination_kind=NominationKind.PROJECT,
+            statuses=IN_COMPETITION,
+        ),
+        after=after,
+        limit=limit,
+    )
+    return GalleryPage(items=[GalleryProject.of(a) for a in items], next_after=next_after)

@@ -1,0 +1,440 @@
+"""Applications: what a valid one is, and how one moves from draft to award.
+
+Pure logic: no I/O. Each change returns the events it causes; the store writes them with
+the application in one document (the outbox), so a change and its events never diverge.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from contest_contracts.common import ApplicantKind, Code, EntityId, NominationKind, UtcDateTime
+from contest_contracts.envelope import EventData
+from contest_contracts.events.applications import (
+    Applicant,
+    ApplicationDetails,
+    ApplicationScreened,
+    ApplicationSnapshot,
+    ApplicationSubmitted,
+    ApplicationUpdated,
+    ApplicationWithdrawn,
+    AttachmentRef,
+    Contact,
+    ProjectDetails,
+    ScreeningCheck,
+    ScreeningDecision,
+)
+from contest_contracts.events.contest import ContestDefinition
+from contest_intake.domain.identifiers import InvalidIdentifier, validate_bin, validate_iin
+
+
+class ApplicationStatus(StrEnum):
+    """Where an application is in the contest."""
+
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    WITHDRAWN = "withdrawn"
+    ELIGIBLE = "eligible"
+    INELIGIBLE = "ineligible"
+    FINALIST = "finalist"
+    NOT_SELECTED = "not_selected"
+    AWARDED = "awarded"
+    NOT_AWARDED = "not_awarded"
+
+
+EDITABLE = frozenset({ApplicationStatus.DRAFT, ApplicationStatus.SUBMITTED})
+"""An applicant may change an application only before screening decided on it."""
+SCREENABLE = frozenset(
+    {ApplicationStatus.SUBMITTED, ApplicationStatus.ELIGIBLE, ApplicationStatus.INELIGIBLE}
+)
+IN_COMPETITION = frozenset(
+    {
+        ApplicationStatus.SUBMITTED,
+        ApplicationStatus.ELIGIBLE,
+        ApplicationStatus.FINALIST,
+        ApplicationStatus.NOT_SELECTED,
+        ApplicationStatus.AWARDED,
+        ApplicationStatus.NOT_AWARDED,
+    }
+)
+"""Submitted and neither withdrawn nor found ineligible: counted, and shown in the gallery."""
+
+
+class Refusal(BaseModel):
+    """One reason an application or a change to it is refused."""
+
+    code: str = Field(description="Stable code, e.g. `invalid_identifier`.")
+    message: str = Field(description="What is wrong, for people.")
+    field: str | None = Field(default=None, description="Dotted path of the field, if any.")
+
+
+class Refused(ValueError):
+    """A change the rules do not allow; ``refusals`` says why (at least one)."""
+
+    def __init__(self, refusals: list[Refusal]) -> None:
+        super().__init__("; ".join(r.message for r in refusals))
+        self.refusals = refusals
+
+    @classmethod
+    def of(cls, code: str, message: str, field: str | None = None) -> Refused:
+        """A refusal with a single reason."""
+        return cls([Refusal(code=code, message=message, field=field)])
+
+    @property
+    def code(self) -> str:
+        """The code of the first reason (the one an HTTP answer is named after)."""
+        return self.refusals[0].code
+
+
+class ApplicationForm(BaseModel):
+    """What an applicant fills in (the same through the API and from the ministry)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    nomination_code: Code = Field(description="Nomination applied to.")
+    region_code: Code = Field(description="Region whose commission judges it.")
+    applicant: Applicant = Field(description="Who applies: IIN of a person or BIN.")
+    contact: Contact = Field(description="Email, phone (+7, E.164) and language.")
+    details: ApplicationDetails = Field(description="Fields of the nomination's kind.")
+
+
+def form_refusals(form: ApplicationForm, definition: ContestDefinition) -> list[Refusal]:
+    """Everything that makes ``form`` unacceptable in the contest ``definition``."""
+    refusals: list[Refusal] = []
+    nominations = {n.code: n for n in definition.nominations}
+    nomination = nominations.get(form.nomination_code)
+    if nomination is None:
+        refusals.append(
+            Refusal(
+                code="unknown_nomination",
+                message=f"no nomination {form.nomination_code!r} in {definition.contest_id}",
+                field="nomination_code",
+            )
+        )
+    if form.region_code not in {r.code for r in definition.regions}:
+        refusals.append(
+            Refusal(
+                code="unknown_region",
+                message=f"no region {form.region_code!r} in {definition.contest_id}",
+                field="region_code",
+            )
+        )
+    refusals += _identifier_refusals(form.applicant)
+    if nomination is None:
+        return refusals
+    if form.details.kind != nomination.kind.value:
+        refusals.append(
+            Refusal(
+                code="details_kind_mismatch",
+                message=f"{nomination.code} takes {nomination.kind.value} details",
+                field="details.kind",
+            )
+        )
+        return refusals
+    if nomination.kind is NominationKind.WORKER and form.applicant.kind != ApplicantKind.INDIVIDUAL:
+        refusals.append(
+            Refusal(
+                code="applicant_kind_mismatch",
+                message="a worker nomination is applied for by the worker (an individual, IIN)",
+                field="applicant.kind",
+            )
+        )
+    details = form.details.model_dump()
+    for name in nomination.required_fields:
+        value = details.get(name)
+        if value is None or (isinstance(value, str) and not value.strip()):
+            refusals.append(
+                Refusal(
+                    code="missing_field",
+                    message=f"{name} is required in {nomination.code}",
+                    field=f"details.{name}",
+                )
+            )
+    return refusals
+
+
+def _identifier_refusals(applicant: Applicant) -> list[Refusal]:
+    checks = [
+        (
+            "applicant.identifier",
+            validate_iin if applicant.kind == ApplicantKind.INDIVIDUAL else validate_bin,
+            applicant.identifier,
+        )
+    ]
+    if applicant.organisation_bin is not None:
+        checks.append(("applicant.organisation_bin", validate_bin, applicant.organisation_bin))
+    refusals = []
+    for field, validate, value in checks:
+        try:
+            validate(value)
+        except InvalidIdentifier as error:
+            refusals.append(Refusal(code="invalid_identifier", message=str(error), field=field))
+    return refusals
+
+
+def applicant_slot(contest_id: str, nomination_code: str, identifier: str) -> str:
+    """The key that makes one application per applicant, nomination and contest."""
+    return f"{contest_id}/{nomination_code}/{identifier}"
+
+
+def title_of(applicant: Applicant, details: ApplicationDetails) -> str:
+    """The public title: a project's title, or a worker's name and position."""
+    if isinstance(details, ProjectDetails):
+        return details.project_title
+    return f"{applicant.display_name}, {details.position}"
+
+
+class Screening(BaseModel):
+    """A secretary's decision with the automatic checks it was made on."""
+
+    decision: ScreeningDecision
+    reason: str | None = None
+    checks: list[ScreeningCheck]
+    screened_by: str
+    screened_at: UtcDateTime
+
+
+class TimelineEntry(BaseModel):
+    """One step of an application's history, as its applicant sees it."""
+
+    status: ApplicationStatus = Field(description="Status reached.")
+    at: UtcDateTime = Field(description="When.")
+    detail: str | None = Field(default=None, description="e.g. the place won.")
+    event_id: str | None = Field(default=None, description="Event that moved it, if any.")
+
+
+class Application(BaseModel):
+    """The application aggregate."""
+
+    application_id: EntityId
+    contest_id: EntityId
+    owner: str = Field(
+        description="Subject of the applicant's token (for ministry filings: IIN/BIN)."
+    )
+    source: str = Field(description="`api` or `ministry`.")
+    form: ApplicationForm
+    status: ApplicationStatus = ApplicationStatus.DRAFT
+    revision: int = Field(default=0, description="0 while draft, 1 when submitted, +1 per change.")
+    attachments: list[AttachmentRef] = Field(default_factory=list)
+    created_at: UtcDateTime
+    submitted_at: UtcDateTime | None = None
+    withdrawn_at: UtcDateTime | None = None
+    screening: Screening | None = None
+    timeline: list[TimelineEntry] = Field(default_factory=list)
+
+    @classmethod
+    def draft(
+        cls,
+        application_id: str,
+        contest_id: str,
+        owner: str,
+        form: ApplicationForm,
+        now: datetime,
+        source: str = "api",
+    ) -> Application:
+        """A new draft; the form must already be checked against the definition."""
+        return cls(
+            application_id=application_id,
+            contest_id=contest_id,
+            owner=owner,
+            source=source,
+            form=form,
+            created_at=now,
+            timeline=[TimelineEntry(status=ApplicationStatus.DRAFT, at=now)],
+        )
+
+    @property
+    def slot(self) -> str:
+        """One application per applicant, nomination and contest (free again once withdrawn)."""
+        if self.status == ApplicationStatus.WITHDRAWN:
+            return f"withdrawn/{self.application_id}"
+        return applicant_slot(
+            self.contest_id, self.form.nomination_code, self.form.applicant.identifier
+        )
+
+    @property
+    def title(self) -> str:
+        """Public title."""
+        return title_of(self.form.applicant, self.form.details)
+
+    def snapshot(self) -> ApplicationSnapshot:
+        """The contract view of a submitted application."""
+        assert self.submitted_at is not None, "only submitted applications have snapshots"
+        return ApplicationSnapshot(
+            application_id=self.application_id,
+            contest_id=self.contest_id,
+            nomination_code=self.form.nomination_code,
+            region_code=self.form.region_code,
+            applicant=self.form.applicant,
+            contact=self.form.contact,
+            title=self.title,
+            details=self.form.details,
+            attachments=self.attachments,
+            submitted_at=self.submitted_at,
+        )
+
+    def _require_editable(self) -> None:
+        if self.status not in EDITABLE:
+            raise Refused.of(
+                "not_editable", f"an application that is {self.status.value} cannot change"
+            )
+
+    def _changed(self) -> list[EventData]:
+        """The event a change causes: none for a draft, a new revision once submitted."""
+        if self.status == ApplicationStatus.DRAFT:
+            return []
+        self.revision += 1
+        return [ApplicationUpdated(application=self.snapshot(), revision=self.revision)]
+
+    def edit(self, form: ApplicationForm) -> list[EventData]:
+        """Replace the form (same nomination and applicant: the slot is fixed)."""
+        self._require_editable()
+        if (form.nomination_code, form.applicant.identifier) != (
+            self.form.nomination_code,
+            self.form.applicant.identifier,
+        ):
+            raise Refused.of(
+                "fixed_fields",
+                "nomination and applicant identifier cannot change; withdraw and apply again",
+            )
+        self.form = form
+        return self._changed()
+
+    def attach(self, attachment: AttachmentRef) -> list[EventData]:
+        """Add a file."""
+        self._require_editable()
+        self.attachments = [*self.attachments, attachment]
+        return self._changed()
+
+    def detach(self, attachment_id: str) -> list[EventData]:
+        """Remove a file."""
+        self._require_editable()
+        remaining = [a for a in self.attachments if a.attachment_id != attachment_id]
+        if len(remaining) == len(self.attachments):
+            raise Refused.of("attachment_not_found", "no such attachment")
+        self.attachments = remaining
+        return self._changed()
+
+    def submit(self, now: datetime) -> list[EventData]:
+        """Leave draft; submitting again is a no-op (the same result, no event)."""
+        if self.status != ApplicationStatus.DRAFT:
+            if self.submitted_at is not None and self.status != ApplicationStatus.WITHDRAWN:
+                return []
+            raise Refused.of(
+                "not_submittable", f"an application that is {self.status.value} cannot be submitted"
+            )
+        self.status = ApplicationStatus.SUBMITTED
+        self.submitted_at = now
+        self.revision = 1
+        self.timeline.append(TimelineEntry(status=self.status, at=now))
+        return [ApplicationSubmitted(application=self.snapshot())]
+
+    def withdraw(self, now: datetime, reason: str | None) -> list[EventData]:
+        """Withdraw before the deadline; a draft is withdrawn without an event."""
+        self._require_editable()
+        was_submitted = self.status == ApplicationStatus.SUBMITTED
+        self.status = ApplicationStatus.WITHDRAWN
+        self.withdrawn_at = now
+        self.timeline.append(TimelineEntry(status=self.status, at=now, detail=reason))
+        if not was_submitted:
+            return []
+        return [
+            ApplicationWithdrawn(
+                application_id=self.application_id,
+                contest_id=self.contest_id,
+                nomination_code=self.form.nomination_code,
+                region_code=self.form.region_code,
+                withdrawn_at=now,
+                reason=reason,
+            )
+        ]
+
+    def screen(
+        self,
+        decision: ScreeningDecision,
+        reason: str | None,
+        checks: list[ScreeningCheck],
+        by: str,
+        now: datetime,
+    ) -> list[EventData]:
+        """Record a secretary's decision (it may be revised until judging starts)."""
+        if self.status not in SCREENABLE:
+            raise Refused.of(
+                "not_screenable", f"an application that is {self.status.value} cannot be screened"
+            )
+        if decision == ScreeningDecision.INELIGIBLE and not (reason and reason.strip()):
+            raise Refused.of("reason_required", "an ineligible decision needs a reason", "reason")
+        failed = [c for c in checks if not c.passed]
+        if decision == ScreeningDecision.ELIGIBLE and failed:
+            raise Refused(
+                [
+                    Refusal(code="checks_failed", message=f"{c.check}: {c.detail}", field=None)
+                    for c in failed
+                ]
+            )
+        self.screening = Screening(
+            decision=decision, reason=reason, checks=checks, screened_by=by, screened_at=now
+        )
+        self.status = (
+            ApplicationStatus.ELIGIBLE
+            if decision == ScreeningDecision.ELIGIBLE
+            else ApplicationStatus.INELIGIBLE
+        )
+        self.timeline.append(TimelineEntry(status=self.status, at=now, detail=reason))
+        return [
+            ApplicationScreened(
+                application_id=self.application_id,
+                contest_id=self.contest_id,
+                nomination_code=self.form.nomination_code,
+                region_code=self.form.region_code,
+                decision=decision,
+                reason=reason,
+                checks=checks,
+                screened_by=by,
+                screened_at=now,
+            )
+        ]
+
+    def follow(
+        self, status: ApplicationStatus, at: datetime, event_id: str, detail: str | None = None
+    ) -> bool:
+        """Record a step decided by another service; returns False for an event seen before."""
+        if any(entry.event_id == event_id for entry in self.timeline):
+            return False
+        self.status = status
+        self.timeline.append(TimelineEntry(status=status, at=at, detail=detail, event_id=event_id))
+        return True
+
+
+def screening_checks(
+    application: Application, definition: ContestDefinition
+) -> list[ScreeningCheck]:
+    """The automatic checks a secretary's decision rests on."""
+    refusals = form_refusals(application.form, definition)
+    rules = definition.attachments
+    wanted = rules.required_per_application
+    unacceptable = [
+        a.filename
+        for a in application.attachments
+        if a.media_type not in rules.media_types or a.size_bytes > rules.max_bytes
+    ]
+    attachment_problems = []
+    if len(application.attachments) < wanted:
+        attachment_problems.append(f"{len(application.attachments)} of {wanted} files attached")
+    if unacceptable:
+        attachment_problems.append(f"outside the limits: {', '.join(unacceptable)}")
+    return [
+        ScreeningCheck(
+            check="required_fields",
+            passed=not refusals,
+            detail="; ".join(r.message for r in refusals) or None,
+        ),
+        ScreeningCheck(
+            check="attachments",
+            passed=not attachment_problems,
+            detail="; ".join(attachment_problems) or None,
+        ),
+    ]

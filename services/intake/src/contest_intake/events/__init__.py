@@ -1,0 +1,1 @@
+"""What intake consumes: ministry filings, finalists and results (for applicants' timelines)."""

@@ -1,0 +1,191 @@
+"""Contest definitions through the API: defined, updated and published; submission closed."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+from typing import Any
+
+import yaml
+from intake_samples import ALMATY, ASTANA, body, contest_definition, project_form, worker_form
+
+from contest_contracts.events.contest import ContestDefined, ContestUpdated
+from contest_contracts.events.stages import StageClosed, SubmissionSummary
+from contest_runtime.auth import Role
+
+Token = Callable[..., str]
+Eventually = Callable[..., Awaitable[None]]
+
+
+def auth(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+async def test_operator_defines_a_contest_and_every_change_is_published(
+    intake: Any, token: Token, published: Any, eventually: Eventually
+) -> None:
+    definition = contest_definition()
+    operator = auth(token(Role.OPERATOR, subject="operator-1"))
+    document = definition.model_dump(mode="json")
+
+    created = await intake.http.post("/contests", json=document, headers=operator)
+    assert created.status_code == 201, created.text
+    assert created.json()["revision"] == 1
+    again = await intake.http.post("/contests", json=document, headers=operator)
+    assert (again.status_code, again.json()["code"]) == (409, "contest_exists")
+
+    changed = {**document, "title": {**document["title"], "en": "Best worker 2026"}}
+    updated = await intake.http.put(
+        f"/contests/{definition.contest_id}",
+        content=yaml.safe_dump(changed, allow_unicode=True),
+        headers={**operator, "Content-Type": "application/yaml"},
+    )
+    assert updated.status_code == 200, updated.text
+    assert updated.json()["revision"] == 2
+    unchanged = await intake.http.put(
+        f"/contests/{definition.contest_id}", json=changed, headers=operator
+    )
+    assert unchanged.json()["revision"] == 2
+
+    await eventually(lambda: len(published.of(ContestUpdated, definition.contest_id)) == 1)
+    [defined] = published.of(ContestDefined, definition.contest_id)
+    assert defined.data.definition == definition
+    [update] = published.of(ContestUpdated, definition.contest_id)
+    assert (update.data.revision, update.data.definition.title.en) == (2, "Best worker 2026")
+
+    public = await intake.http.get(f"/contests/{definition.contest_id}")
+    assert public.json()["definition"]["title"]["en"] == "Best worker 2026"
+
+
+async def test_invalid_definitions_are_refused_with_reasons_and_nothing_is_stored(
+    intake: Any, token: Token
+) -> None:
+    operator = auth(token(Role.OPERATOR))
+    definition = contest_definition().model_dump(mode="json")
+    cases = [
+        ({**definition, "nominatons": []}, "application/json"),
+        ({**definition, "regions": [definition["regions"][0]] * 2}, "application/json"),
+        ({**definition, "stages": "soon"}, "application/json"),
+    ]
+    for document, media_type in cases:
+        answer = await intake.http.post(
+            "/contests", json=document, headers={**operator, "Content-Type": media_type}
+        )
+        assert answer.status_code == 422, answer.text
+        assert answer.json()["code"] == "invalid_definition"
+        assert answer.json()["errors"]
+    broken = await intake.http.post(
+        "/contests", content=b"title: [unclosed", headers={**operator, "Content-Type": "text/yaml"}
+    )
+    assert (broken.status_code, broken.json()["code"]) == (422, "invalid_definition")
+    wrong_type = await intake.http.post(
+        "/contests", content=b"<xml/>", headers={**operator, "Content-Type": "application/xml"}
+    )
+    assert wrong_type.status_code == 415
+    assert await intake.office.contests.get(definition["contest_id"]) is None
+
+
+async def test_only_operators_define_contests_and_close_submission(
+    intake: Any, token: Token
+) -> None:
+    definition = contest_definition()
+    document = definition.model_dump(mode="json")
+    anonymous = await intake.http.post("/contests", json=document)
+    assert anonymous.status_code == 401
+    assert anonymous.headers["WWW-Authenticate"].startswith("Bearer")
+    for role in (Role.APPLICANT, Role.SECRETARY, Role.JUROR):
+        answer = await intake.http.post(
+            "/contests", json=document, headers=auth(token(role, region_code=ASTANA))
+        )
+        assert (answer.status_code, answer.json()["code"]) == (403, "forbidden")
+    close = f"/contests/{definition.contest_id}/submission/close"
+    assert (await intake.http.post(close)).status_code == 401
+    assert (
+        await intake.http.post(close, headers=auth(token(Role.SECRETARY, region_code=ASTANA)))
+    ).status_code == 403
+    assert await intake.office.contests.get(definition.contest_id) is None
+
+
+async def test_closing_submission_publishes_counts_per_region_and_nomination(
+    intake: Any, token: Token, published: Any, eventually: Eventually
+) -> None:
+    definition = contest_definition()
+    operator = auth(token(Role.OPERATOR, subject="operator-7"))
+    await intake.http.post("/contests", json=definition.model_dump(mode="json"), headers=operator)
+    url = f"/contests/{definition.contest_id}/applications"
+    forms = [
+        ("applicant-1", project_form(1, ASTANA), True),
+        ("applicant-2", project_form(2, ASTANA), True),
+        ("applicant-3", worker_form(3, ALMATY), True),
+        ("applicant-4", worker_form(4, ALMATY), False),  # a draft is not counted
+        ("applicant-5", project_form(5, ALMATY), True),  # withdrawn below
+    ]
+    ids = []
+    for subject, form, submit in forms:
+        answer = await intake.http.post(
+            url,
+            json=body(form, submit=submit),
+            headers=auth(token(Role.APPLICANT, subject=subject)),
+        )
+        assert answer.status_code == 201, answer.text
+        ids.append(answer.json()["application_id"])
+    withdrawn = await intake.http.post(
+        f"/applications/{ids[4]}/withdraw",
+        json={"reason": "duplicate"},
+        headers=auth(token(Role.APPLICANT, subject="applicant-5")),
+    )
+    assert withdrawn.status_code == 200, withdrawn.text
+
+    closed = await intake.http.post(
+        f"/contests/{definition.contest_id}/submission/close", headers=operator
+    )
+    assert closed.status_code == 200, closed.text
+    assert closed.json()["submission_closed_by"] == "operator-7"
+    again = await intake.http.post(
+        f"/contests/{definition.contest_id}/submission/close", headers=operator
+    )
+    assert again.json()["submission_closed_at"] == closed.json()["submission_closed_at"]
+
+    await eventually(lambda: published.of(StageClosed, definition.contest_id))
+    [event] = published.of(StageClosed, definition.contest_id)
+    summary = event.data.summary
+    assert isinstance(summary, SubmissionSummary)
+    assert summary.total_submitted == 3
+    counts = {
+        (c.region_code, c.nomination_code): (c.submitted, c.withdrawn) for c in summary.counts
+    }
+    assert counts == {
+        (ASTANA, "social-project"): (2, 0),
+        (ALMATY, "special-services-centre-worker"): (1, 0),
+        (ALMATY, "social-project"): (0, 1),
+    }
+
+    late = await intake.http.post(
+        url,
+        json=body(project_form(6), submit=True),
+        headers=auth(token(Role.APPLICANT, subject="applicant-6")),
+    )
+    assert (late.status_code, late.json()["code"]) == (409, "submission_closed")
+    draft_submit = await intake.http.post(
+        f"/applications/{ids[3]}/submit", headers=auth(token(Role.APPLICANT, subject="applicant-4"))
+    )
+    assert (draft_submit.status_code, draft_submit.json()["code"]) == (409, "submission_closed")
+
+
+async def test_submission_closes_by_itself_at_the_deadline(
+    intake: Any, token: Token, published: Any, eventually: Eventually
+) -> None:
+    definition = contest_definition(closes=timedelta(seconds=2))
+    operator = auth(token(Role.OPERATOR))
+    await intake.http.post("/contests", json=definition.model_dump(mode="json"), headers=operator)
+    submitted = await intake.http.post(
+        f"/contests/{definition.contest_id}/applications",
+        json=body(project_form(1), submit=True),
+        headers=auth(token(Role.APPLICANT, subject="early")),
+    )
+    assert submitted.status_code == 201, submitted.text
+
+    await eventually(lambda: published.of(StageClosed, definition.contest_id))
+    [event] = published.of(StageClosed, definition.contest_id)
+    assert event.data.closed_by == "schedule"
+    assert event.data.summary.total_submitted == 1

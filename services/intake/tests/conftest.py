@@ -1,0 +1,91 @@
+"""Fixtures of the intake tests: a running intake service, contests whose submission window
+is open now, valid application forms, and a recorder of the events intake publishes."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest_asyncio
+from fastapi import FastAPI
+from httpx import AsyncClient
+
+from contest_contracts.envelope import Envelope, EventData
+from contest_contracts.topics import APPLICATIONS, CONTEST_DEFINITIONS, MINISTRY_ANSWERS, STAGES
+from contest_intake.app import create_app
+from contest_intake.office import IntakeOffice
+from contest_intake.settings import IntakeSettings
+from contest_runtime.auth import AuthSettings
+from contest_runtime.settings import InfraSettings
+
+
+@dataclass
+class EventRecorder:
+    """Every event intake published on the recorded topics since the session began."""
+
+    events: list[Envelope[Any]] = field(default_factory=list)
+
+    async def record(self, envelope: Envelope[Any]) -> None:
+        """Subscriber handler."""
+        self.events.append(envelope)
+
+    def of(self, model: type[EventData], subject: str) -> list[Envelope[Any]]:
+        """Events of one type about one subject, in arrival order."""
+        return [e for e in self.events if isinstance(e.data, model) and e.subject == subject]
+
+
+@pytest_asyncio.fixture(loop_scope="session", scope="session")
+async def published(
+    subscribed_broker: Callable[..., Any],
+) -> AsyncIterator[EventRecorder]:
+    """A consumer of intake's outbound topics, recording what arrives."""
+    recorder = EventRecorder()
+    brokers = [
+        subscribed_broker(
+            topic,
+            {model: recorder.record for model in topic.events},
+            group=f"intake-tests-{uuid.uuid4().hex[:8]}",
+        )
+        for topic in (APPLICATIONS, CONTEST_DEFINITIONS, STAGES, MINISTRY_ANSWERS)
+    ]
+    for broker in brokers:
+        await broker.start()
+    yield recorder
+    for broker in brokers:
+        await broker.stop()
+
+
+@dataclass
+class RunningIntake:
+    """A running intake service and an HTTP client to it."""
+
+    app: FastAPI
+    http: AsyncClient
+    settings: IntakeSettings
+
+    @property
+    def office(self) -> IntakeOffice:
+        """The service's office (for looking behind the API in tests)."""
+        office: IntakeOffice = self.app.state.context
+        return office
+
+
+@pytest_asyncio.fixture(loop_scope="session", scope="module")
+async def intake(
+    infra_settings: InfraSettings, auth_settings: AuthSettings, app_client: Any
+) -> AsyncIterator[RunningIntake]:
+    """One intake service per test module, with a database of its own."""
+    name = f"intake-{uuid.uuid4().hex[:8]}"
+    settings = IntakeSettings(
+        mongodb_database=name,
+        consumer_group=name,
+        schedule_interval_s=0.2,
+        outbox_interval_s=0.2,
+        infra=infra_settings,
+        auth=auth_settings,
+    )
+    app = create_app(settings)
+    async with app_client(app) as http:
+        yield RunningIntake(app, http, settings)

@@ -1,0 +1,123 @@
+"""The outbox: a state change and the events it causes are written in one document.
+
+A service writes an aggregate (an application, a contest...) together with the Kafka
+records of the events that the change causes, in the document's ``outbox`` field, in one
+single-document write: either both are stored or neither. The records are then published
+right away (the fast path) and, should that fail, by :class:`OutboxRelay`, which keeps
+scanning for documents with ``outbox_pending`` set. A record leaves the outbox only after
+the broker acknowledged it, so an event is published at least once; consumers deduplicate
+by event id.
+
+Aggregates that use an outbox carry an integer ``version`` that every write increments and
+checks (optimistic concurrency), so that clearing the outbox never drops a record added
+by a concurrent write.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+from faststream.kafka import KafkaBroker
+from pymongo.asynchronous.collection import AsyncCollection
+
+from contest_contracts.envelope import Envelope
+from contest_contracts.topics import Topic
+from contest_contracts.wire import to_record
+from contest_runtime.mongo import Document
+
+log = logging.getLogger(__name__)
+
+OUTBOX = "outbox"
+PENDING = "outbox_pending"
+
+
+def outbox_entry(topic: Topic, envelope: Envelope[Any]) -> Document:
+    """The stored form of one event: its Kafka record, ready to publish as it is."""
+    if not topic.carries(envelope.type):
+        raise ValueError(f"{envelope.type} does not belong on {topic.name}")
+    record = to_record(envelope)
+    return {
+        "id": envelope.id,
+        "topic": topic.name,
+        "key": record.key.decode(),
+        "value": record.value.decode(),
+        "headers": record.headers,
+    }
+
+
+def with_outbox(document: Document, entries: list[Document]) -> Document:
+    """``document`` with ``entries`` appended to its outbox and the pending flag set."""
+    outbox = [*document.get(OUTBOX, []), *entries]
+    return {**document, OUTBOX: outbox, PENDING: bool(outbox)}
+
+
+class OutboxRelay:
+    """Publishes outbox records of some collections and clears them once acknowledged."""
+
+    def __init__(self, broker: KafkaBroker, collections: list[AsyncCollection[Document]]) -> None:
+        self.broker = broker
+        self.collections = collections
+
+    async def create_indexes(self) -> None:
+        """The index the relay's scan uses."""
+        for collection in self.collections:
+            await collection.create_index([(PENDING, 1)])
+
+    async def flush(self, collection: AsyncCollection[Document], document_id: Any) -> bool:
+        """Publish the pending records of one document; returns whether all went out."""
+        document = await collection.find_one({"_id": document_id})
+        if document is None or not document.get(OUTBOX):
+            return True
+        published: set[str] = set()
+        try:
+            for entry in document[OUTBOX]:
+                await self.broker.publish(
+                    entry["value"].encode(),
+                    entry["topic"],
+                    key=entry["key"].encode(),
+                    headers=entry["headers"],
+                )
+                published.add(entry["id"])
+        except Exception as error:
+            log.warning(
+                "outbox publish failed; the relay retries",
+                extra={"collection": collection.name, "id": str(document_id), "error": repr(error)},
+            )
+        if published:
+            await self._clear(collection, document_id, published)
+        return len(published) == len(document[OUTBOX])
+
+    async def _clear(
+        self, collection: AsyncCollection[Document], document_id: Any, published: set[str]
+    ) -> None:
+        while True:
+            document = await collection.find_one({"_id": document_id})
+            if document is None:
+                return
+            remaining = [e for e in document.get(OUTBOX, []) if e["id"] not in published]
+            result = await collection.update_one(
+                {"_id": document_id, "version": document["version"]},
+                {"$set": {OUTBOX: remaining, PENDING: bool(remaining)}},
+            )
+            if result.matched_count == 1:
+                return
+
+    async def relay_once(self) -> int:
+        """Publish every pending record of every collection; returns the documents flushed."""
+        flushed = 0
+        for collection in self.collections:
+            async for document in collection.find({PENDING: True}, {"_id": 1}):
+                if await self.flush(collection, document["_id"]):
+                    flushed += 1
+        return flushed
+
+    async def run(self, interval_s: float) -> None:
+        """Relay forever, every ``interval_s`` seconds (a background task of the service)."""
+        while True:
+            try:
+                await self.relay_once()
+            except Exception:
+                log.exception("outbox relay pass failed")
+            await asyncio.sleep(interval_s)
