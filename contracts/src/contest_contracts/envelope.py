@@ -8,6 +8,7 @@ On Kafka the envelope travels in CloudEvents *binary* mode: every attribute is a
 from __future__ import annotations
 
 import os
+import threading
 import time
 import uuid
 from datetime import UTC, datetime
@@ -32,18 +33,33 @@ class EventData(ContractModel):
 DataT = TypeVar("DataT", bound=EventData)
 
 
+_last_id = 0
+_id_lock = threading.Lock()
+
+
 def new_event_id() -> str:
     """A unique, time-ordered id: a UUID version 7 (48-bit Unix milliseconds, then random bits).
 
-    Sorting ids sorts events by creation time to the millisecond, which keeps indexes on
-    event ids append-mostly.
+    Sorting ids sorts events by creation time; ids made by one process are strictly
+    increasing even within a millisecond (the random part then counts up, as RFC 9562
+    allows), which keeps indexes on ids append-mostly and pages in creation order.
     """
+    global _last_id
     millis = time.time_ns() // 1_000_000
     value = (millis & ((1 << 48) - 1)) << 80
     value |= int.from_bytes(os.urandom(10), "big") & ((1 << 80) - 1)
+    value = _with_version(value)
+    with _id_lock:
+        if value <= _last_id:
+            value = _with_version(_last_id + 1)
+        _last_id = value
+    return str(uuid.UUID(int=value))
+
+
+def _with_version(value: int) -> int:
     value = (value & ~(0xF << 76)) | (0x7 << 76)  # version 7
     value = (value & ~(0x3 << 62)) | (0x2 << 62)  # RFC 4122 variant
-    return str(uuid.UUID(int=value))
+    return value
 
 
 class Envelope(ContractModel, Generic[DataT]):

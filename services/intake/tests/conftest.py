@@ -32,8 +32,12 @@ class EventRecorder:
         self.events.append(envelope)
 
     def of(self, model: type[EventData], subject: str) -> list[Envelope[Any]]:
-        """Events of one type about one subject, in arrival order."""
-        return [e for e in self.events if isinstance(e.data, model) and e.subject == subject]
+        """Events of one type about one subject, in arrival order, each event once: delivery
+        is at least once, and consumers deduplicate by event id as this does."""
+        unique = {
+            e.id: e for e in self.events if isinstance(e.data, model) and e.subject == subject
+        }
+        return list(unique.values())
 
 
 @pytest_asyncio.fixture(loop_scope="session", scope="session")

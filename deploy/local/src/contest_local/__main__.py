@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import secrets
 import signal
 import sys
 import threading
 from contextlib import ExitStack
+from importlib import resources
 from pathlib import Path
 from types import FrameType
 
 from contest_contracts.schemas import ASYNCAPI_FILE, DEFAULT_DIRECTORY
 from contest_contracts.topics import topics_to_create
+from contest_intake.domain.definitions import DEMO_CONTEST_FILE
 from contest_local.infra import running_infrastructure
 from contest_local.platform import start_services
 from contest_runtime.auth import AuthSettings, Role, mint
@@ -40,10 +43,13 @@ def run(workdir: Path, storage: str, once: bool) -> int:
         # A signing key of this run only: tokens minted for it are worthless afterwards.
         auth = AuthSettings(jwt_key=os.environ.get("AUTH_JWT_KEY") or secrets.token_urlsafe(32))
         secret = {"AUTH_JWT_KEY": auth.jwt_key.get_secret_value()}
-        services = start_services(stack, endpoints, workdir, secret)
+        demo = resources.files("contest_intake.contests").joinpath(DEMO_CONTEST_FILE)
+        environment = {**secret, "INTAKE_DEFINITION_FILES": json.dumps([str(demo)])}
+        services = start_services(stack, endpoints, workdir, environment)
         for service in services:
             print(f"  {service.name:<14} {service.url}/docs")
         print(f"  asyncapi       {DEFAULT_DIRECTORY / ASYNCAPI_FILE}")
+        print(f"  demo contest   {demo}")
         print(f"  logs           {workdir}")
         key_file = workdir / "auth.key"
         key_file.write_text(secret["AUTH_JWT_KEY"], encoding="utf-8")

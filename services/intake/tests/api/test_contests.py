@@ -6,11 +6,14 @@ from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any
 
+import pytest
 import yaml
 from intake_samples import ALMATY, ASTANA, body, contest_definition, project_form, worker_form
 
 from contest_contracts.events.contest import ContestDefined, ContestUpdated
 from contest_contracts.events.stages import StageClosed, SubmissionSummary
+from contest_intake.app import create_app
+from contest_intake.domain.definitions import DefinitionProblem
 from contest_runtime.auth import Role
 
 Token = Callable[..., str]
@@ -189,3 +192,43 @@ async def test_submission_closes_by_itself_at_the_deadline(
     [event] = published.of(StageClosed, definition.contest_id)
     assert event.data.closed_by == "schedule"
     assert event.data.summary.total_submitted == 1
+
+
+async def test_definition_files_are_loaded_at_start_and_a_changed_file_is_a_new_revision(
+    intake: Any,
+    tmp_path: Any,
+    app_client: Any,
+    published: Any,
+    eventually: Eventually,
+) -> None:
+    definition = contest_definition()
+    path = tmp_path / "edition.yaml"
+    path.write_text(yaml.safe_dump(definition.model_dump(mode="json"), allow_unicode=True))
+    name = f"intake-files-{definition.contest_id}"
+    settings = intake.settings.model_copy(
+        update={"definition_files": [path], "mongodb_database": name, "consumer_group": name}
+    )
+
+    async with app_client(create_app(settings)) as http:
+        await eventually(lambda: published.of(ContestDefined, definition.contest_id))
+        assert (await http.get(f"/contests/{definition.contest_id}")).json()["revision"] == 1
+
+    renamed = definition.model_copy(
+        update={"title": definition.title.model_copy(update={"en": "Renamed"})}
+    )
+    path.write_text(yaml.safe_dump(renamed.model_dump(mode="json"), allow_unicode=True))
+    async with app_client(create_app(settings)) as http:
+        await eventually(lambda: published.of(ContestUpdated, definition.contest_id))
+        assert (await http.get(f"/contests/{definition.contest_id}")).json()["revision"] == 2
+    [update] = published.of(ContestUpdated, definition.contest_id)
+    assert update.data.definition.title.en == "Renamed"
+
+
+def test_a_broken_definition_file_stops_the_start_with_its_reasons(
+    intake: Any, tmp_path: Any
+) -> None:
+    path = tmp_path / "broken.yaml"
+    path.write_text("contest_id: x\nnominatons: []\n")
+    settings = intake.settings.model_copy(update={"definition_files": [path]})
+    with pytest.raises(DefinitionProblem, match="nominatons"):
+        create_app(settings)

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from faststream.kafka import KafkaBroker
@@ -31,6 +32,7 @@ log = logging.getLogger(__name__)
 
 OUTBOX = "outbox"
 PENDING = "outbox_pending"
+SINCE = "outbox_since"
 
 
 def outbox_entry(topic: Topic, envelope: Envelope[Any]) -> Document:
@@ -50,15 +52,27 @@ def outbox_entry(topic: Topic, envelope: Envelope[Any]) -> Document:
 def with_outbox(document: Document, entries: list[Document]) -> Document:
     """``document`` with ``entries`` appended to its outbox and the pending flag set."""
     outbox = [*document.get(OUTBOX, []), *entries]
-    return {**document, OUTBOX: outbox, PENDING: bool(outbox)}
+    since = document.get(SINCE) if document.get(OUTBOX) else None
+    if outbox and since is None:
+        since = datetime.now(UTC)
+    return {**document, OUTBOX: outbox, PENDING: bool(outbox), SINCE: since}
 
 
 class OutboxRelay:
     """Publishes outbox records of some collections and clears them once acknowledged."""
 
-    def __init__(self, broker: KafkaBroker, collections: list[AsyncCollection[Document]]) -> None:
+    def __init__(
+        self,
+        broker: KafkaBroker,
+        collections: list[AsyncCollection[Document]],
+        *,
+        grace: timedelta = timedelta(seconds=2),
+    ) -> None:
         self.broker = broker
         self.collections = collections
+        # Records younger than this are left to the writer's own flush, so that the relay
+        # and the writer rarely publish the same record twice.
+        self.grace = grace
 
     async def create_indexes(self) -> None:
         """The index the relay's scan uses."""
@@ -97,18 +111,24 @@ class OutboxRelay:
             if document is None:
                 return
             remaining = [e for e in document.get(OUTBOX, []) if e["id"] not in published]
+            since = document.get(SINCE) if remaining else None
             result = await collection.update_one(
                 {"_id": document_id, "version": document["version"]},
-                {"$set": {OUTBOX: remaining, PENDING: bool(remaining)}},
+                {"$set": {OUTBOX: remaining, PENDING: bool(remaining), SINCE: since}},
             )
             if result.matched_count == 1:
                 return
 
     async def relay_once(self) -> int:
-        """Publish every pending record of every collection; returns the documents flushed."""
+        """Publish the pending records of every collection that have waited longer than the
+        grace period; returns the documents flushed."""
         flushed = 0
+        settled = datetime.now(UTC) - self.grace
         for collection in self.collections:
-            async for document in collection.find({PENDING: True}, {"_id": 1}):
+            async for document in collection.find({PENDING: True}, {"_id": 1, SINCE: 1}):
+                since = document.get(SINCE)
+                if since is not None and since.replace(tzinfo=since.tzinfo or UTC) > settled:
+                    continue
                 if await self.flush(collection, document["_id"]):
                     flushed += 1
         return flushed

@@ -401,8 +401,11 @@ class Application(BaseModel):
     def follow(
         self, status: ApplicationStatus, at: datetime, event_id: str, detail: str | None = None
     ) -> bool:
-        """Record a step decided by another service; returns False for an event seen before."""
+        """Record a step decided by another service; returns False for an event seen before
+        and for a repeated announcement of the same step (e.g. a republished finalist list)."""
         if any(entry.event_id == event_id for entry in self.timeline):
+            return False
+        if self.status == status and self.timeline and self.timeline[-1].detail == detail:
             return False
         self.status = status
         self.timeline.append(TimelineEntry(status=status, at=at, detail=detail, event_id=event_id))

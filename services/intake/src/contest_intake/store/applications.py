@@ -25,7 +25,7 @@ from contest_intake.domain.applications import (
     Refused,
 )
 from contest_runtime.mongo import Document
-from contest_runtime.outbox import OUTBOX, PENDING, outbox_entry, with_outbox
+from contest_runtime.outbox import OUTBOX, PENDING, SINCE, outbox_entry, with_outbox
 
 
 class ApplicationExists(Exception):
@@ -95,7 +95,7 @@ class ApplicationStore:
                 return application
             replacement = with_outbox(
                 _document(application, version=document["version"] + 1)
-                | {OUTBOX: document.get(OUTBOX, []), PENDING: document.get(PENDING, False)},
+                | {k: document[k] for k in (OUTBOX, PENDING, SINCE) if k in document},
                 _entries(events),
             )
             try:
@@ -180,7 +180,7 @@ def _document(application: Application, version: int) -> Document:
 
 
 def _bare(document: Document) -> Document:
-    return {k: v for k, v in document.items() if k not in (OUTBOX, PENDING)}
+    return {k: v for k, v in document.items() if k not in (OUTBOX, PENDING, SINCE)}
 
 
 def _application(document: Document) -> Application:

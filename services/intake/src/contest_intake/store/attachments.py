@@ -12,6 +12,7 @@ from collections.abc import AsyncIterator
 
 from gridfs import AsyncGridFSBucket
 from gridfs.errors import NoFile
+from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 
 from contest_contracts.envelope import new_event_id
@@ -28,6 +29,7 @@ class AttachmentFiles:
 
     def __init__(self, db: AsyncDatabase[Document]) -> None:
         self.bucket = AsyncGridFSBucket(db, bucket_name="attachments")
+        self.chunks: AsyncCollection[Document] = db["attachments.chunks"]
 
     async def upload(
         self,
@@ -54,7 +56,9 @@ class AttachmentFiles:
                 digest.update(chunk)
                 await upload.write(chunk)
         except BaseException:
-            await upload.abort()
+            # Deleting the chunks directly: GridIn.abort() also deletes the file document,
+            # which is not written yet, and some MongoDB-compatible stores refuse that.
+            await self.chunks.delete_many({"files_id": attachment_id})
             raise
         await upload.close()
         return AttachmentRef(

@@ -1,0 +1,161 @@
+"""Applications filed by the ministry on its topic: the same rules as the API, one answer each."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any
+
+import pytest
+import pytest_asyncio
+from intake_samples import contest_definition, project_form, worker_form
+
+from contest_contracts.envelope import Envelope
+from contest_contracts.events.applications import ApplicationSubmitted
+from contest_contracts.events.contest import ContestDefinition
+from contest_contracts.events.ministry import ApplicationFiled, ApplicationFilingAnswered
+from contest_contracts.topics import MINISTRY_FILINGS
+from contest_intake.domain.applications import ApplicationForm
+from contest_runtime.auth import Role
+from contest_runtime.kafka import EventPublisher, make_broker
+from contest_runtime.settings import InfraSettings
+
+Eventually = Callable[..., Awaitable[None]]
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def ministry(infra_settings: InfraSettings) -> AsyncIterator[EventPublisher]:
+    """The ministry's system, publishing on the filings topic."""
+    broker = make_broker(infra_settings, client_id="ministry")
+    await broker.start()
+    yield EventPublisher(broker, source="/ministry/mtszn/registry")
+    await broker.stop()
+
+
+@pytest.fixture
+async def contest(intake: Any, token: Callable[..., str]) -> ContestDefinition:
+    definition = contest_definition()
+    answer = await intake.http.post(
+        "/contests",
+        json=definition.model_dump(mode="json"),
+        headers={"Authorization": f"Bearer {token(Role.OPERATOR)}"},
+    )
+    assert answer.status_code == 201
+    return definition
+
+
+def filing(request_id: str, contest_id: str, form: ApplicationForm) -> ApplicationFiled:
+    return ApplicationFiled(
+        request_id=request_id,
+        contest_id=contest_id,
+        nomination_code=form.nomination_code,
+        region_code=form.region_code,
+        applicant=form.applicant,
+        contact=form.contact,
+        details=form.details,
+    )
+
+
+async def answer_to(published: Any, eventually: Eventually, request_id: str) -> Envelope[Any]:
+    def answers() -> list[Envelope[Any]]:
+        return list(
+            {
+                e.id: e
+                for e in published.events
+                if isinstance(e.data, ApplicationFilingAnswered) and e.data.request_id == request_id
+            }.values()
+        )
+
+    await eventually(answers)
+    [answer] = answers()
+    return answer
+
+
+async def test_a_filed_application_is_submitted_and_answered_accepted(
+    intake: Any,
+    contest: ContestDefinition,
+    ministry: EventPublisher,
+    published: Any,
+    eventually: Eventually,
+) -> None:
+    request_id = f"{contest.contest_id}-req-1"
+    sent = await ministry.publish(
+        MINISTRY_FILINGS,
+        filing(request_id, contest.contest_id, worker_form(1)),
+        subject=request_id,
+        correlation_id=f"mtszn-{request_id}",
+    )
+    answer = await answer_to(published, eventually, request_id)
+    assert answer.data.outcome == "accepted"
+    assert answer.correlation_id == f"mtszn-{request_id}"
+    assert answer.causation_id == sent.id
+    application_id = answer.data.application_id
+    application = await intake.office.applications.get(application_id)
+    assert application is not None
+    assert (application.status, application.source) == ("submitted", "ministry")
+    await eventually(lambda: published.of(ApplicationSubmitted, application_id))
+
+
+async def test_filings_that_break_the_rules_are_answered_rejected_with_reasons(
+    intake: Any,
+    contest: ContestDefinition,
+    ministry: EventPublisher,
+    published: Any,
+    eventually: Eventually,
+) -> None:
+    base = contest.contest_id
+    bad_bin = project_form(2)
+    number = bad_bin.applicant.identifier
+    wrong_check_digit = number[:11] + str((int(number[11]) + 1) % 10)
+    bad_bin = bad_bin.model_copy(
+        update={"applicant": bad_bin.applicant.model_copy(update={"identifier": wrong_check_digit})}
+    )
+    cases = {
+        f"{base}-bad-bin": (base, bad_bin, "invalid_identifier"),
+        f"{base}-bad-nomination": (
+            base,
+            project_form(3).model_copy(update={"nomination_code": "best-poet"}),
+            "unknown_nomination",
+        ),
+        f"{base}-no-contest": ("no-such-contest", project_form(4), "unknown_contest"),
+    }
+    for request_id, (contest_id, form, _) in cases.items():
+        await ministry.publish(
+            MINISTRY_FILINGS, filing(request_id, contest_id, form), subject=request_id
+        )
+    for request_id, (_, _, code) in cases.items():
+        answer = await answer_to(published, eventually, request_id)
+        assert answer.data.outcome == "rejected"
+        assert [r.code for r in answer.data.reasons] == [code]
+        assert answer.data.application_id is None
+    stored = await intake.office.applications.collection.count_documents({"contest_id": base})
+    assert stored == 0
+
+
+async def test_one_application_per_applicant_across_filings_and_redeliveries(
+    intake: Any,
+    contest: ContestDefinition,
+    ministry: EventPublisher,
+    published: Any,
+    eventually: Eventually,
+) -> None:
+    first_id = f"{contest.contest_id}-first"
+    data = filing(first_id, contest.contest_id, worker_form(5))
+    envelope = Envelope.of(data, source=ministry.source, subject=first_id)
+    await ministry.publish_envelope(MINISTRY_FILINGS, envelope)
+    await ministry.publish_envelope(MINISTRY_FILINGS, envelope)  # redelivered by the broker
+    second_id = f"{contest.contest_id}-second"
+    # Sent with the first one's key: on one partition, it is handled after the redelivery.
+    await ministry.publish(
+        MINISTRY_FILINGS,
+        filing(second_id, contest.contest_id, worker_form(5)),
+        subject=first_id,
+    )
+    accepted = await answer_to(published, eventually, first_id)
+    assert accepted.data.outcome == "accepted"
+    duplicate = await answer_to(published, eventually, second_id)
+    assert [r.code for r in duplicate.data.reasons] == ["application_exists"]
+    await answer_to(published, eventually, first_id)  # still exactly one answer
+    stored = await intake.office.applications.collection.count_documents(
+        {"contest_id": contest.contest_id}
+    )
+    assert stored == 1
