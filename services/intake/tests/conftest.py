@@ -76,11 +76,12 @@ class RunningIntake:
         return office
 
 
-@pytest_asyncio.fixture(loop_scope="session", scope="module")
+@pytest_asyncio.fixture(loop_scope="session", scope="session")
 async def intake(
     infra_settings: InfraSettings, auth_settings: AuthSettings, app_client: Any
 ) -> AsyncIterator[RunningIntake]:
-    """One intake service per test module, with a database of its own."""
+    """One intake service for the intake tests, with a database of its own; tests keep out
+    of each other's way by using contests of their own."""
     name = f"intake-{uuid.uuid4().hex[:8]}"
     settings = IntakeSettings(
         mongodb_database=name,

@@ -14,8 +14,8 @@ from contest_contracts.events.applications import (
     WorkerDetails,
 )
 from contest_contracts.events.contest import ContestDefinition, StageSchedule
-from contest_intake.domain.applications import ApplicationForm
 from contest_intake.domain.definitions import demo_definition
+from contest_intake.domain.forms import ApplicationForm
 from contest_intake.domain.identifiers import with_check_digit
 
 PROJECT_NOMINATION = "social-project"

@@ -23,12 +23,10 @@ from contest_contracts.events.stages import StageClosed
 from contest_intake.domain.applications import (
     EDITABLE,
     Application,
-    ApplicationForm,
     ApplicationStatus,
-    Refused,
-    form_refusals,
     screening_checks,
 )
+from contest_intake.domain.forms import ApplicationForm, Refused, form_refusals
 from contest_intake.domain.window import is_due, require_open, submission_summary
 from contest_intake.store.applications import (
     ApplicationExists,

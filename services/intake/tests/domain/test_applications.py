@@ -31,15 +31,13 @@ from contest_contracts.events.applications import (
     ScreeningDecision,
 )
 from contest_contracts.events.contest import ContestDefinition
-from contest_intake.domain.applications import (
-    Application,
+from contest_intake.domain.applications import Application, ApplicationStatus, screening_checks
+from contest_intake.domain.forms import (
     ApplicationForm,
-    ApplicationStatus,
     Refusal,
     Refused,
     applicant_slot,
     form_refusals,
-    screening_checks,
     title_of,
 )
 

@@ -17,7 +17,8 @@ from intake_samples import (
 from contest_contracts.common import StageKind
 from contest_contracts.events.contest import ContestDefinition, StageSchedule
 from contest_contracts.events.stages import SubmissionCount
-from contest_intake.domain.applications import ApplicationStatus, Refused
+from contest_intake.domain.applications import ApplicationStatus
+from contest_intake.domain.forms import Refused
 from contest_intake.domain.window import is_due, require_open, submission_summary
 
 SECOND = timedelta(seconds=1)

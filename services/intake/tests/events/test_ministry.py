@@ -14,7 +14,7 @@ from contest_contracts.events.applications import ApplicationSubmitted
 from contest_contracts.events.contest import ContestDefinition
 from contest_contracts.events.ministry import ApplicationFiled, ApplicationFilingAnswered
 from contest_contracts.topics import MINISTRY_FILINGS
-from contest_intake.domain.applications import ApplicationForm
+from contest_intake.domain.forms import ApplicationForm
 from contest_runtime.auth import Role
 from contest_runtime.kafka import EventPublisher, make_broker
 from contest_runtime.settings import InfraSettings

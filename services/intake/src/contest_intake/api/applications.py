@@ -9,7 +9,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from contest_contracts.events.applications import ScreeningDecision
 from contest_intake.api.access import office, require_owner, require_reader, require_region
-from contest_intake.domain.applications import Application, ApplicationForm, ApplicationStatus
+from contest_intake.domain.applications import Application, ApplicationStatus
+from contest_intake.domain.forms import ApplicationForm
 from contest_intake.office import IntakeOffice
 from contest_intake.store.applications import ApplicationFilter
 from contest_runtime.auth import Principal, Role, require_roles

@@ -9,7 +9,8 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import StreamingResponse
 
 from contest_intake.api.access import office, require_owner, require_reader
-from contest_intake.domain.applications import Application, Refused
+from contest_intake.domain.applications import Application
+from contest_intake.domain.forms import Refused
 from contest_intake.office import IntakeOffice
 from contest_runtime.auth import Principal, Role, require_roles
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
-from contest_intake.domain.applications import Refused
+from contest_intake.domain.forms import Refused
 from contest_runtime.problems import FieldError, ProblemError, problem_response
 
 _STATUS = {

@@ -9,26 +9,29 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
-from contest_contracts.common import ApplicantKind, Code, EntityId, NominationKind, UtcDateTime
+from contest_contracts.common import EntityId, UtcDateTime
 from contest_contracts.envelope import EventData
 from contest_contracts.events.applications import (
-    Applicant,
-    ApplicationDetails,
     ApplicationScreened,
     ApplicationSnapshot,
     ApplicationSubmitted,
     ApplicationUpdated,
     ApplicationWithdrawn,
     AttachmentRef,
-    Contact,
-    ProjectDetails,
     ScreeningCheck,
     ScreeningDecision,
 )
 from contest_contracts.events.contest import ContestDefinition
-from contest_intake.domain.identifiers import InvalidIdentifier, validate_bin, validate_iin
+from contest_intake.domain.forms import (
+    ApplicationForm,
+    Refusal,
+    Refused,
+    applicant_slot,
+    form_refusals,
+    title_of,
+)
 
 
 class ApplicationStatus(StrEnum):
@@ -61,130 +64,6 @@ IN_COMPETITION = frozenset(
     }
 )
 """Submitted and neither withdrawn nor found ineligible: counted, and shown in the gallery."""
-
-
-class Refusal(BaseModel):
-    """One reason an application or a change to it is refused."""
-
-    code: str = Field(description="Stable code, e.g. `invalid_identifier`.")
-    message: str = Field(description="What is wrong, for people.")
-    field: str | None = Field(default=None, description="Dotted path of the field, if any.")
-
-
-class Refused(ValueError):
-    """A change the rules do not allow; ``refusals`` says why (at least one)."""
-
-    def __init__(self, refusals: list[Refusal]) -> None:
-        super().__init__("; ".join(r.message for r in refusals))
-        self.refusals = refusals
-
-    @classmethod
-    def of(cls, code: str, message: str, field: str | None = None) -> Refused:
-        """A refusal with a single reason."""
-        return cls([Refusal(code=code, message=message, field=field)])
-
-    @property
-    def code(self) -> str:
-        """The code of the first reason (the one an HTTP answer is named after)."""
-        return self.refusals[0].code
-
-
-class ApplicationForm(BaseModel):
-    """What an applicant fills in (the same through the API and from the ministry)."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    nomination_code: Code = Field(description="Nomination applied to.")
-    region_code: Code = Field(description="Region whose commission judges it.")
-    applicant: Applicant = Field(description="Who applies: IIN of a person or BIN.")
-    contact: Contact = Field(description="Email, phone (+7, E.164) and language.")
-    details: ApplicationDetails = Field(description="Fields of the nomination's kind.")
-
-
-def form_refusals(form: ApplicationForm, definition: ContestDefinition) -> list[Refusal]:
-    """Everything that makes ``form`` unacceptable in the contest ``definition``."""
-    refusals: list[Refusal] = []
-    nominations = {n.code: n for n in definition.nominations}
-    nomination = nominations.get(form.nomination_code)
-    if nomination is None:
-        refusals.append(
-            Refusal(
-                code="unknown_nomination",
-                message=f"no nomination {form.nomination_code!r} in {definition.contest_id}",
-                field="nomination_code",
-            )
-        )
-    if form.region_code not in {r.code for r in definition.regions}:
-        refusals.append(
-            Refusal(
-                code="unknown_region",
-                message=f"no region {form.region_code!r} in {definition.contest_id}",
-                field="region_code",
-            )
-        )
-    refusals += _identifier_refusals(form.applicant)
-    if nomination is None:
-        return refusals
-    if form.details.kind != nomination.kind.value:
-        refusals.append(
-            Refusal(
-                code="details_kind_mismatch",
-                message=f"{nomination.code} takes {nomination.kind.value} details",
-                field="details.kind",
-            )
-        )
-        return refusals
-    if nomination.kind is NominationKind.WORKER and form.applicant.kind != ApplicantKind.INDIVIDUAL:
-        refusals.append(
-            Refusal(
-                code="applicant_kind_mismatch",
-                message="a worker nomination is applied for by the worker (an individual, IIN)",
-                field="applicant.kind",
-            )
-        )
-    details = form.details.model_dump()
-    for name in nomination.required_fields:
-        value = details.get(name)
-        if value is None or (isinstance(value, str) and not value.strip()):
-            refusals.append(
-                Refusal(
-                    code="missing_field",
-                    message=f"{name} is required in {nomination.code}",
-                    field=f"details.{name}",
-                )
-            )
-    return refusals
-
-
-def _identifier_refusals(applicant: Applicant) -> list[Refusal]:
-    checks = [
-        (
-            "applicant.identifier",
-            validate_iin if applicant.kind == ApplicantKind.INDIVIDUAL else validate_bin,
-            applicant.identifier,
-        )
-    ]
-    if applicant.organisation_bin is not None:
-        checks.append(("applicant.organisation_bin", validate_bin, applicant.organisation_bin))
-    refusals = []
-    for field, validate, value in checks:
-        try:
-            validate(value)
-        except InvalidIdentifier as error:
-            refusals.append(Refusal(code="invalid_identifier", message=str(error), field=field))
-    return refusals
-
-
-def applicant_slot(contest_id: str, nomination_code: str, identifier: str) -> str:
-    """The key that makes one application per applicant, nomination and contest."""
-    return f"{contest_id}/{nomination_code}/{identifier}"
-
-
-def title_of(applicant: Applicant, details: ApplicationDetails) -> str:
-    """The public title: a project's title, or a worker's name and position."""
-    if isinstance(details, ProjectDetails):
-        return details.project_title
-    return f"{applicant.display_name}, {details.position}"
 
 
 class Screening(BaseModel):

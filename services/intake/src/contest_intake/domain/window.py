@@ -9,11 +9,8 @@ from datetime import datetime
 from contest_contracts.common import StageKind
 from contest_contracts.events.contest import ContestDefinition
 from contest_contracts.events.stages import SubmissionCount, SubmissionSummary
-from contest_intake.domain.applications import (
-    IN_COMPETITION,
-    ApplicationStatus,
-    Refused,
-)
+from contest_intake.domain.applications import IN_COMPETITION, ApplicationStatus
+from contest_intake.domain.forms import Refused
 
 
 def require_open(definition: ContestDefinition, closed_at: datetime | None, now: datetime) -> None:

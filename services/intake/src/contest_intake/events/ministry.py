@@ -11,7 +11,7 @@ from contest_contracts.events.ministry import (
     FilingOutcome,
     FilingReason,
 )
-from contest_intake.domain.applications import ApplicationForm, Refused
+from contest_intake.domain.forms import ApplicationForm, Refused
 from contest_intake.office import IntakeOffice
 
 

@@ -19,11 +19,8 @@ from pymongo.errors import DuplicateKeyError
 from contest_contracts.common import NominationKind
 from contest_contracts.envelope import Envelope
 from contest_contracts.topics import APPLICATIONS
-from contest_intake.domain.applications import (
-    Application,
-    ApplicationStatus,
-    Refused,
-)
+from contest_intake.domain.applications import Application, ApplicationStatus
+from contest_intake.domain.forms import Refused
 from contest_runtime.mongo import Document
 from contest_runtime.outbox import OUTBOX, PENDING, SINCE, outbox_entry, with_outbox
 
