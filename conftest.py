@@ -81,6 +81,12 @@ def token(auth_settings: AuthSettings) -> Callable[..., str]:
     return mint_for
 
 
+@pytest.fixture
+def bearer(token: Callable[..., str]) -> Callable[..., dict[str, str]]:
+    """``bearer(Role.OPERATOR, subject=...)``: the Authorization header of a test token."""
+    return lambda *roles, **claims: {"Authorization": f"Bearer {token(*roles, **claims)}"}
+
+
 @pytest_asyncio.fixture(loop_scope="session", scope="session")
 async def mongo(infrastructure: Endpoints) -> AsyncIterator[AsyncMongoClient[Document]]:
     """A client of the session's store, bound to the session's event loop."""

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest_asyncio
 from fastapi import FastAPI
+from faststream.kafka import KafkaBroker
 from httpx import AsyncClient
 
 from contest_contracts.envelope import Envelope, EventData
@@ -18,6 +19,7 @@ from contest_intake.app import create_app
 from contest_intake.office import IntakeOffice
 from contest_intake.settings import IntakeSettings
 from contest_runtime.auth import AuthSettings
+from contest_runtime.kafka import make_broker
 from contest_runtime.settings import InfraSettings
 
 
@@ -59,6 +61,15 @@ async def published(
     yield recorder
     for broker in brokers:
         await broker.stop()
+
+
+@pytest_asyncio.fixture(loop_scope="session", scope="session")
+async def outside_broker(infra_settings: InfraSettings) -> AsyncIterator[KafkaBroker]:
+    """A started broker for what other systems publish to intake (ministry, judging)."""
+    broker = make_broker(infra_settings, client_id="outside")
+    await broker.start()
+    yield broker
+    await broker.stop()
 
 
 @dataclass

@@ -12,6 +12,7 @@ from intake_samples import body, contest_definition, project_form
 from contest_contracts.events.applications import ApplicationSubmitted
 from contest_runtime.auth import Role
 
+Bearer = Callable[..., dict[str, str]]
 Eventually = Callable[..., Awaitable[None]]
 
 
@@ -27,13 +28,13 @@ class UnreachableBroker:
 
 
 async def test_an_event_that_could_not_be_published_goes_out_after_recovery(
-    intake: Any, token: Callable[..., str], published: Any, eventually: Eventually
+    intake: Any, bearer: Bearer, published: Any, eventually: Eventually
 ) -> None:
     definition = contest_definition()
     await intake.http.post(
         "/contests",
         json=definition.model_dump(mode="json"),
-        headers={"Authorization": f"Bearer {token(Role.OPERATOR)}"},
+        headers=bearer(Role.OPERATOR),
     )
     relay = intake.office.relay
     broker, unreachable = relay.broker, UnreachableBroker()
@@ -43,7 +44,7 @@ async def test_an_event_that_could_not_be_published_goes_out_after_recovery(
             f"/contests/{definition.contest_id}/applications",
             json=body(project_form(1), submit=True),
             headers={
-                "Authorization": f"Bearer {token(Role.APPLICANT, subject='org')}",
+                **bearer(Role.APPLICANT, subject="org"),
                 "Idempotency-Key": "once",
             },
         )

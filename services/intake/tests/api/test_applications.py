@@ -27,30 +27,26 @@ from contest_contracts.events.applications import (
 from contest_contracts.events.contest import ContestDefinition
 from contest_runtime.auth import Role
 
-Token = Callable[..., str]
+Bearer = Callable[..., dict[str, str]]
 Eventually = Callable[..., Awaitable[None]]
 
 
-def auth(token: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token}"}
-
-
 @pytest.fixture
-async def contest(intake: Any, token: Token) -> ContestDefinition:
+async def contest(intake: Any, bearer: Bearer) -> ContestDefinition:
     definition = contest_definition()
     answer = await intake.http.post(
         "/contests",
         json=definition.model_dump(mode="json"),
-        headers=auth(token(Role.OPERATOR)),
+        headers=bearer(Role.OPERATOR),
     )
     assert answer.status_code == 201, answer.text
     return definition
 
 
 async def test_a_draft_is_edited_then_submitted_once(
-    intake: Any, token: Token, contest: ContestDefinition, published: Any, eventually: Eventually
+    intake: Any, bearer: Bearer, contest: ContestDefinition, published: Any, eventually: Eventually
 ) -> None:
-    applicant = auth(token(Role.APPLICANT, subject="aigul"))
+    applicant = bearer(Role.APPLICANT, subject="aigul")
     created = await intake.http.post(
         f"/contests/{contest.contest_id}/applications", json=body(worker_form(1)), headers=applicant
     )
@@ -85,9 +81,9 @@ async def test_a_draft_is_edited_then_submitted_once(
 
 
 async def test_a_retried_submission_with_the_same_idempotency_key_creates_one_application(
-    intake: Any, token: Token, contest: ContestDefinition, published: Any, eventually: Eventually
+    intake: Any, bearer: Bearer, contest: ContestDefinition, published: Any, eventually: Eventually
 ) -> None:
-    applicant = auth(token(Role.APPLICANT, subject="zhiger"))
+    applicant = bearer(Role.APPLICANT, subject="zhiger")
     url = f"/contests/{contest.contest_id}/applications"
     request = body(project_form(2), submit=True)
     first = await intake.http.post(
@@ -120,41 +116,41 @@ async def test_a_retried_submission_with_the_same_idempotency_key_creates_one_ap
 
 
 async def test_one_application_per_applicant_nomination_and_contest(
-    intake: Any, token: Token, contest: ContestDefinition
+    intake: Any, bearer: Bearer, contest: ContestDefinition
 ) -> None:
     url = f"/contests/{contest.contest_id}/applications"
     first = await intake.http.post(
-        url, json=body(worker_form(4)), headers=auth(token(Role.APPLICANT, subject="a"))
+        url, json=body(worker_form(4)), headers=bearer(Role.APPLICANT, subject="a")
     )
     assert first.status_code == 201
     # The same person, even through another account, in the same nomination: refused.
     second = await intake.http.post(
-        url, json=body(worker_form(4)), headers=auth(token(Role.APPLICANT, subject="b"))
+        url, json=body(worker_form(4)), headers=bearer(Role.APPLICANT, subject="b")
     )
     assert (second.status_code, second.json()["code"]) == (409, "application_exists")
     # Another nomination is another application.
     other = worker_form(4).model_copy(update={"nomination_code": "social-pedagogue"})
     third = await intake.http.post(
-        url, json=body(other), headers=auth(token(Role.APPLICANT, subject="a"))
+        url, json=body(other), headers=bearer(Role.APPLICANT, subject="a")
     )
     assert third.status_code == 201, third.text
     # Withdrawing frees the place for a new application.
     withdrawn = await intake.http.post(
         f"/applications/{first.json()['application_id']}/withdraw",
         json={},
-        headers=auth(token(Role.APPLICANT, subject="a")),
+        headers=bearer(Role.APPLICANT, subject="a"),
     )
     assert withdrawn.json()["status"] == "withdrawn"
     fourth = await intake.http.post(
-        url, json=body(worker_form(4)), headers=auth(token(Role.APPLICANT, subject="a"))
+        url, json=body(worker_form(4)), headers=bearer(Role.APPLICANT, subject="a")
     )
     assert fourth.status_code == 201
 
 
 async def test_changes_after_submission_publish_updates_and_withdrawal(
-    intake: Any, token: Token, contest: ContestDefinition, published: Any, eventually: Eventually
+    intake: Any, bearer: Bearer, contest: ContestDefinition, published: Any, eventually: Eventually
 ) -> None:
-    applicant = auth(token(Role.APPLICANT, subject="centre"))
+    applicant = bearer(Role.APPLICANT, subject="centre")
     created = await intake.http.post(
         f"/contests/{contest.contest_id}/applications",
         json=body(project_form(5), submit=True),
@@ -220,7 +216,7 @@ async def test_changes_after_submission_publish_updates_and_withdrawal(
 )
 async def test_bad_input_is_a_problem_response_and_writes_nothing(
     intake: Any,
-    token: Token,
+    bearer: Bearer,
     contest: ContestDefinition,
     change: Callable[[dict[str, Any]], Any],
     code: str,
@@ -231,7 +227,7 @@ async def test_bad_input_is_a_problem_response_and_writes_nothing(
     answer = await intake.http.post(
         f"/contests/{contest.contest_id}/applications",
         json=request,
-        headers=auth(token(Role.APPLICANT, subject="bad")),
+        headers=bearer(Role.APPLICANT, subject="bad"),
     )
     assert answer.status_code == 422, answer.text
     problem = answer.json()
@@ -247,9 +243,9 @@ async def test_bad_input_is_a_problem_response_and_writes_nothing(
 
 
 async def test_malformed_json_and_unknown_contest(
-    intake: Any, token: Token, contest: ContestDefinition
+    intake: Any, bearer: Bearer, contest: ContestDefinition
 ) -> None:
-    applicant = auth(token(Role.APPLICANT, subject="x"))
+    applicant = bearer(Role.APPLICANT, subject="x")
     malformed = await intake.http.post(
         f"/contests/{contest.contest_id}/applications",
         content=b'{"nomination_code": ',
@@ -263,9 +259,9 @@ async def test_malformed_json_and_unknown_contest(
 
 
 async def test_who_may_read_and_change_an_application(
-    intake: Any, token: Token, contest: ContestDefinition
+    intake: Any, bearer: Bearer, contest: ContestDefinition
 ) -> None:
-    owner = auth(token(Role.APPLICANT, subject="owner"))
+    owner = bearer(Role.APPLICANT, subject="owner")
     created = await intake.http.post(
         f"/contests/{contest.contest_id}/applications",
         json=body(project_form(8, ASTANA), submit=True),
@@ -275,15 +271,15 @@ async def test_who_may_read_and_change_an_application(
     assert (await intake.http.get(url)).status_code == 401
     allowed = [
         owner,
-        auth(token(Role.SECRETARY, subject="s-astana", region_code=ASTANA)),
-        auth(token(Role.OPERATOR)),
+        bearer(Role.SECRETARY, subject="s-astana", region_code=ASTANA),
+        bearer(Role.OPERATOR),
     ]
     for headers in allowed:
         assert (await intake.http.get(url, headers=headers)).status_code == 200
     denied = [
-        auth(token(Role.APPLICANT, subject="someone-else")),
-        auth(token(Role.SECRETARY, subject="s-almaty", region_code=ALMATY)),
-        auth(token(Role.JUROR, subject="juror")),
+        bearer(Role.APPLICANT, subject="someone-else"),
+        bearer(Role.SECRETARY, subject="s-almaty", region_code=ALMATY),
+        bearer(Role.JUROR, subject="juror"),
     ]
     for headers in denied:
         answer = await intake.http.get(url, headers=headers)
@@ -295,7 +291,7 @@ async def test_who_may_read_and_change_an_application(
 
 
 async def test_secretaries_screen_and_list_the_applications_of_their_region(
-    intake: Any, token: Token, contest: ContestDefinition, published: Any, eventually: Eventually
+    intake: Any, bearer: Bearer, contest: ContestDefinition, published: Any, eventually: Eventually
 ) -> None:
     url = f"/contests/{contest.contest_id}/applications"
     ids = {}
@@ -303,10 +299,10 @@ async def test_secretaries_screen_and_list_the_applications_of_their_region(
         created = await intake.http.post(
             url,
             json=body(project_form(seed, region), submit=True),
-            headers=auth(token(Role.APPLICANT, subject=f"org-{seed}")),
+            headers=bearer(Role.APPLICANT, subject=f"org-{seed}"),
         )
         ids[seed] = created.json()["application_id"]
-    astana = auth(token(Role.SECRETARY, subject="s-astana", region_code=ASTANA))
+    astana = bearer(Role.SECRETARY, subject="s-astana", region_code=ASTANA)
 
     screened = await intake.http.post(
         f"/applications/{ids[10]}/screening", json={"decision": "eligible"}, headers=astana
@@ -330,7 +326,7 @@ async def test_secretaries_screen_and_list_the_applications_of_their_region(
     applicant = await intake.http.post(
         f"/applications/{ids[12]}/screening",
         json={"decision": "eligible"},
-        headers=auth(token(Role.APPLICANT, subject="org-12")),
+        headers=bearer(Role.APPLICANT, subject="org-12"),
     )
     assert applicant.status_code == 403
 
@@ -354,17 +350,17 @@ async def test_secretaries_screen_and_list_the_applications_of_their_region(
     forbidden = await intake.http.get(url, params={"region": ALMATY}, headers=astana)
     assert forbidden.status_code == 403
 
-    operator = auth(token(Role.OPERATOR))
+    operator = bearer(Role.OPERATOR)
     everything = await intake.http.get(url, params={"limit": 500}, headers=operator)
     assert {a["application_id"] for a in everything.json()["items"]} == set(ids.values())
     almaty = await intake.http.get(url, params={"region": ALMATY}, headers=operator)
     assert [a["application_id"] for a in almaty.json()["items"]] == [ids[13]]
-    juror = await intake.http.get(url, headers=auth(token(Role.JUROR)))
+    juror = await intake.http.get(url, headers=bearer(Role.JUROR))
     assert juror.status_code == 403
 
 
 async def test_an_organisation_cannot_apply_in_a_worker_nomination(
-    intake: Any, token: Token, contest: ContestDefinition
+    intake: Any, bearer: Bearer, contest: ContestDefinition
 ) -> None:
     form = worker_form(20)
     request = body(form)
@@ -372,6 +368,6 @@ async def test_an_organisation_cannot_apply_in_a_worker_nomination(
     answer = await intake.http.post(
         f"/contests/{contest.contest_id}/applications",
         json=request,
-        headers=auth(token(Role.APPLICANT, subject="org")),
+        headers=bearer(Role.APPLICANT, subject="org"),
     )
     assert (answer.status_code, answer.json()["code"]) == (422, "applicant_kind_mismatch")

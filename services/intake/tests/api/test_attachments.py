@@ -10,21 +10,17 @@ from intake_samples import ALMATY, ASTANA, body, contest_definition, project_for
 
 from contest_runtime.auth import Role
 
-Token = Callable[..., str]
-
-
-def auth(token: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token}"}
+Bearer = Callable[..., dict[str, str]]
 
 
 async def _application(
-    intake: Any, token: Token, required: int = 0
+    intake: Any, bearer: Bearer, required: int = 0
 ) -> tuple[str, str, dict[str, str]]:
     definition = contest_definition(attachments_required=required)
     await intake.http.post(
-        "/contests", json=definition.model_dump(mode="json"), headers=auth(token(Role.OPERATOR))
+        "/contests", json=definition.model_dump(mode="json"), headers=bearer(Role.OPERATOR)
     )
-    owner = auth(token(Role.APPLICANT, subject="zhiger"))
+    owner = bearer(Role.APPLICANT, subject="zhiger")
     created = await intake.http.post(
         f"/contests/{definition.contest_id}/applications",
         json=body(project_form(1, ASTANA), submit=True),
@@ -42,9 +38,9 @@ async def _files(intake: Any) -> tuple[int, int]:
 
 
 async def test_a_file_is_stored_with_its_sha256_and_read_back_by_those_allowed(
-    intake: Any, token: Token
+    intake: Any, bearer: Bearer
 ) -> None:
-    _, application_id, owner = await _application(intake, token)
+    _, application_id, owner = await _application(intake, bearer)
     content = b"%PDF-1.7 " + bytes(range(256)) * 100
     uploaded = await intake.http.post(
         f"/applications/{application_id}/attachments",
@@ -65,8 +61,8 @@ async def test_a_file_is_stored_with_its_sha256_and_read_back_by_those_allowed(
     url = f"/applications/{application_id}/attachments/{ref['attachment_id']}"
     for reader in (
         owner,
-        auth(token(Role.SECRETARY, region_code=ASTANA)),
-        auth(token(Role.OPERATOR)),
+        bearer(Role.SECRETARY, region_code=ASTANA),
+        bearer(Role.OPERATOR),
     ):
         download = await intake.http.get(url, headers=reader)
         assert download.status_code == 200
@@ -74,8 +70,8 @@ async def test_a_file_is_stored_with_its_sha256_and_read_back_by_those_allowed(
         assert download.headers["content-type"] == "application/pdf"
     assert (await intake.http.get(url)).status_code == 401
     for stranger in (
-        auth(token(Role.APPLICANT, subject="someone-else")),
-        auth(token(Role.SECRETARY, region_code=ALMATY)),
+        bearer(Role.APPLICANT, subject="someone-else"),
+        bearer(Role.SECRETARY, region_code=ALMATY),
     ):
         assert (await intake.http.get(url, headers=stranger)).status_code == 403
 
@@ -85,9 +81,9 @@ async def test_a_file_is_stored_with_its_sha256_and_read_back_by_those_allowed(
 
 
 async def test_oversized_and_unaccepted_files_are_refused_and_nothing_is_stored(
-    intake: Any, token: Token
+    intake: Any, bearer: Bearer
 ) -> None:
-    _, application_id, owner = await _application(intake, token)
+    _, application_id, owner = await _application(intake, bearer)
     files_before = await _files(intake)
     url = f"/applications/{application_id}/attachments"
 
@@ -123,7 +119,7 @@ async def test_oversized_and_unaccepted_files_are_refused_and_nothing_is_stored(
         url,
         params={"filename": "a.pdf"},
         content=b"%PDF",
-        headers={**auth(token(Role.APPLICANT, subject="other")), "Content-Type": "application/pdf"},
+        headers={**bearer(Role.APPLICANT, subject="other"), "Content-Type": "application/pdf"},
     )
     assert stranger.status_code == 403
 
@@ -133,9 +129,9 @@ async def test_oversized_and_unaccepted_files_are_refused_and_nothing_is_stored(
     ] == []
 
 
-async def test_screening_checks_the_required_attachments(intake: Any, token: Token) -> None:
-    _, application_id, owner = await _application(intake, token, required=1)
-    secretary = auth(token(Role.SECRETARY, region_code=ASTANA))
+async def test_screening_checks_the_required_attachments(intake: Any, bearer: Bearer) -> None:
+    _, application_id, owner = await _application(intake, bearer, required=1)
+    secretary = bearer(Role.SECRETARY, region_code=ASTANA)
     refused = await intake.http.post(
         f"/applications/{application_id}/screening",
         json={"decision": "eligible"},

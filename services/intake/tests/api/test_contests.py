@@ -16,19 +16,15 @@ from contest_intake.app import create_app
 from contest_intake.domain.definitions import DefinitionProblem
 from contest_runtime.auth import Role
 
-Token = Callable[..., str]
+Bearer = Callable[..., dict[str, str]]
 Eventually = Callable[..., Awaitable[None]]
 
 
-def auth(token: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token}"}
-
-
 async def test_operator_defines_a_contest_and_every_change_is_published(
-    intake: Any, token: Token, published: Any, eventually: Eventually
+    intake: Any, bearer: Bearer, published: Any, eventually: Eventually
 ) -> None:
     definition = contest_definition()
-    operator = auth(token(Role.OPERATOR, subject="operator-1"))
+    operator = bearer(Role.OPERATOR, subject="operator-1")
     document = definition.model_dump(mode="json")
 
     created = await intake.http.post("/contests", json=document, headers=operator)
@@ -61,9 +57,9 @@ async def test_operator_defines_a_contest_and_every_change_is_published(
 
 
 async def test_invalid_definitions_are_refused_with_reasons_and_nothing_is_stored(
-    intake: Any, token: Token
+    intake: Any, bearer: Bearer
 ) -> None:
-    operator = auth(token(Role.OPERATOR))
+    operator = bearer(Role.OPERATOR)
     definition = contest_definition().model_dump(mode="json")
     cases = [
         ({**definition, "nominatons": []}, "application/json"),
@@ -89,7 +85,7 @@ async def test_invalid_definitions_are_refused_with_reasons_and_nothing_is_store
 
 
 async def test_only_operators_define_contests_and_close_submission(
-    intake: Any, token: Token
+    intake: Any, bearer: Bearer
 ) -> None:
     definition = contest_definition()
     document = definition.model_dump(mode="json")
@@ -98,22 +94,22 @@ async def test_only_operators_define_contests_and_close_submission(
     assert anonymous.headers["WWW-Authenticate"].startswith("Bearer")
     for role in (Role.APPLICANT, Role.SECRETARY, Role.JUROR):
         answer = await intake.http.post(
-            "/contests", json=document, headers=auth(token(role, region_code=ASTANA))
+            "/contests", json=document, headers=bearer(role, region_code=ASTANA)
         )
         assert (answer.status_code, answer.json()["code"]) == (403, "forbidden")
     close = f"/contests/{definition.contest_id}/submission/close"
     assert (await intake.http.post(close)).status_code == 401
     assert (
-        await intake.http.post(close, headers=auth(token(Role.SECRETARY, region_code=ASTANA)))
+        await intake.http.post(close, headers=bearer(Role.SECRETARY, region_code=ASTANA))
     ).status_code == 403
     assert await intake.office.contests.get(definition.contest_id) is None
 
 
 async def test_closing_submission_publishes_counts_per_region_and_nomination(
-    intake: Any, token: Token, published: Any, eventually: Eventually
+    intake: Any, bearer: Bearer, published: Any, eventually: Eventually
 ) -> None:
     definition = contest_definition()
-    operator = auth(token(Role.OPERATOR, subject="operator-7"))
+    operator = bearer(Role.OPERATOR, subject="operator-7")
     await intake.http.post("/contests", json=definition.model_dump(mode="json"), headers=operator)
     url = f"/contests/{definition.contest_id}/applications"
     forms = [
@@ -128,14 +124,14 @@ async def test_closing_submission_publishes_counts_per_region_and_nomination(
         answer = await intake.http.post(
             url,
             json=body(form, submit=submit),
-            headers=auth(token(Role.APPLICANT, subject=subject)),
+            headers=bearer(Role.APPLICANT, subject=subject),
         )
         assert answer.status_code == 201, answer.text
         ids.append(answer.json()["application_id"])
     withdrawn = await intake.http.post(
         f"/applications/{ids[4]}/withdraw",
         json={"reason": "duplicate"},
-        headers=auth(token(Role.APPLICANT, subject="applicant-5")),
+        headers=bearer(Role.APPLICANT, subject="applicant-5"),
     )
     assert withdrawn.status_code == 200, withdrawn.text
 
@@ -166,25 +162,25 @@ async def test_closing_submission_publishes_counts_per_region_and_nomination(
     late = await intake.http.post(
         url,
         json=body(project_form(6), submit=True),
-        headers=auth(token(Role.APPLICANT, subject="applicant-6")),
+        headers=bearer(Role.APPLICANT, subject="applicant-6"),
     )
     assert (late.status_code, late.json()["code"]) == (409, "submission_closed")
     draft_submit = await intake.http.post(
-        f"/applications/{ids[3]}/submit", headers=auth(token(Role.APPLICANT, subject="applicant-4"))
+        f"/applications/{ids[3]}/submit", headers=bearer(Role.APPLICANT, subject="applicant-4")
     )
     assert (draft_submit.status_code, draft_submit.json()["code"]) == (409, "submission_closed")
 
 
 async def test_submission_closes_by_itself_at_the_deadline(
-    intake: Any, token: Token, published: Any, eventually: Eventually
+    intake: Any, bearer: Bearer, published: Any, eventually: Eventually
 ) -> None:
     definition = contest_definition(closes=timedelta(seconds=2))
-    operator = auth(token(Role.OPERATOR))
+    operator = bearer(Role.OPERATOR)
     await intake.http.post("/contests", json=definition.model_dump(mode="json"), headers=operator)
     submitted = await intake.http.post(
         f"/contests/{definition.contest_id}/applications",
         json=body(project_form(1), submit=True),
-        headers=auth(token(Role.APPLICANT, subject="early")),
+        headers=bearer(Role.APPLICANT, subject="early"),
     )
     assert submitted.status_code == 201, submitted.text
 

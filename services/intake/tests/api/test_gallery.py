@@ -10,19 +10,15 @@ from intake_samples import ALMATY, ASTANA, body, contest_definition, project_for
 
 from contest_runtime.auth import Role
 
-Token = Callable[..., str]
-
-
-def auth(token: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token}"}
+Bearer = Callable[..., dict[str, str]]
 
 
 async def test_the_gallery_shows_projects_in_competition_without_personal_data(
-    intake: Any, token: Token
+    intake: Any, bearer: Bearer
 ) -> None:
     definition = contest_definition()
     await intake.http.post(
-        "/contests", json=definition.model_dump(mode="json"), headers=auth(token(Role.OPERATOR))
+        "/contests", json=definition.model_dump(mode="json"), headers=bearer(Role.OPERATOR)
     )
     url = f"/contests/{definition.contest_id}/applications"
     forms = {
@@ -35,13 +31,13 @@ async def test_the_gallery_shows_projects_in_competition_without_personal_data(
     ids = {}
     for name, (form, submit) in forms.items():
         created = await intake.http.post(
-            url, json=body(form, submit=submit), headers=auth(token(Role.APPLICANT, subject=name))
+            url, json=body(form, submit=submit), headers=bearer(Role.APPLICANT, subject=name)
         )
         ids[name] = created.json()["application_id"]
     await intake.http.post(
         f"/applications/{ids['withdrawn']}/withdraw",
         json={},
-        headers=auth(token(Role.APPLICANT, subject="withdrawn")),
+        headers=bearer(Role.APPLICANT, subject="withdrawn"),
     )
 
     gallery = await intake.http.get(f"/contests/{definition.contest_id}/gallery")

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any
 
-import pytest_asyncio
+import pytest
+from faststream.kafka import KafkaBroker
 from intake_samples import ASTANA, body, contest_definition, project_form
 
 from contest_contracts.events.judging import (
@@ -19,30 +20,27 @@ from contest_contracts.events.judging import (
 )
 from contest_contracts.topics import FINALISTS, RESULTS
 from contest_runtime.auth import Role
-from contest_runtime.kafka import EventPublisher, make_broker
-from contest_runtime.settings import InfraSettings
+from contest_runtime.kafka import EventPublisher
 
+Bearer = Callable[..., dict[str, str]]
 Eventually = Callable[..., Awaitable[None]]
 
 
-@pytest_asyncio.fixture(loop_scope="session")
-async def judging(infra_settings: InfraSettings) -> AsyncIterator[EventPublisher]:
+@pytest.fixture
+def judging(outside_broker: KafkaBroker) -> EventPublisher:
     """Judging's outlet, publishing finalists and results."""
-    broker = make_broker(infra_settings, client_id="judging-stand-in")
-    await broker.start()
-    yield EventPublisher(broker, source="/contest/judging")
-    await broker.stop()
+    return EventPublisher(outside_broker, source="/contest/judging")
 
 
 async def test_the_timeline_shows_screening_finalists_and_awards(
-    intake: Any, token: Callable[..., str], judging: EventPublisher, eventually: Eventually
+    intake: Any, bearer: Bearer, judging: EventPublisher, eventually: Eventually
 ) -> None:
     definition = contest_definition()
-    operator = {"Authorization": f"Bearer {token(Role.OPERATOR)}"}
+    operator = bearer(Role.OPERATOR)
     await intake.http.post("/contests", json=definition.model_dump(mode="json"), headers=operator)
     applicants = {}
     for seed in (1, 2, 3):
-        headers = {"Authorization": f"Bearer {token(Role.APPLICANT, subject=f'org-{seed}')}"}
+        headers = bearer(Role.APPLICANT, subject=f"org-{seed}")
         created = await intake.http.post(
             f"/contests/{definition.contest_id}/applications",
             json=body(project_form(seed), submit=True),

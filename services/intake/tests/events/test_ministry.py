@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import pytest
-import pytest_asyncio
+from faststream.kafka import KafkaBroker
 from intake_samples import contest_definition, project_form, worker_form
 
 from contest_contracts.envelope import Envelope
@@ -16,28 +16,25 @@ from contest_contracts.events.ministry import ApplicationFiled, ApplicationFilin
 from contest_contracts.topics import MINISTRY_FILINGS
 from contest_intake.domain.forms import ApplicationForm
 from contest_runtime.auth import Role
-from contest_runtime.kafka import EventPublisher, make_broker
-from contest_runtime.settings import InfraSettings
+from contest_runtime.kafka import EventPublisher
 
+Bearer = Callable[..., dict[str, str]]
 Eventually = Callable[..., Awaitable[None]]
 
 
-@pytest_asyncio.fixture(loop_scope="session")
-async def ministry(infra_settings: InfraSettings) -> AsyncIterator[EventPublisher]:
+@pytest.fixture
+def ministry(outside_broker: KafkaBroker) -> EventPublisher:
     """The ministry's system, publishing on the filings topic."""
-    broker = make_broker(infra_settings, client_id="ministry")
-    await broker.start()
-    yield EventPublisher(broker, source="/ministry/mtszn/registry")
-    await broker.stop()
+    return EventPublisher(outside_broker, source="/ministry/mtszn/registry")
 
 
 @pytest.fixture
-async def contest(intake: Any, token: Callable[..., str]) -> ContestDefinition:
+async def contest(intake: Any, bearer: Bearer) -> ContestDefinition:
     definition = contest_definition()
     answer = await intake.http.post(
         "/contests",
         json=definition.model_dump(mode="json"),
-        headers={"Authorization": f"Bearer {token(Role.OPERATOR)}"},
+        headers=bearer(Role.OPERATOR),
     )
     assert answer.status_code == 201
     return definition
