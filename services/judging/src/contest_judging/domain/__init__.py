@@ -1,0 +1,1 @@
+"""Judging's pure logic: assignment, scoring, ranking, finalists and awards (no I/O)."""
