@@ -2,27 +2,29 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from fastapi import FastAPI
 
+from contest_judging.api import commissions
+from contest_judging.context import JudgingContext
 from contest_judging.settings import JudgingSettings
-from contest_runtime.definitions import ContestDefinitionCopies, keep_contest_definitions
+from contest_judging.store.audit import AuditLog
+from contest_judging.store.commissions import CommissionStore
+from contest_runtime.definitions import keep_contest_definitions
 from contest_runtime.service import ServiceRuntime, create_service_app
 
 NAME = "judging"
 
 
-@dataclass
-class JudgingContext:
-    """What the judging service's routes and handlers work with."""
-
-    contests: ContestDefinitionCopies
-
-
 async def wire(runtime: ServiceRuntime) -> JudgingContext:
     """Create indexes and register subscribers before the broker starts."""
-    return JudgingContext(contests=keep_contest_definitions(runtime))
+    context = JudgingContext(
+        contests=keep_contest_definitions(runtime),
+        commissions=CommissionStore(runtime.db),
+        audit=AuditLog(runtime.db),
+    )
+    await context.commissions.create_indexes()
+    await context.audit.create_indexes()
+    return context
 
 
 def create_app(settings: JudgingSettings | None = None) -> FastAPI:
@@ -31,6 +33,7 @@ def create_app(settings: JudgingSettings | None = None) -> FastAPI:
         name=NAME,
         settings=settings or JudgingSettings(),
         title="Contest judging service",
-        description="commissions, assignment, scoring, finalists and awards.",
+        description="Commissions, assignment, scoring, finalists and awards.",
+        routers=[commissions.router],
         wire=wire,
     )

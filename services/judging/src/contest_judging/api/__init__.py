@@ -1,0 +1,1 @@
+"""Judging's HTTP API: every route states who may call it."""

@@ -1,0 +1,92 @@
+"""Commissions and the audit log, managed by operators."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Response
+
+from contest_contracts.events.contest import ContestDefinition
+from contest_judging.context import JudgingContext, judging
+from contest_judging.domain.commissions import CommissionForm, form_problems
+from contest_judging.store.audit import AuditEntry
+from contest_judging.store.commissions import Commission
+from contest_runtime.auth import Principal, Role, require_roles
+from contest_runtime.problems import FieldError, ProblemError
+
+router = APIRouter(tags=["commissions"])
+
+Judging = Annotated[JudgingContext, Depends(judging)]
+Operator = Annotated[Principal, Depends(require_roles(Role.OPERATOR))]
+Overseer = Annotated[Principal, Depends(require_roles(Role.OPERATOR, Role.COMMISSION_SECRETARY))]
+
+
+async def _definition(context: JudgingContext, contest_id: str) -> ContestDefinition:
+    definition = await context.contests.get(contest_id)
+    if definition is None:
+        raise ProblemError(
+            404,
+            "unknown_contest",
+            "Not found",
+            f"no contest {contest_id!r} (definitions arrive from contest.definitions.v1)",
+        )
+    return definition
+
+
+@router.put(
+    "/contests/{contest_id}/commissions",
+    summary="Create or replace the commission of a level and region. Who may call: operators.",
+    responses={201: {"description": "Created."}, 200: {"description": "Replaced."}},
+)
+async def put_commission(
+    contest_id: str, form: CommissionForm, response: Response, context: Judging, operator: Operator
+) -> Commission:
+    """One regional commission per region and one republican commission per contest."""
+    problems = form_problems(form, await _definition(context, contest_id))
+    if problems:
+        raise ProblemError(
+            422,
+            "unknown_region",
+            "Invalid input",
+            "; ".join(problems),
+            errors=[
+                FieldError(location=["body", "region_code"], message=p, kind="unknown_region")
+                for p in problems
+            ],
+        )
+    now = datetime.now(UTC)
+    commission, created = await context.commissions.put(contest_id, form, operator.subject, now)
+    await context.audit.record(
+        contest_id,
+        operator.subject,
+        "commission.created" if created else "commission.replaced",
+        commission.commission_id,
+        now,
+        members=[m.model_dump() for m in form.members],
+    )
+    response.status_code = 201 if created else 200
+    return commission
+
+
+@router.get(
+    "/contests/{contest_id}/commissions",
+    summary="A contest's commissions. Who may call: operators, commission secretaries.",
+)
+async def list_commissions(contest_id: str, context: Judging, _: Overseer) -> list[Commission]:
+    await _definition(context, contest_id)
+    return await context.commissions.of_contest(contest_id)
+
+
+@router.get(
+    "/contests/{contest_id}/audit",
+    summary="The audit log, oldest first. Who may call: operators.",
+)
+async def audit_log(
+    contest_id: str,
+    context: Judging,
+    _: Operator,
+    after: Annotated[str | None, Query(description="Last entry id of the previous page.")] = None,
+    limit: Annotated[int, Query(ge=1, le=1000, description="Page size.")] = 100,
+) -> list[AuditEntry]:
+    return await context.audit.of_contest(contest_id, after=after, limit=limit)
