@@ -22,6 +22,9 @@ from statistics import fmean, pstdev
 
 from contest_contracts.events.contest import Criterion
 
+_EPSILON = 1e-9
+"""Deviations below this are rounding noise: the juror gave equal totals."""
+
 
 @dataclass(frozen=True)
 class Sheet:
@@ -50,8 +53,9 @@ def sheet_problems(scores: Mapping[str, int], rubric: Sequence[Criterion]) -> li
 
 
 def weighted_total(scores: Mapping[str, int], rubric: Sequence[Criterion]) -> float:
-    """Sum of weight x score over the rubric's criteria."""
-    return math.fsum(c.weight * scores[c.code] for c in rubric)
+    """Sum of weight x score over the rubric's criteria, rounded to 9 decimals: decimal
+    weights such as 0.1 are not exact in binary, and equal totals must be equal."""
+    return round(math.fsum(c.weight * scores[c.code] for c in rubric), 9)
 
 
 @dataclass(frozen=True)
@@ -90,7 +94,7 @@ def sheet_values(
         mean = fmean(own)
         deviation = pstdev(own) if len(own) > 1 else 0.0
         total = totals[sheet.sheet_id]
-        z = (total - mean) / deviation if deviation > 0 else 0.0
+        z = (total - mean) / deviation if deviation > _EPSILON else 0.0
         counted = stage_mean + stage_deviation * z if normalise else total
         values.append(
             SheetValue(
