@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from fastapi import FastAPI
@@ -24,11 +25,13 @@ from contest_intake.store.applications import ApplicationStore
 from contest_intake.store.attachments import AttachmentFiles
 from contest_intake.store.contests import ContestStore
 from contest_intake.store.requests import FilingAnswers, IdempotencyKeys
-from contest_runtime.consumers import ConsumerOptions, subscribe
+from contest_runtime.consumers import ConsumerOptions, EventHandler, subscribe
 from contest_runtime.outbox import OutboxRelay
 from contest_runtime.service import ServiceRuntime, create_service_app
 
 NAME = "intake"
+
+OfficeHandler = Callable[[IntakeOffice, Envelope[Any]], Awaitable[None]]
 
 log = logging.getLogger(__name__)
 
@@ -65,19 +68,18 @@ def create_app(settings: IntakeSettings | None = None) -> FastAPI:
 async def open_office(runtime: ServiceRuntime) -> IntakeOffice:
     """Intake's stores (with their indexes) and outbox relay."""
     db = runtime.db
+    contests, applications, filings = ContestStore(db), ApplicationStore(db), FilingAnswers(db)
     office = IntakeOffice(
-        contests=ContestStore(db),
-        applications=ApplicationStore(db),
+        contests=contests,
+        applications=applications,
         files=AttachmentFiles(db),
         keys=IdempotencyKeys(db),
-        filings=FilingAnswers(db),
-        relay=OutboxRelay(runtime.broker, []),
+        filings=filings,
+        relay=OutboxRelay(
+            runtime.broker,
+            [contests.collection, applications.collection, filings.collection],
+        ),
     )
-    office.relay.collections = [
-        office.contests.collection,
-        office.applications.collection,
-        office.filings.collection,
-    ]
     await office.contests.create_indexes()
     await office.applications.create_indexes()
     await office.relay.create_indexes()
@@ -88,7 +90,7 @@ def subscribe_handlers(runtime: ServiceRuntime, office: IntakeOffice) -> None:
     """Ministry filings, and the events applicants' timelines follow."""
     options = ConsumerOptions.of(runtime.settings)
 
-    def handled_by(handler: Any) -> Any:
+    def handled_by(handler: OfficeHandler) -> EventHandler:
         async def handle(envelope: Envelope[Any]) -> None:
             await handler(office, envelope)
 

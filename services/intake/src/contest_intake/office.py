@@ -122,8 +122,10 @@ class IntakeOffice:
         if await self.contests.get(definition.contest_id) is None:
             try:
                 return await self.define(definition)
-            except Refused:
-                pass  # another replica defined it meanwhile
+            except Refused as refused:
+                if refused.code != "contest_exists":
+                    raise
+                # Another replica defined it in the meantime: bring it up to date below.
         return await self.redefine(definition)
 
     async def close_submission(self, contest_id: str, closed_by: str) -> Contest:
@@ -300,15 +302,26 @@ class IntakeOffice:
         )
 
     async def attach(
-        self, application_id: str, filename: str, media_type: str, body: AsyncIterator[bytes]
+        self,
+        application: Application,
+        filename: str,
+        media_type: str,
+        body: AsyncIterator[bytes],
+        declared_size: int | None = None,
     ) -> Application:
-        """Store a file within the contest's limits and add it to the application."""
-        application = await self.application(application_id)
+        """Store a file within the contest's limits and add it to the application.
+
+        A declared size over the limit is refused before anything is read; the limit is
+        enforced again while reading, since a declaration can lie or be absent.
+        """
+        application_id = application.application_id
         contest = await self.contest(application.contest_id)
         rules = contest.definition.attachments
         require_open(contest.definition, contest.submission_closed_at, self.clock())
         if application.status not in EDITABLE:
             raise Refused.of("not_editable", f"the application is {application.status.value}")
+        if declared_size is not None and declared_size > rules.max_bytes:
+            raise Refused.of("attachment_too_large", f"larger than {rules.max_bytes} bytes")
         if media_type not in rules.media_types:
             raise Refused.of(
                 "unsupported_media_type",

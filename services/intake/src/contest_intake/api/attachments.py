@@ -47,17 +47,17 @@ async def attach_file(
     filename: Annotated[str, Query(min_length=1, max_length=255, description="File name.")],
 ) -> Application:
     """Limits and accepted media types come from the contest definition; SHA-256 is recorded."""
-    require_owner(applicant, await intake.application(application_id))
+    application = await intake.application(application_id)
+    require_owner(applicant, application)
     media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    declared = request.headers.get("content-length")
-    if declared is not None and declared.isdigit():
-        contest = await intake.contest((await intake.application(application_id)).contest_id)
-        if int(declared) > contest.definition.attachments.max_bytes:
-            raise Refused.of(
-                "attachment_too_large",
-                f"larger than {contest.definition.attachments.max_bytes} bytes",
-            )
-    return await intake.attach(application_id, filename, media_type, request.stream())
+    declared = request.headers.get("content-length", "")
+    return await intake.attach(
+        application,
+        filename,
+        media_type,
+        request.stream(),
+        declared_size=int(declared) if declared.isdigit() else None,
+    )
 
 
 @router.get(
