@@ -13,6 +13,7 @@ import secrets
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
 from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +24,7 @@ from faststream.kafka import KafkaBroker
 from httpx import ASGITransport, AsyncClient
 from pymongo import AsyncMongoClient
 
-from contest_contracts.envelope import EventData
+from contest_contracts.envelope import Envelope, EventData
 from contest_contracts.topics import Cleanup, Topic, Visibility, topics_to_create
 from contest_local.infra import EmbeddedProcesses, Endpoints, running_infrastructure
 from contest_runtime.auth import AuthSettings, Role, mint
@@ -178,6 +179,54 @@ def subscribed_broker(
         return broker
 
     return build
+
+
+@dataclass
+class EventRecorder:
+    """Every event that arrived on some topics."""
+
+    events: list[Envelope[Any]] = field(default_factory=list)
+
+    async def record(self, envelope: Envelope[Any]) -> None:
+        """Subscriber handler."""
+        self.events.append(envelope)
+
+    def of(self, model: type[EventData], subject: str) -> list[Envelope[Any]]:
+        """Events of one type about one subject, in arrival order, each event once: delivery
+        is at least once, and consumers deduplicate by event id as this does."""
+        unique = {
+            e.id: e for e in self.events if isinstance(e.data, model) and e.subject == subject
+        }
+        return list(unique.values())
+
+
+@pytest_asyncio.fixture(loop_scope="session", scope="session")
+async def recording(
+    subscribed_broker: Callable[..., KafkaBroker],
+) -> AsyncIterator[Callable[..., Awaitable[EventRecorder]]]:
+    """``await recording(*topics)``: a recorder of every event on ``topics`` (from their
+    beginning), consuming until the session ends."""
+    brokers: list[KafkaBroker] = []
+
+    async def start(*topics: Topic) -> EventRecorder:
+        recorder = EventRecorder()
+        # A group per topic: consumers of one group join one after the other, and each
+        # join makes the embedded broker rebalance the whole group.
+        started = [
+            subscribed_broker(
+                topic,
+                {model: recorder.record for model in topic.events},
+                group=f"recorder-{uuid.uuid4().hex[:8]}",
+            )
+            for topic in topics
+        ]
+        await asyncio.gather(*(broker.start() for broker in started))
+        brokers.extend(started)
+        return recorder
+
+    yield start
+    for broker in brokers:
+        await broker.stop()
 
 
 @asynccontextmanager

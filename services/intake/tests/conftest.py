@@ -4,8 +4,8 @@ is open now, valid application forms, and a recorder of the events intake publis
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass, field
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any
 
 import pytest_asyncio
@@ -13,7 +13,6 @@ from fastapi import FastAPI
 from faststream.kafka import KafkaBroker
 from httpx import AsyncClient
 
-from contest_contracts.envelope import Envelope, EventData
 from contest_contracts.topics import APPLICATIONS, CONTEST_DEFINITIONS, MINISTRY_ANSWERS, STAGES
 from contest_intake.app import create_app
 from contest_intake.office import IntakeOffice
@@ -23,44 +22,10 @@ from contest_runtime.kafka import make_broker
 from contest_runtime.settings import InfraSettings
 
 
-@dataclass
-class EventRecorder:
-    """Every event intake published on the recorded topics since the session began."""
-
-    events: list[Envelope[Any]] = field(default_factory=list)
-
-    async def record(self, envelope: Envelope[Any]) -> None:
-        """Subscriber handler."""
-        self.events.append(envelope)
-
-    def of(self, model: type[EventData], subject: str) -> list[Envelope[Any]]:
-        """Events of one type about one subject, in arrival order, each event once: delivery
-        is at least once, and consumers deduplicate by event id as this does."""
-        unique = {
-            e.id: e for e in self.events if isinstance(e.data, model) and e.subject == subject
-        }
-        return list(unique.values())
-
-
 @pytest_asyncio.fixture(loop_scope="session", scope="session")
-async def published(
-    subscribed_broker: Callable[..., Any],
-) -> AsyncIterator[EventRecorder]:
+async def published(recording: Callable[..., Awaitable[Any]]) -> Any:
     """A consumer of intake's outbound topics, recording what arrives."""
-    recorder = EventRecorder()
-    brokers = [
-        subscribed_broker(
-            topic,
-            {model: recorder.record for model in topic.events},
-            group=f"intake-tests-{uuid.uuid4().hex[:8]}",
-        )
-        for topic in (APPLICATIONS, CONTEST_DEFINITIONS, STAGES, MINISTRY_ANSWERS)
-    ]
-    for broker in brokers:
-        await broker.start()
-    yield recorder
-    for broker in brokers:
-        await broker.stop()
+    return await recording(APPLICATIONS, CONTEST_DEFINITIONS, STAGES, MINISTRY_ANSWERS)
 
 
 @pytest_asyncio.fixture(loop_scope="session", scope="session")

@@ -1,4 +1,5 @@
-"""Fixtures of the judging tests: a running judging service, and contests it knows of."""
+"""Fixtures of the judging tests: a running judging service, the services around it played
+by the tests (intake's and voting's events), and contests it knows of."""
 
 from __future__ import annotations
 
@@ -10,25 +11,34 @@ from typing import Any
 import pytest_asyncio
 from fastapi import FastAPI
 from httpx import AsyncClient
+from judging_edition import ALMATY, Edition
 
-from contest_contracts.events.contest import ContestDefined, ContestDefinition
+from contest_contracts.events.contest import ContestDefined, ContestDefinition, JudgingRules
 from contest_contracts.samples import DEFINITION
-from contest_contracts.topics import CONTEST_DEFINITIONS
+from contest_contracts.topics import (
+    ASSIGNMENTS,
+    CONTEST_DEFINITIONS,
+    FINALISTS,
+    RESULTS,
+    SCORES,
+    STAGES,
+)
 from contest_judging.app import create_app
 from contest_judging.context import JudgingContext
 from contest_judging.settings import JudgingSettings
-from contest_runtime.auth import AuthSettings
+from contest_runtime.auth import AuthSettings, Role
 from contest_runtime.kafka import EventPublisher, make_broker
 from contest_runtime.settings import InfraSettings
 
 
 @dataclass
 class RunningJudging:
-    """A running judging service, an HTTP client to it, and a way to define contests."""
+    """A running judging service, an HTTP client to it, and the services around it."""
 
     app: FastAPI
     http: AsyncClient
     intake: EventPublisher
+    voting: EventPublisher
 
     @property
     def context(self) -> JudgingContext:
@@ -59,11 +69,51 @@ async def judging(
     """One judging service for the judging tests, with a database of its own."""
     name = f"judging-{uuid.uuid4().hex[:8]}"
     settings = JudgingSettings(
-        mongodb_database=name, consumer_group=name, infra=infra_settings, auth=auth_settings
+        mongodb_database=name,
+        consumer_group=name,
+        outbox_interval_s=0.2,
+        infra=infra_settings,
+        auth=auth_settings,
     )
-    broker = make_broker(infra_settings, client_id="intake-stand-in")
+    broker = make_broker(infra_settings, client_id="intake-and-voting-stand-in")
     await broker.start()
     app = create_app(settings)
     async with app_client(app) as http:
-        yield RunningJudging(app, http, EventPublisher(broker, source="/contest/intake"))
+        yield RunningJudging(
+            app,
+            http,
+            EventPublisher(broker, source="/contest/intake"),
+            EventPublisher(broker, source="/contest/voting"),
+        )
     await broker.stop()
+
+
+@pytest_asyncio.fixture(loop_scope="session", scope="session")
+async def published(recording: Callable[..., Awaitable[Any]]) -> Any:
+    """A recorder of judging's outbound topics."""
+    return await recording(ASSIGNMENTS, SCORES, FINALISTS, STAGES, RESULTS)
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def edition(
+    judging: RunningJudging,
+    bearer: Callable[..., dict[str, str]],
+    eventually: Callable[..., Awaitable[None]],
+) -> Edition:
+    """A fresh contest in two regions (one nomination, two jurors per application, one
+    finalist per region, places 1st x1 and 2nd x2, one special prize, one people's choice)."""
+    nomination = DEFINITION.nominations[0].model_copy(update={"finalists_per_region": 1})
+    definition = await judging.define(
+        eventually,
+        nominations=[nomination],
+        regions=[*DEFINITION.regions, DEFINITION.regions[0].model_copy(update={"code": ALMATY})],
+        judging=JudgingRules(jurors_per_application=2),
+        prizes=DEFINITION.prizes.model_copy(
+            update={
+                "places": DEFINITION.prizes.places[:2],
+                "special_prizes": 1,
+                "peoples_choice": 1,
+            }
+        ),
+    )
+    return Edition(judging, definition, bearer(Role.OPERATOR), bearer, eventually)

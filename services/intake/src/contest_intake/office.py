@@ -12,7 +12,7 @@ import json
 import uuid
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from contest_contracts.common import StageKind
@@ -37,17 +37,11 @@ from contest_intake.store.attachments import AttachmentFiles, AttachmentTooLarge
 from contest_intake.store.contests import Contest, ContestExists, ContestStore
 from contest_intake.store.requests import FilingAnswers, IdempotencyKeys
 from contest_runtime.logs import correlation_id
-from contest_runtime.mongo import Document
+from contest_runtime.mongo import Document, stored_now
 from contest_runtime.outbox import OutboxRelay
 
 SOURCE = "/contest/intake"
 _FILING_IDS = uuid.UUID("6f1d2c1e-8b7a-4f55-9a43-2f0e4c9d7a10")
-
-
-def _now() -> datetime:
-    # MongoDB keeps milliseconds: times in events and in the store must agree.
-    now = datetime.now(UTC)
-    return now.replace(microsecond=now.microsecond // 1000 * 1000)
 
 
 @dataclass
@@ -60,7 +54,7 @@ class IntakeOffice:
     keys: IdempotencyKeys
     filings: FilingAnswers
     relay: OutboxRelay
-    clock: Callable[[], datetime] = _now
+    clock: Callable[[], datetime] = stored_now
 
     # -- events -------------------------------------------------------------------------
 

@@ -2,22 +2,82 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import asyncio
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
 
 from fastapi import Request
 
+from contest_contracts.common import StageKind
+from contest_contracts.envelope import Envelope, EventData
+from contest_contracts.events.contest import ContestDefinition
+from contest_contracts.topics import Topic
+from contest_judging.store.applications import ApplicationCopies
+from contest_judging.store.assignments import AssignmentStore
 from contest_judging.store.audit import AuditLog
 from contest_judging.store.commissions import CommissionStore
+from contest_judging.store.decisions import Decisions
+from contest_judging.store.stages import StageStore
 from contest_runtime.definitions import ContestDefinitionCopies
+from contest_runtime.logs import correlation_id
+from contest_runtime.mongo import Document, stored_now
+from contest_runtime.outbox import OutboxRelay, outbox_entry
+from contest_runtime.problems import ProblemError
+
+SOURCE = "/contest/judging"
 
 
 @dataclass
 class JudgingContext:
-    """Judging's stores."""
+    """Judging's stores, its outbox relay, and what keeps its changes in order."""
 
     contests: ContestDefinitionCopies
     commissions: CommissionStore
     audit: AuditLog
+    applications: ApplicationCopies
+    stages: StageStore
+    assignments: AssignmentStore
+    decisions: Decisions
+    relay: OutboxRelay
+    clock: Callable[[], datetime] = stored_now
+    locks: defaultdict[tuple[str, StageKind], asyncio.Lock] = field(
+        default_factory=lambda: defaultdict(asyncio.Lock)
+    )
+    """One lock per contest and stage: assignment, sheets, conflicts and the close of a stage
+    happen one at a time, so a close sees every sheet written before it and none after."""
+
+    def lock(self, contest_id: str, stage: StageKind) -> asyncio.Lock:
+        """The lock of a contest's stage."""
+        return self.locks[(contest_id, stage)]
+
+    async def definition(self, contest_id: str) -> ContestDefinition:
+        """A contest's definition; a 404 problem when judging has not received it."""
+        definition = await self.contests.get(contest_id)
+        if definition is None:
+            raise ProblemError(
+                404,
+                "unknown_contest",
+                "Not found",
+                f"no contest {contest_id!r} (definitions arrive from contest.definitions.v1)",
+            )
+        return definition
+
+
+def outbox_event(
+    topic: Topic, data: EventData, subject: str, causation: Envelope[Any] | None = None
+) -> Document:
+    """An outbox entry for an event of judging, in the flow of its cause or current request."""
+    envelope = Envelope.of(
+        data,
+        source=SOURCE,
+        subject=subject,
+        causation=causation,
+        correlation_id=None if causation is not None else correlation_id.get(),
+    )
+    return outbox_entry(topic, envelope)
 
 
 def judging(request: Request) -> JudgingContext:

@@ -16,3 +16,6 @@ class JudgingSettings(ServiceSettings):
     http_port: int = Field(default=8002, ge=0, le=65535, description="HTTP port.")
     mongodb_database: str = Field(default="contest_judging", description="The service's database.")
     consumer_group: str = Field(default="contest-judging", description="Kafka consumer group.")
+    outbox_interval_s: float = Field(
+        default=1.0, gt=0, description="How often unpublished events are retried."
+    )

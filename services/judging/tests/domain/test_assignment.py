@@ -10,7 +10,7 @@ from random import Random
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from contest_judging.domain.assignment import Candidate, Juror, Plan, assign, linked, replacement
+from contest_judging.domain.assignment import Candidate, Juror, Plan, assign, linked
 
 BINS = ["111111111111", "222222222222", "333333333333"]
 """A small pool of BINs, so that jurors and applicants often share one."""
@@ -234,7 +234,28 @@ def test_the_plan_does_not_depend_on_the_order_of_candidates_or_jurors(
     assert assign(cands, pool, k) == plan
 
 
-# -- replacement() ------------------------------------------------------------------------
+# -- assigning on top of pairs in force ---------------------------------------------------
+
+
+def _replace(
+    cands: list[Candidate],
+    pool: list[Juror],
+    k: int,
+    pairs: tuple[tuple[str, str], ...],
+    leaving: tuple[str, str],
+) -> tuple[list[Juror], Plan]:
+    """What the service does when a juror declares a conflict: the juror gets the conflict,
+    their pair leaves, and the application is brought back up to ``k``."""
+    application_id, juror_id = leaving
+    pool = [
+        Juror(j.juror_id, j.organisation_bin, j.conflicts | {application_id})
+        if j.juror_id == juror_id
+        else j
+        for j in pool
+    ]
+    remaining = [pair for pair in pairs if pair != leaving]
+    candidate = next(c for c in cands if c.application_id == application_id)
+    return pool, assign([candidate], pool, k, existing=remaining)
 
 
 @settings(max_examples=100, deadline=None)
@@ -246,54 +267,73 @@ def test_a_replacement_is_eligible_new_to_the_application_and_least_loaded(
     plan = assign(cands, pool, k)
     if not plan.pairs:
         return
-    application_id, leaving = data.draw(st.sampled_from(plan.pairs))
+    leaving = data.draw(st.sampled_from(plan.pairs))
+    application_id = leaving[0]
     candidate = next(c for c in cands if c.application_id == application_id)
-    chosen = replacement(candidate, leaving, plan.pairs, pool)
+    pool_after, replaced = _replace(cands, pool, k, plan.pairs, leaving)
     on_it = set(plan.jurors_of(application_id))
     eligible = [
-        j.juror_id
-        for j in pool
-        if j.juror_id != leaving and j.juror_id not in on_it and not linked(j, candidate)
+        j.juror_id for j in pool_after if j.juror_id not in on_it and not linked(j, candidate)
     ]
     if not eligible:
-        assert chosen is None
+        assert replaced.pairs == ()
+        assert replaced.short == {application_id: plan.short.get(application_id, 0) + 1}
         return
-    assert chosen is not None
-    assert chosen != leaving
+    assert len(replaced.pairs) == 1
+    ((app, chosen),) = replaced.pairs
+    assert app == application_id
     assert chosen not in on_it
-    assert not linked(next(j for j in pool if j.juror_id == chosen), candidate)
-    loads = plan.loads()
+    loads = Counter(j for pair in plan.pairs if pair != leaving for _, j in [pair])
     assert loads[chosen] == min(loads[j] for j in eligible)
 
 
 def test_the_replacement_is_the_least_loaded_juror_not_on_the_application() -> None:
-    candidate = Candidate("app-1", applicant_identifier=IINS[0])
+    cands = [Candidate(f"app-{i}", applicant_identifier=IINS[0]) for i in (1, 2, 3)]
     pool = [Juror(j) for j in ("juror-a", "juror-b", "juror-c", "juror-d")]
-    pairs = [
+    pairs = (
         ("app-1", "juror-a"),
         ("app-1", "juror-b"),
         ("app-2", "juror-c"),
         ("app-3", "juror-c"),
         ("app-2", "juror-d"),
-    ]
-    assert replacement(candidate, "juror-a", pairs, pool) == "juror-d"
+    )
+    _, plan = _replace(cands, pool, 2, pairs, ("app-1", "juror-a"))
+    assert plan.pairs == (("app-1", "juror-d"),)
 
 
 def test_no_replacement_when_every_other_juror_is_on_it_or_linked() -> None:
-    candidate = Candidate("app-1", applicant_identifier=IINS[0], organisation_bin=BINS[0])
+    cands = [Candidate("app-1", applicant_identifier=IINS[0], organisation_bin=BINS[0])]
     pool = [
         Juror("juror-a"),
         Juror("juror-b"),
         Juror("juror-c", organisation_bin=BINS[0]),
         Juror("juror-d", conflicts=frozenset({"app-1"})),
     ]
-    pairs = [("app-1", "juror-a"), ("app-1", "juror-b")]
-    assert replacement(candidate, "juror-a", pairs, pool) is None
+    pairs = (("app-1", "juror-a"), ("app-1", "juror-b"))
+    _, plan = _replace(cands, pool, 2, pairs, ("app-1", "juror-a"))
+    assert plan.pairs == ()
+    assert plan.short == {"app-1": 1}
 
 
-def test_the_leaving_juror_is_never_their_own_replacement() -> None:
-    candidate = Candidate("app-1", applicant_identifier=IINS[0])
-    pool = [Juror("juror-a")]
-    # even when the plan no longer lists the leaving juror on the application
-    assert replacement(candidate, "juror-a", [], pool) is None
-    assert replacement(candidate, "juror-a", [("app-1", "juror-a")], pool) is None
+def test_an_application_with_its_jurors_gets_no_more() -> None:
+    cands = [Candidate("app-1", applicant_identifier=IINS[0])]
+    pool = [Juror(j) for j in ("juror-a", "juror-b", "juror-c")]
+    held = (("app-1", "juror-a"), ("app-1", "juror-b"))
+    assert assign(cands, pool, 2, existing=held) == Plan(pairs=(), short={})
+
+
+@settings(max_examples=100, deadline=None)
+@given(unlinked_commissions(), st.data())
+def test_applications_assigned_later_keep_every_juror_within_one_of_every_other(
+    commission: tuple[list[Candidate], list[Juror], int], data: st.DataObject
+) -> None:
+    cands, pool, k = commission
+    split = data.draw(st.integers(min_value=0, max_value=len(cands)))
+    first = assign(cands[:split], pool, k)
+    later = assign(cands[split:], pool, k, existing=first.pairs)
+    loads = Counter(j for _, j in first.pairs + later.pairs)
+    counts = [loads[j.juror_id] for j in pool]
+    assert max(counts) - min(counts) <= 1
+    for candidate in cands:
+        jurors_on_it = [j for a, j in first.pairs + later.pairs if a == candidate.application_id]
+        assert len(jurors_on_it) == len(set(jurors_on_it)) == min(k, len(pool))

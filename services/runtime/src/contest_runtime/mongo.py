@@ -6,6 +6,7 @@ or fixture, never at import time.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from pymongo import AsyncMongoClient
@@ -27,3 +28,10 @@ def connect(uri: str, *, app_name: str, timeout_s: float = 5.0) -> AsyncMongoCli
 async def ping(client: AsyncMongoClient[Document]) -> None:
     """Raise unless the store answers."""
     await client.admin.command("ping")
+
+
+def stored_now() -> datetime:
+    """The current UTC time to the millisecond: MongoDB keeps milliseconds, and times in
+    events and in the store must agree."""
+    now = datetime.now(UTC)
+    return now.replace(microsecond=now.microsecond // 1000 * 1000)

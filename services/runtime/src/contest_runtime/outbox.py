@@ -58,6 +58,33 @@ def with_outbox(document: Document, entries: list[Document]) -> Document:
     return {**document, OUTBOX: outbox, PENDING: bool(outbox), SINCE: since}
 
 
+async def update_with_outbox(
+    collection: AsyncCollection[Document],
+    current: Document,
+    changes: Document,
+    entries: list[Document],
+) -> bool:
+    """Set ``changes`` on the document ``current`` was read from and append ``entries`` to its
+    outbox, in one write, unless another write came first (its ``version`` moved on).
+
+    Returns whether it was written; the caller reads again and retries when it was not.
+    """
+    outboxed = with_outbox(current, entries)
+    result = await collection.update_one(
+        {"_id": current["_id"], "version": current["version"]},
+        {
+            "$set": {
+                **changes,
+                "version": current["version"] + 1,
+                OUTBOX: outboxed[OUTBOX],
+                PENDING: outboxed[PENDING],
+                SINCE: outboxed[SINCE],
+            }
+        },
+    )
+    return result.matched_count == 1
+
+
 class OutboxRelay:
     """Publishes outbox records of some collections and clears them once acknowledged."""
 

@@ -2,36 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import APIRouter, Query, Response
 
-from contest_contracts.events.contest import ContestDefinition
-from contest_judging.context import JudgingContext, judging
+from contest_judging.api.access import Judging, Operator, Overseer
 from contest_judging.domain.commissions import CommissionForm, form_problems
 from contest_judging.store.audit import AuditEntry
 from contest_judging.store.commissions import Commission
-from contest_runtime.auth import Principal, Role, require_roles
 from contest_runtime.problems import FieldError, ProblemError
 
 router = APIRouter(tags=["commissions"])
-
-Judging = Annotated[JudgingContext, Depends(judging)]
-Operator = Annotated[Principal, Depends(require_roles(Role.OPERATOR))]
-Overseer = Annotated[Principal, Depends(require_roles(Role.OPERATOR, Role.COMMISSION_SECRETARY))]
-
-
-async def _definition(context: JudgingContext, contest_id: str) -> ContestDefinition:
-    definition = await context.contests.get(contest_id)
-    if definition is None:
-        raise ProblemError(
-            404,
-            "unknown_contest",
-            "Not found",
-            f"no contest {contest_id!r} (definitions arrive from contest.definitions.v1)",
-        )
-    return definition
 
 
 @router.put(
@@ -43,7 +24,7 @@ async def put_commission(
     contest_id: str, form: CommissionForm, response: Response, context: Judging, operator: Operator
 ) -> Commission:
     """One regional commission per region and one republican commission per contest."""
-    problems = form_problems(form, await _definition(context, contest_id))
+    problems = form_problems(form, await context.definition(contest_id))
     if problems:
         raise ProblemError(
             422,
@@ -55,7 +36,7 @@ async def put_commission(
                 for p in problems
             ],
         )
-    now = datetime.now(UTC)
+    now = context.clock()
     commission, created = await context.commissions.put(contest_id, form, operator.subject, now)
     await context.audit.record(
         contest_id,
@@ -74,7 +55,7 @@ async def put_commission(
     summary="A contest's commissions. Who may call: operators, commission secretaries.",
 )
 async def list_commissions(contest_id: str, context: Judging, _: Overseer) -> list[Commission]:
-    await _definition(context, contest_id)
+    await context.definition(contest_id)
     return await context.commissions.of_contest(contest_id)
 
 

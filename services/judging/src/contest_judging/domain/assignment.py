@@ -13,12 +13,14 @@ Without conflicts this keeps every juror within one assignment of every other: t
 ``k`` least loaded from loads that differ by at most one leaves them differing by at most
 one. Conflicts can make that impossible; the rule then stays as close as they allow. An
 application with fewer than ``k`` eligible jurors gets those there are and is reported.
+Applications that arrive later, and replacements for jurors who declare a conflict, are
+assigned by the same rule on top of the pairs already in force.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
@@ -82,35 +84,37 @@ def _least_loaded(
     return [j.juror_id for j in eligible[:wanted]]
 
 
-def assign(candidates: Iterable[Candidate], jurors: Iterable[Juror], k: int) -> Plan:
-    """Assign ``k`` jurors to each candidate (see the module's rule)."""
+def assign(
+    candidates: Iterable[Candidate],
+    jurors: Iterable[Juror],
+    k: int,
+    existing: Iterable[tuple[str, str]] = (),
+) -> Plan:
+    """Bring each candidate up to ``k`` jurors (see the module's rule); returns the new pairs.
+
+    ``existing`` are the (application, juror) pairs already in force: they count towards
+    each juror's load and each application's ``k``. With none, this is the whole assignment
+    of a stage; with some, it assigns applications that arrived later, and replaces a juror
+    who declared a conflict (give that juror the conflict and leave their pair out).
+    """
     pool = sorted(jurors, key=lambda j: j.juror_id)
     loads: Counter[str] = Counter({j.juror_id: 0 for j in pool})
+    held: dict[str, set[str]] = defaultdict(set)
+    for application_id, juror_id in existing:
+        held[application_id].add(juror_id)
+        if juror_id in loads:
+            loads[juror_id] += 1
     pairs: list[tuple[str, str]] = []
     short: dict[str, int] = {}
     for candidate in sorted(candidates, key=lambda c: c.application_id):
-        chosen = _least_loaded(candidate, pool, loads, set(), k)
+        taken = held[candidate.application_id]
+        wanted = k - len(taken)
+        if wanted <= 0:
+            continue
+        chosen = _least_loaded(candidate, pool, loads, taken, wanted)
         for juror_id in chosen:
             loads[juror_id] += 1
             pairs.append((candidate.application_id, juror_id))
-        if len(chosen) < k:
-            short[candidate.application_id] = k - len(chosen)
+        if len(chosen) < wanted:
+            short[candidate.application_id] = wanted - len(chosen)
     return Plan(pairs=tuple(pairs), short=short)
-
-
-def replacement(
-    candidate: Candidate,
-    leaving_juror_id: str,
-    plan_pairs: Iterable[tuple[str, str]],
-    jurors: Iterable[Juror],
-) -> str | None:
-    """The juror who takes over ``candidate`` from a juror who declared a conflict: the least
-    loaded eligible juror not already on it; None when nobody is left."""
-    pairs = list(plan_pairs)
-    pool = sorted(jurors, key=lambda j: j.juror_id)
-    loads: Counter[str] = Counter({j.juror_id: 0 for j in pool})
-    loads.update(juror for _, juror in pairs)
-    taken = {juror for app, juror in pairs if app == candidate.application_id}
-    taken.add(leaving_juror_id)
-    chosen = _least_loaded(candidate, pool, loads, taken, 1)
-    return chosen[0] if chosen else None

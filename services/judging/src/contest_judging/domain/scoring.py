@@ -69,8 +69,11 @@ class SheetValue:
     juror_mean: float
     juror_deviation: float
     z: float
+    stage_mean: float
+    stage_deviation: float
     counted: float
-    """The value the application's mean uses: the total, or its normalised value."""
+    """The value the application's mean uses: the total, or, normalised,
+    ``stage_mean + stage_deviation x z``."""
 
 
 def sheet_values(
@@ -105,6 +108,8 @@ def sheet_values(
                 juror_mean=mean,
                 juror_deviation=deviation,
                 z=z,
+                stage_mean=stage_mean,
+                stage_deviation=stage_deviation,
                 counted=counted,
             )
         )

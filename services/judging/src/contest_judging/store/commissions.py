@@ -10,7 +10,7 @@ from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
-from contest_judging.domain.commissions import CommissionForm, Level, commission_key
+from contest_judging.domain.commissions import CommissionForm, commission_key
 from contest_runtime.mongo import Document
 
 
@@ -59,13 +59,9 @@ class CommissionStore:
         cursor = self.collection.find({"contest_id": contest_id}).sort("_id", ASCENDING)
         return [_commission(d) async for d in cursor]
 
-    async def get(
-        self, contest_id: str, level: Level, region_code: str | None
-    ) -> Commission | None:
-        """The commission of one level and region."""
-        document = await self.collection.find_one(
-            {"_id": commission_key(contest_id, level, region_code)}
-        )
+    async def get(self, commission_id: str) -> Commission | None:
+        """A commission by its id."""
+        document = await self.collection.find_one({"_id": commission_id})
         return None if document is None else _commission(document)
 
 

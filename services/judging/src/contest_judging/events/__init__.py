@@ -1,0 +1,1 @@
+"""Subscribers: what judging does when other services (and judging itself) announce things."""
