@@ -49,8 +49,9 @@ async def open_stage(
     causation: Envelope[Any] | None = None,
 ) -> AssignmentReport:
     """Open a judging stage (once) and assign its jurors."""
-    definition = await context.definition(contest_id)
-    schedule = next((s for s in definition.stages if s.stage == stage), None)
+    definition = await context.contests.get(contest_id)
+    schedules = definition.stages if definition is not None else []
+    schedule = next((s for s in schedules if s.stage == stage), None)
     now = context.clock()
     opened = Stage(
         contest_id=contest_id,
@@ -94,9 +95,9 @@ async def _assign(
     """``assign_pending`` with the stage's lock held; ``only`` limits it to one application,
     whose new juror ``replaces`` one who left."""
     current = await context.stages.get(contest_id, stage)
-    if current is None or current.status != StageStatus.OPEN:
+    definition = await context.contests.get(contest_id)
+    if current is None or current.status != StageStatus.OPEN or definition is None:
         return AssignmentReport()
-    definition = await context.definition(contest_id)
     entrants = await entrants_of(context, contest_id, stage)
     if only is not None:
         entrants = [e for e in entrants if e.application_id == only]

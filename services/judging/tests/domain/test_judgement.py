@@ -1,0 +1,128 @@
+"""A stage's judgement: the seeds' edition yields one finalist per region and nomination that
+has applications; normalised values are explained by their parts; sheets of jurors no
+longer assigned do not count; applications short of jurors are reported."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from random import Random
+from statistics import fmean
+
+import pytest
+
+from contest_contracts.common import LocalizedText
+from contest_contracts.events.contest import Criterion
+from contest_judging.domain.judgement import Entrant, judge
+from contest_judging.domain.ranking import top
+from contest_judging.domain.scoring import Sheet
+
+T0 = datetime(2025, 9, 1, 9, tzinfo=UTC)
+RUBRIC = [
+    Criterion(code=code, title=LocalizedText(ru=code), weight=weight, max_score=10)
+    for code, weight in (("significance", 2.0), ("innovation", 1.0), ("reach", 1.0))
+]
+REGIONS = [f"KZ-{n}" for n in range(20)]
+NOMINATIONS = [f"nomination-{n}" for n in range(7)]
+
+
+def _seeds_edition(rng: Random) -> list[Entrant]:
+    """1,041 applications in 20 regions and 7 nominations, as in the 2025 edition. The last
+    nomination (made up for the demo) had no applications in 11 regions."""
+    groups = [
+        (region, nomination)
+        for region in REGIONS
+        for nomination in NOMINATIONS
+        if not (nomination == NOMINATIONS[-1] and region in REGIONS[:11])
+    ]
+    assert len(groups) == 129
+    sizes = [1] * len(groups)
+    for _ in range(1041 - len(groups)):
+        sizes[rng.randrange(len(groups))] += 1
+    entrants = []
+    for (region, nomination), size in zip(groups, sizes, strict=True):
+        for _ in range(size):
+            n = len(entrants)
+            entrants.append(Entrant(f"app-{n:04d}", nomination, region, T0 + timedelta(seconds=n)))
+    return entrants
+
+
+def _sheets(entrants: list[Entrant], jurors: int, rng: Random) -> tuple[list, list[Sheet]]:
+    pairs, sheets = [], []
+    for entrant in entrants:
+        for j in range(jurors):
+            juror = f"{entrant.region_code}/juror-{j}"
+            pairs.append((entrant.application_id, juror))
+            sheets.append(
+                Sheet(
+                    sheet_id=f"{entrant.application_id}/{juror}",
+                    juror_id=juror,
+                    application_id=entrant.application_id,
+                    scores={c.code: rng.randint(0, 10) for c in RUBRIC},
+                    submitted_at=entrant.submitted_at,
+                )
+            )
+    return pairs, sheets
+
+
+@pytest.mark.parametrize("normalise", [False, True])
+def test_the_seeds_edition_yields_129_finalists_at_a_quota_of_one(normalise: bool) -> None:
+    rng = Random(2025)
+    entrants = _seeds_edition(rng)
+    pairs, sheets = _sheets(entrants, 3, rng)
+    judgement = judge(
+        entrants,
+        pairs,
+        sheets,
+        {n: RUBRIC for n in NOMINATIONS},
+        jurors_per_application=3,
+        normalise=normalise,
+        by_region=True,
+    )
+    finalists = [entry for ranked in judgement.rankings.values() for entry in top(ranked, 1)]
+    assert len(judgement.rankings) == 129
+    assert len(finalists) == 129
+    assert judgement.missing_sheets == 0
+    assert sum(len(ranked) for ranked in judgement.rankings.values()) == 1041
+
+
+def test_a_normalised_value_is_the_stage_mean_plus_the_stage_deviation_times_z() -> None:
+    rng = Random(7)
+    entrants = _seeds_edition(rng)[:60]
+    pairs, sheets = _sheets(entrants, 3, rng)
+    judgement = judge(
+        entrants,
+        pairs,
+        sheets,
+        {n: RUBRIC for n in NOMINATIONS},
+        jurors_per_application=3,
+        normalise=True,
+        by_region=True,
+    )
+    for value in judgement.values:
+        assert value.counted == pytest.approx(value.stage_mean + value.stage_deviation * value.z)
+    for application_id, standing in judgement.standings.items():
+        own = [v.counted for v in judgement.values if v.application_id == application_id]
+        assert standing.score == pytest.approx(fmean(own))
+
+
+def test_only_sheets_of_assignments_in_force_count_and_missing_jurors_are_reported() -> None:
+    entrant = Entrant("app-1", NOMINATIONS[0], REGIONS[0], T0)
+    scores = {"significance": 10, "innovation": 10, "reach": 10}
+    sheets = [
+        Sheet("s-1", "juror-a", "app-1", scores, T0),
+        Sheet("s-2", "juror-gone", "app-1", {c: 0 for c in scores}, T0),
+    ]
+    judgement = judge(
+        [entrant],
+        [("app-1", "juror-a"), ("app-1", "juror-b")],
+        sheets,
+        {NOMINATIONS[0]: RUBRIC},
+        jurors_per_application=3,
+        normalise=False,
+        by_region=False,
+    )
+    assert judgement.standings["app-1"].score == 40.0
+    assert judgement.missing == [("app-1", "juror-b")]
+    assert judgement.short == {"app-1": 1}
+    assert judgement.missing_sheets == 2
+    assert list(judgement.rankings) == [(NOMINATIONS[0], None)]
