@@ -11,7 +11,7 @@ from typing import Any
 import pytest_asyncio
 from fastapi import FastAPI
 from httpx import AsyncClient
-from judging_edition import ALMATY, Edition
+from judging_edition import ALMATY, REGIONAL_SCHEDULE, Edition
 
 from contest_contracts.events.contest import ContestDefined, ContestDefinition, JudgingRules
 from contest_contracts.samples import DEFINITION
@@ -108,6 +108,7 @@ async def edition(
         nominations=[nomination],
         regions=[*DEFINITION.regions, DEFINITION.regions[0].model_copy(update={"code": ALMATY})],
         judging=JudgingRules(jurors_per_application=2),
+        stages=[*DEFINITION.stages, REGIONAL_SCHEDULE],
         prizes=DEFINITION.prizes.model_copy(
             update={
                 "places": DEFINITION.prizes.places[:2],

@@ -17,7 +17,7 @@ from contest_contracts.events.applications import (
     ApplicationWithdrawn,
     ScreeningDecision,
 )
-from contest_contracts.events.contest import ContestDefinition
+from contest_contracts.events.contest import ContestDefinition, StageSchedule
 from contest_contracts.events.stages import StageClosed, SubmissionSummary
 from contest_contracts.samples import DEFINITION, SNAPSHOT
 from contest_contracts.topics import APPLICATIONS, STAGES
@@ -26,6 +26,11 @@ from contest_runtime.auth import Role
 NOMINATION = DEFINITION.nominations[0].code
 ASTANA, ALMATY = "KZ-71", "KZ-75"
 OPENED = datetime(2025, 9, 1, 9, tzinfo=UTC)
+REGIONAL_SCHEDULE = StageSchedule(
+    stage=StageKind.REGIONAL,
+    opens_at=datetime(2025, 9, 16, tzinfo=UTC),
+    closes_at=datetime(2025, 10, 1, tzinfo=UTC),
+)
 
 
 @dataclass

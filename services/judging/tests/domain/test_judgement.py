@@ -12,7 +12,7 @@ import pytest
 
 from contest_contracts.common import LocalizedText
 from contest_contracts.events.contest import Criterion
-from contest_judging.domain.judgement import Entrant, judge
+from contest_judging.domain.judgement import Entrant, Judgement, judge
 from contest_judging.domain.ranking import top
 from contest_judging.domain.scoring import Sheet
 
@@ -64,12 +64,10 @@ def _sheets(entrants: list[Entrant], jurors: int, rng: Random) -> tuple[list, li
     return pairs, sheets
 
 
-@pytest.mark.parametrize("normalise", [False, True])
-def test_the_seeds_edition_yields_129_finalists_at_a_quota_of_one(normalise: bool) -> None:
-    rng = Random(2025)
-    entrants = _seeds_edition(rng)
-    pairs, sheets = _sheets(entrants, 3, rng)
-    judgement = judge(
+def _judge_regions(
+    entrants: list[Entrant], pairs: list, sheets: list[Sheet], *, normalise: bool
+) -> Judgement:
+    return judge(
         entrants,
         pairs,
         sheets,
@@ -78,6 +76,14 @@ def test_the_seeds_edition_yields_129_finalists_at_a_quota_of_one(normalise: boo
         normalise=normalise,
         by_region=True,
     )
+
+
+@pytest.mark.parametrize("normalise", [False, True])
+def test_the_seeds_edition_yields_129_finalists_at_a_quota_of_one(normalise: bool) -> None:
+    rng = Random(2025)
+    entrants = _seeds_edition(rng)
+    pairs, sheets = _sheets(entrants, 3, rng)
+    judgement = _judge_regions(entrants, pairs, sheets, normalise=normalise)
     finalists = [entry for ranked in judgement.rankings.values() for entry in top(ranked, 1)]
     assert len(judgement.rankings) == 129
     assert len(finalists) == 129
@@ -89,15 +95,7 @@ def test_a_normalised_value_is_the_stage_mean_plus_the_stage_deviation_times_z()
     rng = Random(7)
     entrants = _seeds_edition(rng)[:60]
     pairs, sheets = _sheets(entrants, 3, rng)
-    judgement = judge(
-        entrants,
-        pairs,
-        sheets,
-        {n: RUBRIC for n in NOMINATIONS},
-        jurors_per_application=3,
-        normalise=True,
-        by_region=True,
-    )
+    judgement = _judge_regions(entrants, pairs, sheets, normalise=True)
     for value in judgement.values:
         assert value.counted == pytest.approx(value.stage_mean + value.stage_deviation * value.z)
     for application_id, standing in judgement.standings.items():

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from judging_edition import ALMATY, ASTANA
+from judging_edition import ALMATY, ASTANA, REGIONAL_SCHEDULE
 
 from contest_contracts.common import StageKind
 from contest_contracts.events.applications import ScreeningDecision
@@ -45,9 +45,11 @@ async def test_closing_submission_assigns_each_eligible_application_to_k_jurors_
 
     await eventually(lambda: len(published.of(StageOpened, edition.contest_id)) == 1)
     for assignment in held:
+        assert assignment.due_at == REGIONAL_SCHEDULE.closes_at
         await eventually(
             lambda a=assignment: any(
                 e.data.assignment_id == a.assignment_id
+                and e.data.due_at == REGIONAL_SCHEDULE.closes_at
                 for e in published.of(JurorAssigned, a.juror_id)
             )
         )

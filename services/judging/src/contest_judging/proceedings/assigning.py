@@ -111,7 +111,7 @@ async def _assign(
         made, short = await _assign_commission(
             context,
             definition,
-            stage,
+            current,
             commission_id,
             group,
             conflicts,
@@ -138,7 +138,7 @@ async def _assign(
 async def _assign_commission(
     context: JudgingContext,
     definition: ContestDefinition,
-    stage: StageKind,
+    opened: Stage,
     commission_id: str,
     entrants: list[ApplicationCopy],
     conflicts: dict[str, frozenset[str]],
@@ -146,6 +146,7 @@ async def _assign_commission(
     causation: Envelope[Any] | None,
     replaces: str | None,
 ) -> tuple[list[Assignment], dict[str, int]]:
+    stage = opened.stage
     k = definition.judging.jurors_per_application
     commission = await context.commissions.get(commission_id)
     members = (
@@ -172,6 +173,7 @@ async def _assign_commission(
             region_code=entrant.region_code,
             assigned_at=now,
             replaces_juror_id=replaces,
+            due_at=opened.closes_at,
         )
         made.append(assignment)
     await context.assignments.add(
@@ -194,6 +196,7 @@ def juror_assigned(assignment: Assignment) -> JurorAssigned:
         nomination_code=assignment.nomination_code,
         region_code=assignment.region_code if assignment.stage == StageKind.REGIONAL else None,
         replaces_juror_id=assignment.replaces_juror_id,
+        due_at=assignment.due_at,
         assigned_at=assignment.assigned_at,
     )
 

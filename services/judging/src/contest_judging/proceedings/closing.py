@@ -18,7 +18,7 @@ from contest_judging.domain.judgement import Entrant, Judgement, judge
 from contest_judging.domain.ranking import top
 from contest_judging.domain.scoring import Sheet
 from contest_judging.proceedings.assigning import entrants_of
-from contest_judging.proceedings.scoring import stage_not_open
+from contest_judging.proceedings.scoring import require_open
 from contest_judging.store.applications import ApplicationCopy
 from contest_judging.store.stages import Stage, StageStatus, stage_key
 from contest_runtime.problems import FieldError, ProblemError
@@ -66,9 +66,7 @@ async def close_stage(
     """Close an open judging stage; refused while sheets are missing unless ``force``."""
     definition = await context.definition(contest_id)
     async with context.lock(contest_id, stage):
-        current = await context.stages.get(contest_id, stage)
-        if current is None or current.status != StageStatus.OPEN:
-            raise stage_not_open(stage, closed=current is not None)
+        await require_open(context, contest_id, stage)
         entrants = await entrants_of(context, contest_id, stage)
         judgement = await judgement_of(context, definition, stage, entrants)
         if judgement.missing_sheets and not force:
@@ -100,7 +98,12 @@ async def close_stage(
             finalists=[f.model_dump(mode="json") for f in finalists],
             entries=entries,
         ):
-            raise stage_not_open(stage, closed=True)
+            raise ProblemError(
+                409,
+                "stage_closed",
+                "Conflict with the current state",
+                f"the {stage} stage is closed",
+            )
         await context.relay.flush(context.stages.collection, stage_key(contest_id, stage))
         await context.audit.record(
             contest_id,

@@ -12,19 +12,17 @@ from contest_judging.store.stages import StageStatus
 from contest_runtime.mongo import Document
 from contest_runtime.problems import FieldError, ProblemError
 
+_CONFLICT = "Conflict with the current state"
 
-def stage_not_open(stage: StageKind, closed: bool) -> ProblemError:
-    """The problem answering a change to a stage that is not running."""
-    if closed:
-        return ProblemError(
-            409, "stage_closed", "Conflict with the current state", f"the {stage} stage is closed"
-        )
-    return ProblemError(
-        409,
-        "stage_not_open",
-        "Conflict with the current state",
-        f"the {stage} stage has not opened",
-    )
+
+async def require_open(context: JudgingContext, contest_id: str, stage: StageKind) -> None:
+    """Refuse (409) unless the stage is open: ``stage_not_open`` before, ``stage_closed`` after."""
+    current = await context.stages.get(contest_id, stage)
+    if current is not None and current.status == StageStatus.OPEN:
+        return
+    if current is not None:
+        raise ProblemError(409, "stage_closed", _CONFLICT, f"the {stage} stage is closed")
+    raise ProblemError(409, "stage_not_open", _CONFLICT, f"the {stage} stage has not opened")
 
 
 async def record_sheet(
@@ -39,9 +37,7 @@ async def record_sheet(
     """Record or change ``juror_id``'s sheet for an application they are assigned to."""
     definition = await context.definition(contest_id)
     async with context.lock(contest_id, stage):
-        current = await context.stages.get(contest_id, stage)
-        if current is None or current.status != StageStatus.OPEN:
-            raise stage_not_open(stage, closed=current is not None)
+        await require_open(context, contest_id, stage)
         key = assignment_id(contest_id, stage, application_id, juror_id)
         assignment = await context.assignments.get(key)
         if assignment is None or not assignment.active:

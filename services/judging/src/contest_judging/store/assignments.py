@@ -49,6 +49,8 @@ class Assignment(BaseModel):
     region_code: str
     assigned_at: datetime
     replaces_juror_id: str | None = None
+    due_at: datetime | None = None
+    """When the sheet is due: the stage's scheduled close."""
     active: bool = True
     ended_at: datetime | None = None
     ended_reason: str | None = None
