@@ -41,8 +41,17 @@ def build(
     name: str, infra: InfraSettings, auth: AuthSettings, unique: Callable[[str], str]
 ) -> tuple[FastAPI, Any]:
     factory, settings_class = SERVICES[name]
+    secrets = (
+        {"voter_key_secret": "test-voter-key", "token_secret": "test-token-secret"}
+        if name == "voting"
+        else {}
+    )
     settings = settings_class(
-        mongodb_database=unique(name), consumer_group=unique(name), infra=infra, auth=auth
+        mongodb_database=unique(name),
+        consumer_group=unique(name),
+        infra=infra,
+        auth=auth,
+        **secrets,
     )
     return factory(settings), settings
 

@@ -43,8 +43,18 @@ def run(workdir: Path, storage: str, once: bool) -> int:
         # A signing key of this run only: tokens minted for it are worthless afterwards.
         auth = AuthSettings(jwt_key=os.environ.get("AUTH_JWT_KEY") or secrets.token_urlsafe(32))
         secret = {"AUTH_JWT_KEY": auth.jwt_key.get_secret_value()}
+        # Voting's keys are made per run too, unless given: voter keys of one run do not
+        # match another's. A real deployment keeps VOTING_VOTER_KEY_SECRET for the edition.
+        voting_secrets = {
+            name: os.environ.get(name) or secrets.token_urlsafe(32)
+            for name in ("VOTING_VOTER_KEY_SECRET", "VOTING_TOKEN_SECRET")
+        }
         demo = resources.files("contest_intake.contests").joinpath(DEMO_CONTEST_FILE)
-        environment = {**secret, "INTAKE_DEFINITION_FILES": json.dumps([str(demo)])}
+        environment = {
+            **secret,
+            **voting_secrets,
+            "INTAKE_DEFINITION_FILES": json.dumps([str(demo)]),
+        }
         services = start_services(stack, endpoints, workdir, environment)
         for service in services:
             print(f"  {service.name:<14} {service.url}/docs")

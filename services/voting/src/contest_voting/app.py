@@ -1,36 +1,66 @@
-"""Composition root of the voting service: settings, store, broker and routes."""
+"""Composition root of the voting service: settings, store, broker, consumers and routes."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from functools import partial
 
 from fastapi import FastAPI
 
-from contest_runtime.definitions import ContestDefinitionCopies, keep_contest_definitions
+from contest_contracts.events.judging import FinalistsSelected
+from contest_contracts.topics import FINALISTS
+from contest_runtime.consumers import ConsumerOptions, subscribe
+from contest_runtime.definitions import keep_contest_definitions
+from contest_runtime.kafka import EventPublisher
 from contest_runtime.service import ServiceRuntime, create_service_app
+from contest_voting.api import ballots, tallies, voters
+from contest_voting.context import SOURCE, VotingContext
+from contest_voting.events.counting import count_votes, tally_consumer
+from contest_voting.events.finalists import keep_finalists
 from contest_voting.settings import VotingSettings
+from contest_voting.store.ballots import Ballots
+from contest_voting.store.public_votes import PublicVotes
+from contest_voting.store.verification import Codes, RateLimits
 
 NAME = "voting"
 
 
-@dataclass
-class VotingContext:
-    """What the voting service's routes and handlers work with."""
-
-    contests: ContestDefinitionCopies
-
-
-async def wire(runtime: ServiceRuntime) -> VotingContext:
-    """Create indexes and register subscribers before the broker starts."""
-    return VotingContext(contests=keep_contest_definitions(runtime))
-
-
 def create_app(settings: VotingSettings | None = None) -> FastAPI:
     """The voting service's app; connects to nothing until its lifespan starts."""
+    settings = settings or VotingSettings()
+
+    async def wire(runtime: ServiceRuntime) -> VotingContext:
+        db = runtime.db
+        context = VotingContext(
+            settings=settings,
+            contests=keep_contest_definitions(runtime),
+            public_votes=PublicVotes(db),
+            ballots=Ballots(db),
+            codes=Codes(db),
+            limits=RateLimits(db),
+            publisher=EventPublisher(runtime.broker, source=SOURCE),
+        )
+        for store in (context.ballots, context.codes, context.limits):
+            await store.create_indexes()
+        subscribe(
+            runtime.broker,
+            FINALISTS,
+            {FinalistsSelected: partial(keep_finalists, context.public_votes)},
+            options=ConsumerOptions.of(settings),
+            dead_letters=runtime.dead_letters,
+        )
+        consumer = tally_consumer(settings, f"{settings.consumer_group}-tally")
+        runtime.background.append(
+            lambda: count_votes(
+                consumer, context.ballots, runtime.dead_letters, max_records=settings.tally_batch
+            )
+        )
+        return context
+
     return create_service_app(
         name=NAME,
-        settings=settings or VotingSettings(),
+        settings=settings,
         title="Contest voting service",
-        description="verified public voting, ballots, tallies and live results.",
+        description="Verified public voting, ballots, tallies and live results.",
+        routers=[voters.router, ballots.router, tallies.router],
         wire=wire,
     )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
 from contest_runtime.settings import ServiceSettings
@@ -16,3 +16,21 @@ class VotingSettings(ServiceSettings):
     http_port: int = Field(default=8003, ge=0, le=65535, description="HTTP port.")
     mongodb_database: str = Field(default="contest_voting", description="The service's database.")
     consumer_group: str = Field(default="contest-voting", description="Kafka consumer group.")
+    voter_key_secret: SecretStr = Field(
+        description="HMAC key that turns a phone number into a voter key (never stored)."
+    )
+    voter_key_version: int = Field(default=1, ge=1, description="Version of that key.")
+    token_secret: SecretStr = Field(description="HS256 secret of the voter tokens.")
+    token_ttl_s: int = Field(default=900, ge=60, description="Voter token lifetime.")
+    code_ttl_s: int = Field(default=300, ge=30, description="One-time code lifetime.")
+    code_attempts: int = Field(default=5, ge=1, description="Attempts per one-time code.")
+    codes_per_phone_per_hour: int = Field(
+        default=5, ge=1, description="Code requests per phone number per hour."
+    )
+    codes_per_address_per_hour: int = Field(
+        default=50, ge=1, description="Code requests per client address per hour."
+    )
+    publish_timeout_s: float = Field(
+        default=5.0, gt=0, description="How long a vote waits for the broker before a 503."
+    )
+    tally_batch: int = Field(default=1000, ge=1, description="Votes counted per batch, at most.")

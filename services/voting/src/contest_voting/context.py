@@ -1,0 +1,48 @@
+"""What the voting service's routes and handlers work with (built in ``app``)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from fastapi import Request
+
+from contest_contracts.events.contest import ContestDefinition
+from contest_runtime.definitions import ContestDefinitionCopies
+from contest_runtime.kafka import EventPublisher
+from contest_runtime.mongo import stored_now
+from contest_runtime.problems import ProblemError
+from contest_voting.settings import VotingSettings
+from contest_voting.store.ballots import Ballots
+from contest_voting.store.public_votes import PublicVotes
+from contest_voting.store.verification import Codes, RateLimits
+
+SOURCE = "/contest/voting"
+
+
+@dataclass
+class VotingContext:
+    """Voting's settings, stores and publisher."""
+
+    settings: VotingSettings
+    contests: ContestDefinitionCopies
+    public_votes: PublicVotes
+    ballots: Ballots
+    codes: Codes
+    limits: RateLimits
+    publisher: EventPublisher
+    clock: Callable[[], datetime] = stored_now
+
+    async def definition(self, contest_id: str) -> ContestDefinition:
+        """A contest's definition; a 404 problem when voting has not received it."""
+        definition = await self.contests.get(contest_id)
+        if definition is None:
+            raise ProblemError(404, "unknown_contest", "Not found", f"no contest {contest_id!r}")
+        return definition
+
+
+def voting(request: Request) -> VotingContext:
+    """FastAPI dependency: the context of the running voting service."""
+    context: VotingContext = request.app.state.context
+    return context

@@ -1,0 +1,73 @@
+"""Who a voter is: a phone number they proved, kept only as a keyed hash.
+
+The voting database never holds a phone number. A voter is the HMAC-SHA256 of their
+normalised number under a secret key from the settings: the same number always gives the
+same voter (one vote per nomination), and the key's holder alone can link the two.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+import secrets
+from datetime import UTC, datetime, timedelta
+
+import jwt
+
+_SEPARATORS = re.compile(r"[\s()\-.]")
+_KZ_MOBILE = re.compile(r"^\+7(70[0-8]|747|75[01]|76[0-4]|771|77[5-8])\d{7}$")
+"""Mobile operator codes of Kazakhstan; landlines (e.g. 727 Almaty, 7172 Astana) get no SMS."""
+
+
+def normalise_phone(raw: str) -> str | None:
+    """The E.164 form (+77XXXXXXXXX) of a Kazakhstan mobile number written the ways people
+    write it (+7 701 123 45 67, 8 (701) 123-45-67, 77011234567); None if it is not one."""
+    digits = _SEPARATORS.sub("", raw.strip())
+    if digits.startswith("8") and len(digits) == 11:
+        digits = "+7" + digits[1:]
+    elif digits.startswith("7") and len(digits) == 11:
+        digits = "+" + digits
+    return digits if _KZ_MOBILE.match(digits) else None
+
+
+def voter_key(phone: str, secret: bytes) -> str:
+    """The voter's identity: HMAC-SHA256 of the normalised phone number, hex."""
+    return hmac.new(secret, phone.encode(), hashlib.sha256).hexdigest()
+
+
+def new_code(digits: int = 6) -> str:
+    """A one-time code."""
+    return "".join(secrets.choice("0123456789") for _ in range(digits))
+
+
+def code_digest(code: str, key: str) -> str:
+    """What is stored of a one-time code: bound to the voter, useless without both."""
+    return hashlib.sha256(f"{key}:{code}".encode()).hexdigest()
+
+
+def codes_match(code: str, key: str, digest: str) -> bool:
+    """Whether ``code`` is the one whose digest is stored (constant time)."""
+    return hmac.compare_digest(code_digest(code, key), digest)
+
+
+_AUDIENCE = "contest-voting"
+
+
+def voter_token(key: str, secret: str, ttl: timedelta, now: datetime | None = None) -> str:
+    """A short-lived token proving the bearer verified the phone number behind ``key``."""
+    issued = now or datetime.now(UTC)
+    claims = {"sub": key, "aud": _AUDIENCE, "iat": issued, "exp": issued + ttl}
+    return jwt.encode(claims, secret, algorithm="HS256")
+
+
+def voter_of(token: str, secret: str) -> str | None:
+    """The voter key a token proves; None when it is forged, expired or not a voter token."""
+    try:
+        claims = jwt.decode(
+            token, secret, algorithms=["HS256"], audience=_AUDIENCE, options={"require": ["exp"]}
+        )
+    except jwt.PyJWTError:
+        return None
+    subject = claims.get("sub")
+    return subject if isinstance(subject, str) and re.fullmatch(r"[0-9a-f]{64}", subject) else None

@@ -1,0 +1,188 @@
+"""Ballots and tallies: counted exactly once, however often a vote is delivered.
+
+- ``ballots``: one document per accepted vote, keyed by its receipt id, with a unique index
+  on (contest, nomination, voter): a redelivered vote collides on its id, a second vote of
+  the same voter on the unique index; neither is written twice.
+- ``tally_shards``: votes per choice and per partition of ``contest.votes.v1``. Only the one
+  consumer that owns a partition writes its shards, and a choice's tally is the sum of its
+  shards.
+
+A batch is counted in three writes: the ballots (``tallied`` false), ``$inc`` of the shards
+for the ballots that were new, then ``tallied`` true. A consumer that dies between them
+leaves untallied ballots; before each batch, the owner of a partition recounts the shards
+those ballots touch from the ballots themselves, so a tally always equals a recount.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import datetime
+
+from pydantic import BaseModel
+from pymongo import ASCENDING
+from pymongo.asynchronous.collection import AsyncCollection
+from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import BulkWriteError
+
+from contest_runtime.mongo import Document
+
+_DUPLICATE_KEY = 11000
+ChoiceKey = tuple[str, str, str]
+"""(contest, nomination, application)."""
+
+
+class Ballot(BaseModel):
+    """An accepted vote."""
+
+    receipt_id: str
+    contest_id: str
+    nomination_code: str
+    application_id: str
+    voter_key: str
+    voter_key_version: int
+    client_address: str
+    cast_at: datetime
+    partition: int
+    valid: bool = True
+
+    @property
+    def choice(self) -> ChoiceKey:
+        """What it counts for."""
+        return self.contest_id, self.nomination_code, self.application_id
+
+
+class Ballots:
+    """The ``ballots`` and ``tally_shards`` collections."""
+
+    def __init__(self, db: AsyncDatabase[Document]) -> None:
+        self.ballots: AsyncCollection[Document] = db["ballots"]
+        self.shards: AsyncCollection[Document] = db["tally_shards"]
+
+    async def create_indexes(self) -> None:
+        """One ballot per voter and nomination; untallied ballots of a partition; recounts."""
+        await self.ballots.create_index(
+            [("contest_id", ASCENDING), ("nomination_code", ASCENDING), ("voter_key", ASCENDING)],
+            unique=True,
+        )
+        await self.ballots.create_index([("partition", ASCENDING), ("tallied", ASCENDING)])
+        await self.ballots.create_index(
+            [
+                ("contest_id", ASCENDING),
+                ("nomination_code", ASCENDING),
+                ("application_id", ASCENDING),
+            ]
+        )
+        await self.shards.create_index([("contest_id", ASCENDING), ("nomination_code", ASCENDING)])
+
+    async def count(self, partition: int, ballots: list[Ballot]) -> int:
+        """Count a batch of ballots from one partition; returns how many were new."""
+        await self.recover(partition)
+        unique = list({b.receipt_id: b for b in ballots}.values())
+        if not unique:
+            return 0
+        documents = [
+            {"_id": b.receipt_id, **b.model_dump(exclude={"receipt_id"}), "tallied": False}
+            for b in unique
+        ]
+        refused: set[int] = set()
+        try:
+            await self.ballots.insert_many(documents, ordered=False)
+        except BulkWriteError as error:
+            errors = error.details["writeErrors"]
+            if any(e["code"] != _DUPLICATE_KEY for e in errors):
+                raise
+            refused = {e["index"] for e in errors}
+        new = [b for i, b in enumerate(unique) if i not in refused]
+        for (contest_id, nomination, application), n in Counter(b.choice for b in new).items():
+            await self.shards.update_one(
+                {"_id": _shard_id((contest_id, nomination, application), partition)},
+                {
+                    "$inc": {"votes": n},
+                    "$set": {
+                        "contest_id": contest_id,
+                        "nomination_code": nomination,
+                        "application_id": application,
+                        "partition": partition,
+                    },
+                },
+                upsert=True,
+            )
+        if new:
+            await self.ballots.update_many(
+                {"_id": {"$in": [b.receipt_id for b in new]}}, {"$set": {"tallied": True}}
+            )
+        return len(new)
+
+    async def recover(self, partition: int) -> None:
+        """Recount the shards that untallied ballots of ``partition`` touch (left by a consumer
+        that died mid-batch), then mark those ballots tallied."""
+        cursor = self.ballots.find({"partition": partition, "tallied": False})
+        stranded = [_ballot(d) async for d in cursor]
+        for choice in {b.choice for b in stranded}:
+            contest_id, nomination, application = choice
+            votes = await self.ballots.count_documents(
+                {
+                    "contest_id": contest_id,
+                    "nomination_code": nomination,
+                    "application_id": application,
+                    "partition": partition,
+                    "valid": True,
+                }
+            )
+            await self.shards.update_one(
+                {"_id": _shard_id(choice, partition)},
+                {
+                    "$set": {
+                        "votes": votes,
+                        "contest_id": contest_id,
+                        "nomination_code": nomination,
+                        "application_id": application,
+                        "partition": partition,
+                    }
+                },
+                upsert=True,
+            )
+        if stranded:
+            await self.ballots.update_many(
+                {"_id": {"$in": [b.receipt_id for b in stranded]}}, {"$set": {"tallied": True}}
+            )
+
+    async def tally(self, contest_id: str, nomination_code: str) -> Counter[str]:
+        """Votes per choice of a nomination: the sum of its shards."""
+        counts: Counter[str] = Counter()
+        cursor = self.shards.find({"contest_id": contest_id, "nomination_code": nomination_code})
+        async for shard in cursor:
+            counts[shard["application_id"]] += int(shard["votes"])
+        return counts
+
+    async def recount(self, contest_id: str, nomination_code: str) -> Counter[str]:
+        """Votes per choice of a nomination, counted from the valid ballots themselves."""
+        counts: Counter[str] = Counter()
+        cursor = self.ballots.find(
+            {"contest_id": contest_id, "nomination_code": nomination_code, "valid": True},
+            {"application_id": 1},
+        )
+        async for ballot in cursor:
+            counts[ballot["application_id"]] += 1
+        return counts
+
+    async def get(self, receipt_id: str) -> Ballot | None:
+        """The ballot of a receipt, once counted."""
+        document = await self.ballots.find_one({"_id": receipt_id})
+        return None if document is None else _ballot(document)
+
+    async def has_voted(self, contest_id: str, nomination_code: str, voter_key: str) -> bool:
+        """Whether a ballot of this voter in this nomination is counted already."""
+        document = await self.ballots.find_one(
+            {"contest_id": contest_id, "nomination_code": nomination_code, "voter_key": voter_key},
+            {"_id": 1},
+        )
+        return document is not None
+
+
+def _shard_id(choice: ChoiceKey, partition: int) -> str:
+    return "/".join((*choice, str(partition)))
+
+
+def _ballot(document: Document) -> Ballot:
+    return Ballot(receipt_id=document["_id"], **document)

@@ -1,0 +1,170 @@
+"""Fixtures of the voting tests: a running voting service, and contests whose public vote is
+open, with the finalists judging would have selected."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest_asyncio
+from fastapi import FastAPI
+from httpx import AsyncClient
+
+from contest_contracts.common import StageKind
+from contest_contracts.events.contest import (
+    ContestDefined,
+    ContestDefinition,
+    PublicVoteRules,
+    StageSchedule,
+    TallyVisibility,
+)
+from contest_contracts.events.judging import Finalist, FinalistsSelected
+from contest_contracts.events.notifications import NotificationRequested
+from contest_contracts.samples import DEFINITION
+from contest_contracts.topics import CONTEST_DEFINITIONS, FINALISTS, NOTIFICATION_PRIORITY
+from contest_runtime.auth import AuthSettings
+from contest_runtime.kafka import EventPublisher, make_broker
+from contest_runtime.settings import InfraSettings
+from contest_voting.app import create_app
+from contest_voting.context import VotingContext
+from contest_voting.settings import VotingSettings
+
+NOMINATION = DEFINITION.nominations[0].code
+
+
+@dataclass
+class RunningVoting:
+    """A running voting service, an HTTP client to it, and judging's and intake's voice."""
+
+    app: FastAPI
+    http: AsyncClient
+    outside: EventPublisher
+    sms: Any
+    """Recorder of the one-time-code topic (what the SMS gateway would send)."""
+
+    @property
+    def context(self) -> VotingContext:
+        """The service's stores (for looking behind the API in tests)."""
+        context: VotingContext = self.app.state.context
+        return context
+
+    async def open_vote(
+        self,
+        eventually: Callable[..., Awaitable[None]],
+        visibility: TallyVisibility = TallyVisibility.LIVE,
+        finalists: int = 3,
+    ) -> tuple[ContestDefinition, list[str]]:
+        """A contest whose public vote runs now, and its finalists (ids) in one nomination."""
+        now = datetime.now(UTC)
+        definition = DEFINITION.model_copy(
+            update={
+                "contest_id": f"contest-{uuid.uuid4().hex[:10]}",
+                "stages": [
+                    *DEFINITION.stages,
+                    StageSchedule(
+                        stage=StageKind.PUBLIC_VOTE,
+                        opens_at=now - timedelta(hours=1),
+                        closes_at=now + timedelta(days=1),
+                    ),
+                ],
+                "public_vote": PublicVoteRules(visibility=visibility),
+            }
+        )
+        contest_id = definition.contest_id
+        await self.outside.publish(
+            CONTEST_DEFINITIONS,
+            ContestDefined(definition=definition, revision=1),
+            subject=contest_id,
+        )
+        ids = [f"app-{uuid.uuid4().hex[:10]}" for _ in range(finalists)]
+        await self.outside.publish(
+            FINALISTS,
+            FinalistsSelected(
+                contest_id=contest_id,
+                finalists=[
+                    Finalist(
+                        application_id=application_id,
+                        nomination_code=NOMINATION,
+                        region_code=f"KZ-{71 + i}",
+                        title=f"Project {i}",
+                        display_name=f"Team {i}",
+                        regional_rank=1,
+                        regional_score=30.0 - i,
+                    )
+                    for i, application_id in enumerate(ids)
+                ],
+                selected_at=now,
+            ),
+            subject=contest_id,
+        )
+        await eventually(lambda: self.context.contests.get(contest_id))
+        await eventually(lambda: _has_choices(self.context, contest_id))
+        return definition, ids
+
+    def code_sent_to(self, phone: str) -> str | None:
+        """The latest one-time code the SMS gateway was asked to send to ``phone``."""
+        sent = [
+            e.data
+            for e in self.sms.events
+            if isinstance(e.data, NotificationRequested) and e.data.recipient.address == phone
+        ]
+        return sent[-1].parameters["code"] if sent else None
+
+    async def verified(
+        self, phone: str, eventually: Callable[..., Awaitable[None]]
+    ) -> dict[str, str]:
+        """Go through verification for ``phone``; returns the voter's Authorization header."""
+        codes_before = len([e for e in self.sms.events if e.data.recipient.address == phone])
+        answer = await self.http.post("/voters/codes", json={"phone": phone})
+        assert answer.status_code == 202, answer.text
+        await eventually(
+            lambda: (
+                len([e for e in self.sms.events if e.data.recipient.address == phone])
+                > codes_before
+            )
+        )
+        token = await self.http.post(
+            "/voters/tokens", json={"phone": phone, "code": self.code_sent_to(phone)}
+        )
+        assert token.status_code == 200, token.text
+        return {"Authorization": f"Bearer {token.json()['token']}"}
+
+
+async def _has_choices(context: VotingContext, contest_id: str) -> bool:
+    return bool((await context.public_votes.get(contest_id)).choices)
+
+
+def voting_settings(infra: InfraSettings, auth: AuthSettings, **changes: Any) -> VotingSettings:
+    """Settings of a voting service with a database and groups of its own."""
+    name = f"voting-{uuid.uuid4().hex[:8]}"
+    return VotingSettings(
+        mongodb_database=name,
+        consumer_group=name,
+        infra=infra,
+        auth=auth,
+        voter_key_secret="test-voter-key",
+        token_secret="test-token-secret",
+        codes_per_phone_per_hour=3,
+        codes_per_address_per_hour=1000,
+        **changes,
+    )
+
+
+@pytest_asyncio.fixture(loop_scope="session", scope="session")
+async def voting(
+    infra_settings: InfraSettings,
+    auth_settings: AuthSettings,
+    app_client: Any,
+    recording: Callable[..., Awaitable[Any]],
+) -> AsyncIterator[RunningVoting]:
+    """One voting service for the voting tests."""
+    sms = await recording(NOTIFICATION_PRIORITY)
+    broker = make_broker(infra_settings, client_id="judging-and-intake-stand-in")
+    await broker.start()
+    app = create_app(voting_settings(infra_settings, auth_settings))
+    async with app_client(app) as http:
+        yield RunningVoting(app, http, EventPublisher(broker, source="/contest/judging"), sms)
+    await broker.stop()
