@@ -41,11 +41,7 @@ def build(
     name: str, infra: InfraSettings, auth: AuthSettings, unique: Callable[[str], str]
 ) -> tuple[FastAPI, Any]:
     factory, settings_class = SERVICES[name]
-    secrets = (
-        {"voter_key_secret": "test-voter-key", "token_secret": "test-token-secret"}
-        if name == "voting"
-        else {}
-    )
+    secrets = {"voter_key_secret": "v" * 32, "token_secret": "t" * 32} if name == "voting" else {}
     settings = settings_class(
         mongodb_database=unique(name),
         consumer_group=unique(name),

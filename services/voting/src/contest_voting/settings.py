@@ -17,10 +17,11 @@ class VotingSettings(ServiceSettings):
     mongodb_database: str = Field(default="contest_voting", description="The service's database.")
     consumer_group: str = Field(default="contest-voting", description="Kafka consumer group.")
     voter_key_secret: SecretStr = Field(
-        description="HMAC key that turns a phone number into a voter key (never stored)."
+        min_length=32,
+        description="HMAC key that turns a phone number into a voter key (never stored).",
     )
     voter_key_version: int = Field(default=1, ge=1, description="Version of that key.")
-    token_secret: SecretStr = Field(description="HS256 secret of the voter tokens.")
+    token_secret: SecretStr = Field(min_length=32, description="HS256 secret of the voter tokens.")
     token_ttl_s: int = Field(default=900, ge=60, description="Voter token lifetime.")
     code_ttl_s: int = Field(default=300, ge=30, description="One-time code lifetime.")
     code_attempts: int = Field(default=5, ge=1, description="Attempts per one-time code.")

@@ -11,6 +11,8 @@ from typing import Any
 from contest_contracts.events.notifications import Channel, NotificationRequested
 from contest_voting.domain.voters import voter_key
 
+SECRET = b"voter-key-secret-of-the-voting-tests"
+
 
 def a_phone() -> str:
     return f"+7701{random.randrange(10**7):07d}"
@@ -46,7 +48,7 @@ async def test_a_code_is_sent_by_sms_and_exchanged_for_a_voter_token(
     assert again.json()["code"] == "code_expired"  # a code works once
 
     # The store knows the voter only by the keyed hash of the number.
-    key = voter_key(phone, b"test-voter-key")
+    key = voter_key(phone, SECRET)
     assert await voting.context.codes.collection.find_one({"_id": key}) is None
     assert await voting.context.codes.collection.find_one({"phone": phone}) is None
 
