@@ -93,18 +93,10 @@ class Ballots:
                 raise
             refused = {e["index"] for e in errors}
         new = [b for i, b in enumerate(unique) if i not in refused]
-        for (contest_id, nomination, application), n in Counter(b.choice for b in new).items():
+        for choice, n in Counter(b.choice for b in new).items():
             await self.shards.update_one(
-                {"_id": _shard_id((contest_id, nomination, application), partition)},
-                {
-                    "$inc": {"votes": n},
-                    "$set": {
-                        "contest_id": contest_id,
-                        "nomination_code": nomination,
-                        "application_id": application,
-                        "partition": partition,
-                    },
-                },
+                {"_id": _shard_id(choice, partition)},
+                {"$inc": {"votes": n}, "$set": _shard_fields(choice, partition)},
                 upsert=True,
             )
         if new:
@@ -131,15 +123,7 @@ class Ballots:
             )
             await self.shards.update_one(
                 {"_id": _shard_id(choice, partition)},
-                {
-                    "$set": {
-                        "votes": votes,
-                        "contest_id": contest_id,
-                        "nomination_code": nomination,
-                        "application_id": application,
-                        "partition": partition,
-                    }
-                },
+                {"$set": {"votes": votes, **_shard_fields(choice, partition)}},
                 upsert=True,
             )
         if stranded:
@@ -182,6 +166,16 @@ class Ballots:
 
 def _shard_id(choice: ChoiceKey, partition: int) -> str:
     return "/".join((*choice, str(partition)))
+
+
+def _shard_fields(choice: ChoiceKey, partition: int) -> Document:
+    contest_id, nomination, application = choice
+    return {
+        "contest_id": contest_id,
+        "nomination_code": nomination,
+        "application_id": application,
+        "partition": partition,
+    }
 
 
 def _ballot(document: Document) -> Ballot:
