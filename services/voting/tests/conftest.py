@@ -56,6 +56,7 @@ class RunningVoting:
         eventually: Callable[..., Awaitable[None]],
         visibility: TallyVisibility = TallyVisibility.LIVE,
         finalists: int = 3,
+        closes_in: timedelta = timedelta(days=1),
     ) -> tuple[ContestDefinition, list[str]]:
         """A contest whose public vote runs now, and its finalists (ids) in one nomination."""
         now = datetime.now(UTC)
@@ -67,7 +68,7 @@ class RunningVoting:
                     StageSchedule(
                         stage=StageKind.PUBLIC_VOTE,
                         opens_at=now - timedelta(hours=1),
-                        closes_at=now + timedelta(days=1),
+                        closes_at=now + closes_in,
                     ),
                 ],
                 "public_vote": PublicVoteRules(visibility=visibility),
@@ -149,6 +150,9 @@ def voting_settings(infra: InfraSettings, auth: AuthSettings, **changes: Any) ->
         token_secret="token-secret-of-the-voting-tests-000",
         codes_per_phone_per_hour=3,
         codes_per_address_per_hour=1000,
+        closing_interval_s=0.2,
+        closing_grace_s=0.5,
+        outbox_interval_s=0.2,
         **changes,
     )
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from functools import partial
 
 from fastapi import FastAPI
@@ -11,8 +12,10 @@ from contest_contracts.topics import FINALISTS
 from contest_runtime.consumers import ConsumerOptions, subscribe
 from contest_runtime.definitions import keep_contest_definitions
 from contest_runtime.kafka import EventPublisher
+from contest_runtime.outbox import OutboxRelay
 from contest_runtime.service import ServiceRuntime, create_service_app
-from contest_voting.api import ballots, tallies, voters
+from contest_voting.api import ballots, tallies, vote, voters
+from contest_voting.closing import run_closing
 from contest_voting.context import SOURCE, VotingContext
 from contest_voting.events.counting import count_votes, tally_consumer
 from contest_voting.events.finalists import keep_finalists
@@ -30,16 +33,18 @@ def create_app(settings: VotingSettings | None = None) -> FastAPI:
 
     async def wire(runtime: ServiceRuntime) -> VotingContext:
         db = runtime.db
+        public_votes = PublicVotes(db)
         context = VotingContext(
             settings=settings,
             contests=keep_contest_definitions(runtime),
-            public_votes=PublicVotes(db),
+            public_votes=public_votes,
             ballots=Ballots(db),
             codes=Codes(db),
             limits=RateLimits(db),
             publisher=EventPublisher(runtime.broker, source=SOURCE),
+            relay=OutboxRelay(runtime.broker, [public_votes.collection]),
         )
-        for store in (context.ballots, context.codes, context.limits):
+        for store in (context.ballots, context.codes, context.limits, context.relay):
             await store.create_indexes()
         subscribe(
             runtime.broker,
@@ -49,11 +54,14 @@ def create_app(settings: VotingSettings | None = None) -> FastAPI:
             dead_letters=runtime.dead_letters,
         )
         consumer = tally_consumer(settings, f"{settings.consumer_group}-tally")
-        runtime.background.append(
+        grace = timedelta(seconds=settings.closing_grace_s)
+        runtime.background += [
             lambda: count_votes(
                 consumer, context.ballots, runtime.dead_letters, max_records=settings.tally_batch
-            )
-        )
+            ),
+            lambda: run_closing(context, settings.closing_interval_s, grace),
+            lambda: context.relay.run(settings.outbox_interval_s),
+        ]
         return context
 
     return create_service_app(
@@ -61,6 +69,6 @@ def create_app(settings: VotingSettings | None = None) -> FastAPI:
         settings=settings,
         title="Contest voting service",
         description="Verified public voting, ballots, tallies and live results.",
-        routers=[voters.router, ballots.router, tallies.router],
+        routers=[voters.router, ballots.router, tallies.router, vote.router],
         wire=wire,
     )

@@ -12,6 +12,7 @@ from contest_contracts.events.contest import ContestDefinition
 from contest_runtime.definitions import ContestDefinitionCopies
 from contest_runtime.kafka import EventPublisher
 from contest_runtime.mongo import stored_now
+from contest_runtime.outbox import OutboxRelay
 from contest_runtime.problems import ProblemError
 from contest_voting.settings import VotingSettings
 from contest_voting.store.ballots import Ballots
@@ -32,6 +33,7 @@ class VotingContext:
     codes: Codes
     limits: RateLimits
     publisher: EventPublisher
+    relay: OutboxRelay
     clock: Callable[[], datetime] = stored_now
 
     async def definition(self, contest_id: str) -> ContestDefinition:

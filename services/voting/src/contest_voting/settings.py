@@ -35,3 +35,15 @@ class VotingSettings(ServiceSettings):
         default=5.0, gt=0, description="How long a vote waits for the broker before a 503."
     )
     tally_batch: int = Field(default=1000, ge=1, description="Votes counted per batch, at most.")
+    closing_interval_s: float = Field(
+        default=1.0, gt=0, description="How often scheduled closes and certification are checked."
+    )
+    closing_grace_s: float = Field(
+        default=6.0,
+        gt=0,
+        description="Wait after a close before taking the votes topic's end offsets; longer "
+        "than the publish timeout, so every vote answered 202 lies before them.",
+    )
+    outbox_interval_s: float = Field(
+        default=1.0, gt=0, description="How often unpublished events are retried."
+    )

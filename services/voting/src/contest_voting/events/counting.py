@@ -59,6 +59,7 @@ async def count_votes(
                 try:
                     await count_batch(partition, records, ballots, dead_letters)
                     await consumer.commit({partition: records[-1].offset + 1})
+                    await ballots.counted_through(partition.partition, records[-1].offset + 1)
                 except Exception:
                     log.exception("counting a batch failed; it is read again")
                     consumer.seek(partition, records[0].offset)

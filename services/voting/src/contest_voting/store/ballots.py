@@ -57,6 +57,7 @@ class Ballots:
     def __init__(self, db: AsyncDatabase[Document]) -> None:
         self.ballots: AsyncCollection[Document] = db["ballots"]
         self.shards: AsyncCollection[Document] = db["tally_shards"]
+        self.progress: AsyncCollection[Document] = db["counting_progress"]
 
     async def create_indexes(self) -> None:
         """One ballot per voter and nomination; untallied ballots of a partition; recounts."""
@@ -149,6 +150,19 @@ class Ballots:
         async for ballot in cursor:
             counts[ballot["application_id"]] += 1
         return counts
+
+    async def counted_through(self, partition: int, next_offset: int) -> None:
+        """Note that every vote of ``partition`` before ``next_offset`` is counted."""
+        # Only the partition's owner writes it: read, compare, write.
+        held = await self.progress.find_one({"_id": partition})
+        if held is None or int(held["next_offset"]) < next_offset:
+            await self.progress.replace_one(
+                {"_id": partition}, {"_id": partition, "next_offset": next_offset}, upsert=True
+            )
+
+    async def counted_offsets(self) -> dict[int, int]:
+        """Partition → the offset counting has reached."""
+        return {d["_id"]: int(d["next_offset"]) async for d in self.progress.find({})}
 
     async def get(self, receipt_id: str) -> Ballot | None:
         """The ballot of a receipt, once counted."""

@@ -1,16 +1,26 @@
 """The ``public_votes`` collection: one document per contest with its choices (the finalists
-per nomination, from ``contest.finalists.v1``) and whether an operator closed the vote."""
+per nomination, from ``contest.finalists.v1``), its close, and its certified tally.
+
+Closing happens in steps, each a versioned write: ``closed_at`` (no more votes are taken),
+then ``closing_offsets`` (the end of the votes topic a grace period later: every vote
+accepted before the close lies before it), then ``certified`` once counting has passed
+those offsets, written with the ``StageClosed`` event in the outbox.
+"""
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, field_validator
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import DuplicateKeyError
 
 from contest_contracts.events.judging import FinalistsSelected
 from contest_runtime.mongo import Document
+from contest_runtime.outbox import OUTBOX, PENDING, SINCE, update_with_outbox, with_outbox
 
 
 class Choice(BaseModel):
@@ -31,6 +41,17 @@ class PublicVote(BaseModel):
     selected_at: datetime | None = None
     closed_at: datetime | None = None
     closed_by: str | None = None
+    closing_offsets: dict[str, int] | None = None
+    """Partition → end offset of the votes topic to count through before certifying."""
+    certified: dict[str, Any] | None = None
+    """The contract's ``PublicVoteSummary`` (JSON), once certified."""
+    version: int = 1
+
+    @field_validator("selected_at", "closed_at")
+    @classmethod
+    def _utc(cls, value: datetime | None) -> datetime | None:
+        # The embedded store can hand back a date written by ``$set`` without its zone.
+        return value.replace(tzinfo=UTC) if value and value.tzinfo is None else value
 
     def choices_in(self, nomination_code: str) -> list[Choice]:
         """The choices of one nomination."""
@@ -39,6 +60,10 @@ class PublicVote(BaseModel):
     def nominations(self) -> list[str]:
         """Nominations with choices, in code order."""
         return sorted({c.nomination_code for c in self.choices})
+
+
+Decision = Callable[[PublicVote], tuple[Document, list[Document]] | None]
+"""Decides the fields to set on a vote and the outbox entries to add; None for no change."""
 
 
 class PublicVotes:
@@ -50,15 +75,14 @@ class PublicVotes:
     async def get(self, contest_id: str) -> PublicVote:
         """A contest's public vote (without choices until the finalists arrive)."""
         document = await self.collection.find_one({"_id": contest_id})
-        if document is None:
-            return PublicVote(contest_id=contest_id)
-        return PublicVote.model_validate({k: v for k, v in document.items() if k != "_id"})
+        return PublicVote(contest_id=contest_id) if document is None else _vote(document)
+
+    async def all(self) -> list[PublicVote]:
+        """Every contest's public vote (a handful per deployment)."""
+        return [_vote(d) async for d in self.collection.find({})]
 
     async def keep_finalists(self, event: FinalistsSelected) -> None:
         """Take the finalists as the choices, unless a later list is held."""
-        held = await self.get(event.contest_id)
-        if held.selected_at is not None and held.selected_at >= event.selected_at:
-            return
         choices = [
             Choice(
                 application_id=f.application_id,
@@ -69,14 +93,40 @@ class PublicVotes:
             ).model_dump()
             for f in event.finalists
         ]
-        await self.collection.update_one(
-            {"_id": event.contest_id},
-            {
-                "$set": {
-                    "contest_id": event.contest_id,
-                    "choices": choices,
-                    "selected_at": event.selected_at,
-                }
-            },
-            upsert=True,
-        )
+        changes = {"choices": choices, "selected_at": event.selected_at}
+
+        def newer(held: PublicVote) -> tuple[Document, list[Document]] | None:
+            if held.selected_at is not None and held.selected_at >= event.selected_at:
+                return None
+            return changes, []
+
+        fresh = PublicVote(contest_id=event.contest_id).model_dump()
+        if not await self._insert({"_id": event.contest_id, **fresh, **changes}):
+            await self.change(event.contest_id, newer)
+
+    async def change(self, contest_id: str, decide: Decision) -> bool:
+        """Apply what ``decide`` makes of the vote as it is now, in one versioned write
+        (decided again when another write came first); False when there is no such vote or
+        ``decide`` changes nothing."""
+        while True:
+            document = await self.collection.find_one({"_id": contest_id})
+            if document is None:
+                return False
+            decided = decide(_vote(document))
+            if decided is None:
+                return False
+            changes, entries = decided
+            if await update_with_outbox(self.collection, document, changes, entries):
+                return True
+
+    async def _insert(self, document: Document) -> bool:
+        try:
+            await self.collection.insert_one(with_outbox(document, []))
+        except DuplicateKeyError:
+            return False
+        return True
+
+
+def _vote(document: Document) -> PublicVote:
+    hidden = {"_id", OUTBOX, PENDING, SINCE}
+    return PublicVote.model_validate({k: v for k, v in document.items() if k not in hidden})

@@ -1,0 +1,75 @@
+"""The state of a contest's public vote, and closing it."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Depends
+from pydantic import BaseModel, Field
+
+from contest_contracts.common import StageKind
+from contest_runtime.auth import Principal, Role, require_roles
+from contest_runtime.problems import ProblemError
+from contest_voting.api.voters import Voting
+from contest_voting.closing import close_vote
+from contest_voting.domain.window import VoteStatus, vote_status
+
+router = APIRouter(tags=["vote"])
+
+Operator = Annotated[Principal, Depends(require_roles(Role.OPERATOR))]
+
+
+class VoteState(BaseModel):
+    """Where a public vote stands."""
+
+    contest_id: str
+    status: VoteStatus
+    opens_at: datetime | None
+    closes_at: datetime | None
+    closed_at: datetime | None
+    certified: bool = Field(description="The final tally is certified and published.")
+
+
+@router.get(
+    "/contests/{contest_id}/vote",
+    summary="Whether the public vote is open, and whether its tally is certified. Who may "
+    "call: anyone.",
+)
+async def vote_state(contest_id: str, context: Voting) -> VoteState:
+    definition = await context.definition(contest_id)
+    vote = await context.public_votes.get(contest_id)
+    schedule = next((s for s in definition.stages if s.stage == StageKind.PUBLIC_VOTE), None)
+    return VoteState(
+        contest_id=contest_id,
+        status=vote_status(
+            definition,
+            has_choices=bool(vote.choices),
+            closed_at=vote.closed_at,
+            now=context.clock(),
+        ),
+        opens_at=schedule.opens_at if schedule else None,
+        closes_at=schedule.closes_at if schedule else None,
+        closed_at=vote.closed_at,
+        certified=vote.certified is not None,
+    )
+
+
+@router.post(
+    "/contests/{contest_id}/vote/close",
+    status_code=202,
+    summary="Close the public vote now; the certified tally follows once every accepted vote "
+    "is counted. Who may call: operators.",
+)
+async def close(contest_id: str, context: Voting, operator: Operator) -> VoteState:
+    await context.definition(contest_id)
+    vote = await context.public_votes.get(contest_id)
+    if not vote.choices:
+        raise ProblemError(
+            409, "vote_not_open", "Conflict with the current state", "the vote has no choices yet"
+        )
+    if not await close_vote(context, contest_id, operator.subject):
+        raise ProblemError(
+            409, "vote_closed", "Conflict with the current state", "the vote is closed already"
+        )
+    return await vote_state(contest_id, context)

@@ -1,0 +1,175 @@
+"""Closing a public vote and certifying its tally.
+
+1. The vote closes (at its scheduled close, or by an operator): no more votes are taken.
+2. A grace period later (longer than a vote may wait for the broker), the end offsets of
+   ``contest.votes.v1`` are recorded: every vote answered 202 before the close lies before
+   them.
+3. Once counting has passed those offsets on every partition, the tally is certified from
+   the ballots cast before the close, and ``StageClosed`` (public vote) is written with it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import Counter
+from datetime import UTC, timedelta
+
+from aiokafka import AIOKafkaConsumer, TopicPartition
+
+from contest_contracts.common import StageKind
+from contest_contracts.envelope import Envelope
+from contest_contracts.events.stages import (
+    ChoiceCount,
+    NominationTally,
+    PublicVoteSummary,
+    StageClosed,
+)
+from contest_contracts.topics import STAGES, VOTES
+from contest_runtime.logs import correlation_id
+from contest_runtime.mongo import Document
+from contest_runtime.outbox import outbox_entry
+from contest_voting.context import SOURCE, VotingContext
+from contest_voting.domain.tallies import ranked
+from contest_voting.domain.window import VoteStatus, vote_status
+from contest_voting.store.public_votes import PublicVote
+
+log = logging.getLogger(__name__)
+
+
+async def close_vote(context: VotingContext, contest_id: str, by: str) -> bool:
+    """Stop taking votes; False when the vote was closed already."""
+    now = context.clock()
+
+    def close(vote: PublicVote) -> tuple[Document, list[Document]] | None:
+        if vote.closed_at is not None:
+            return None
+        return {"closed_at": now, "closed_by": by}, []
+
+    closed = await context.public_votes.change(contest_id, close)
+    if closed:
+        log.info("public vote closed", extra={"contest_id": contest_id, "by": by})
+    return closed
+
+
+async def end_offsets(bootstrap_servers: str) -> dict[str, int]:
+    """Partition → end offset of the votes topic now."""
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap_servers, enable_auto_commit=False)
+    await consumer.start()
+    try:
+        partitions = [
+            TopicPartition(VOTES.name, p)
+            for p in sorted(consumer.partitions_for_topic(VOTES.name) or ())
+        ]
+        ends = await consumer.end_offsets(partitions)
+    finally:
+        await consumer.stop()
+    return {str(tp.partition): offset for tp, offset in ends.items()}
+
+
+async def certify(context: VotingContext, vote: PublicVote, grace: timedelta) -> bool:
+    """Take the closing vote one step on; True once it is certified."""
+    if vote.closed_at is None or vote.certified is not None:
+        return vote.certified is not None
+    now = context.clock()
+    if vote.closing_offsets is None:
+        if now < vote.closed_at + grace:
+            return False
+        offsets = await end_offsets(context.settings.infra.kafka_bootstrap_servers)
+        await context.public_votes.change(
+            vote.contest_id,
+            lambda held: (
+                None if held.closing_offsets is not None else ({"closing_offsets": offsets}, [])
+            ),
+        )
+        return False
+    counted = await context.ballots.counted_offsets()
+    if any(counted.get(int(p), 0) < end for p, end in vote.closing_offsets.items() if end > 0):
+        return False
+    summary = await certified_tally(context, vote)
+    closed = StageClosed(
+        contest_id=vote.contest_id,
+        stage=StageKind.PUBLIC_VOTE,
+        closed_at=vote.closed_at,
+        closed_by=vote.closed_by or "schedule",
+        summary=summary,
+    )
+    envelope = Envelope.of(
+        closed, source=SOURCE, subject=vote.contest_id, correlation_id=correlation_id.get()
+    )
+    certified = await context.public_votes.change(
+        vote.contest_id,
+        lambda held: (
+            None
+            if held.certified is not None
+            else ({"certified": summary.model_dump(mode="json")}, [outbox_entry(STAGES, envelope)])
+        ),
+    )
+    if certified:
+        await context.relay.flush(context.public_votes.collection, vote.contest_id)
+        log.info(
+            "public vote certified", extra={"contest_id": vote.contest_id, "voters": summary.voters}
+        )
+    return True
+
+
+async def certified_tally(context: VotingContext, vote: PublicVote) -> PublicVoteSummary:
+    """The tally of the ballots cast before the close, from the ballots themselves."""
+    assert vote.closed_at is not None
+    counts: dict[str, Counter[str]] = {n: Counter() for n in vote.nominations()}
+    invalidated: Counter[str] = Counter()
+    voters: set[str] = set()
+    cursor = context.ballots.ballots.find(
+        {"contest_id": vote.contest_id},
+        {"nomination_code": 1, "application_id": 1, "voter_key": 1, "cast_at": 1, "valid": 1},
+    )
+    async for ballot in cursor:
+        cast_at = ballot["cast_at"]
+        cast_at = cast_at if cast_at.tzinfo else cast_at.replace(tzinfo=UTC)
+        if cast_at >= vote.closed_at or ballot["nomination_code"] not in counts:
+            continue
+        if not ballot.get("valid", True):
+            invalidated[ballot["nomination_code"]] += 1
+            continue
+        counts[ballot["nomination_code"]][ballot["application_id"]] += 1
+        voters.add(ballot["voter_key"])
+    tallies = []
+    for nomination, tally in counts.items():
+        choices = [c.application_id for c in vote.choices_in(nomination)]
+        tallies.append(
+            NominationTally(
+                nomination_code=nomination,
+                choices=[
+                    ChoiceCount(application_id=a, votes=n) for _, a, n in ranked(tally, choices)
+                ],
+                ballots_counted=sum(tally.values()),
+                ballots_invalidated=invalidated[nomination],
+            )
+        )
+    return PublicVoteSummary(stage=StageKind.PUBLIC_VOTE, voters=len(voters), tallies=tallies)
+
+
+async def run_closing(context: VotingContext, interval_s: float, grace: timedelta) -> None:
+    """Close votes at their scheduled close and certify closed ones, forever."""
+    while True:
+        try:
+            await closing_pass(context, grace)
+        except Exception:
+            log.exception("closing pass failed")
+        await asyncio.sleep(interval_s)
+
+
+async def closing_pass(context: VotingContext, grace: timedelta) -> None:
+    """One pass over every contest's public vote."""
+    now = context.clock()
+    for vote in await context.public_votes.all():
+        if vote.closed_at is None:
+            definition = await context.contests.get(vote.contest_id)
+            if (
+                definition is not None
+                and vote_status(definition, has_choices=bool(vote.choices), closed_at=None, now=now)
+                == VoteStatus.CLOSED
+            ):
+                await close_vote(context, vote.contest_id, "schedule")
+            continue
+        await certify(context, vote, grace)

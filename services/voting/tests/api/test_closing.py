@@ -1,0 +1,91 @@
+"""Closing the public vote on the real broker and store: no votes after the close, and a
+certified tally equal to the votes cast, published for judging's people's choice."""
+
+from __future__ import annotations
+
+import random
+from datetime import timedelta
+from typing import Any
+
+from contest_contracts.common import StageKind
+from contest_contracts.events.contest import TallyVisibility
+from contest_contracts.events.stages import StageClosed
+from contest_contracts.topics import STAGES
+from contest_runtime.auth import Role
+
+NOMINATION = "best-social-project"
+
+
+def a_phone() -> str:
+    return f"+7707{random.randrange(10**7):07d}"
+
+
+async def _vote(voting: Any, contest: str, choice: str, headers: dict[str, str]) -> Any:
+    return await voting.http.post(
+        f"/contests/{contest}/votes",
+        json={"nomination_code": NOMINATION, "application_id": choice},
+        headers=headers,
+    )
+
+
+def _closes(published: Any, contest: str) -> list[Any]:
+    return [e for e in published.of(StageClosed, contest) if e.data.stage == StageKind.PUBLIC_VOTE]
+
+
+async def test_an_operator_closes_the_vote_and_the_certified_tally_is_published(
+    voting: Any, eventually: Any, recording: Any, bearer: Any
+) -> None:
+    published = await recording(STAGES)
+    definition, (first, second, third) = await voting.open_vote(
+        eventually, visibility=TallyVisibility.HIDDEN
+    )
+    contest = definition.contest_id
+    for choice in (first, first, second):
+        answer = await _vote(voting, contest, choice, await voting.verified(a_phone(), eventually))
+        assert answer.status_code == 202
+    late_voter = await voting.verified(a_phone(), eventually)
+
+    url = f"/contests/{contest}/vote/close"
+    assert (await voting.http.post(url)).status_code == 401
+    assert (await voting.http.post(url, headers=bearer(Role.JUROR))).status_code == 403
+    closed = await voting.http.post(url, headers=bearer(Role.OPERATOR, subject="op-1"))
+    assert closed.status_code == 202, closed.text
+    assert closed.json()["status"] == "closed"
+    refused = await _vote(voting, contest, third, late_voter)
+    assert refused.status_code == 409
+    assert refused.json()["code"] == "vote_closed"
+    again = await voting.http.post(url, headers=bearer(Role.OPERATOR))
+    assert again.json()["code"] == "vote_closed"
+
+    await eventually(lambda: _closes(published, contest), timeout_s=30)
+    (event,) = _closes(published, contest)
+    assert event.data.closed_by == "op-1"
+    summary = event.data.summary
+    assert summary.voters == 3
+    (tally,) = summary.tallies
+    assert [(c.application_id, c.votes) for c in tally.choices] == [
+        (first, 2),
+        (second, 1),
+        (third, 0),
+    ]
+    assert tally.ballots_counted == 3
+
+    state = (await voting.http.get(f"/contests/{contest}/vote")).json()
+    assert state["status"] == "closed" and state["certified"] is True
+    (view,) = (await voting.http.get(f"/contests/{contest}/tallies")).json()
+    assert view["certified"] is True
+    assert [e["votes"] for e in view["entries"]] == [2, 1, 0]  # hidden no more
+
+
+async def test_the_vote_closes_at_its_scheduled_close(
+    voting: Any, eventually: Any, recording: Any
+) -> None:
+    published = await recording(STAGES)
+    definition, (first, *_) = await voting.open_vote(eventually, closes_in=timedelta(seconds=6))
+    contest = definition.contest_id
+    answer = await _vote(voting, contest, first, await voting.verified(a_phone(), eventually))
+    assert answer.status_code == 202
+    await eventually(lambda: _closes(published, contest), timeout_s=40)
+    (event,) = _closes(published, contest)
+    assert event.data.closed_by == "schedule"
+    assert event.data.summary.tallies[0].choices[0].votes == 1
