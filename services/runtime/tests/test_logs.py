@@ -1,10 +1,13 @@
-"""Structured logs."""
+"""Structured logs, and events that carry the correlation id of their flow."""
 
 from __future__ import annotations
 
 import json
 import logging
 
+from contest_contracts.events import StageOpened
+from contest_contracts.samples import SAMPLES
+from contest_runtime.kafka import envelope_in_flow
 from contest_runtime.logs import JsonFormatter, correlated
 
 
@@ -20,3 +23,15 @@ def test_log_lines_are_json_with_the_correlation_id() -> None:
     assert line["service"] == "voting"
     assert line["correlation_id"] == "corr-7"
     assert line["receipt_id"] == "r1"
+
+
+def test_a_new_event_joins_the_flow_it_is_made_in() -> None:
+    data = SAMPLES[StageOpened]
+    with correlated("request-7"):
+        in_request = envelope_in_flow(data, source="/contest/test", subject="c")
+        caused = envelope_in_flow(data, source="/contest/test", subject="c", causation=in_request)
+    outside = envelope_in_flow(data, source="/contest/test", subject="c")
+    assert in_request.correlation_id == "request-7"
+    assert caused.correlation_id == "request-7"
+    assert caused.causation_id == in_request.id
+    assert outside.correlation_id == outside.id  # a flow of its own

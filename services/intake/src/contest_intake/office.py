@@ -36,7 +36,7 @@ from contest_intake.store.applications import (
 from contest_intake.store.attachments import AttachmentFiles, AttachmentTooLarge
 from contest_intake.store.contests import Contest, ContestExists, ContestStore
 from contest_intake.store.requests import FilingAnswers, IdempotencyKeys
-from contest_runtime.logs import correlation_id
+from contest_runtime.kafka import envelope_in_flow
 from contest_runtime.mongo import Document, stored_now
 from contest_runtime.outbox import OutboxRelay
 
@@ -62,13 +62,7 @@ class IntakeOffice:
         self, data: EventData, subject: str, causation: Envelope[Any] | None = None
     ) -> Envelope[Any]:
         """An event of intake, in the flow of the current request or of its cause."""
-        return Envelope.of(
-            data,
-            source=SOURCE,
-            subject=subject,
-            causation=causation,
-            correlation_id=None if causation is not None else correlation_id.get(),
-        )
+        return envelope_in_flow(data, source=SOURCE, subject=subject, causation=causation)
 
     # -- contests -----------------------------------------------------------------------
 

@@ -22,7 +22,7 @@ from contest_judging.store.commissions import CommissionStore
 from contest_judging.store.decisions import Decisions
 from contest_judging.store.stages import StageStore
 from contest_runtime.definitions import ContestDefinitionCopies
-from contest_runtime.logs import correlation_id
+from contest_runtime.kafka import envelope_in_flow
 from contest_runtime.mongo import Document, stored_now
 from contest_runtime.outbox import OutboxRelay, outbox_entry
 from contest_runtime.problems import ProblemError
@@ -70,13 +70,7 @@ def outbox_event(
     topic: Topic, data: EventData, subject: str, causation: Envelope[Any] | None = None
 ) -> Document:
     """An outbox entry for an event of judging, in the flow of its cause or current request."""
-    envelope = Envelope.of(
-        data,
-        source=SOURCE,
-        subject=subject,
-        causation=causation,
-        correlation_id=None if causation is not None else correlation_id.get(),
-    )
+    envelope = envelope_in_flow(data, source=SOURCE, subject=subject, causation=causation)
     return outbox_entry(topic, envelope)
 
 

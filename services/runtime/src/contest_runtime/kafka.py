@@ -12,6 +12,7 @@ from faststream.kafka import KafkaBroker
 from contest_contracts.envelope import Envelope, EventData
 from contest_contracts.topics import Topic
 from contest_contracts.wire import to_record
+from contest_runtime.logs import correlation_id
 from contest_runtime.settings import InfraSettings
 
 log = logging.getLogger(__name__)
@@ -39,6 +40,20 @@ def make_broker(
     )
 
 
+def envelope_in_flow(
+    data: EventData, *, source: str, subject: str, causation: Envelope[Any] | None = None
+) -> Envelope[Any]:
+    """A new event in the current flow: it carries its cause's correlation id, or else the
+    one of the request or event being handled (none outside a flow starts a new one)."""
+    return Envelope.of(
+        data,
+        source=source,
+        subject=subject,
+        causation=causation,
+        correlation_id=None if causation is not None else correlation_id.get(),
+    )
+
+
 class EventPublisher:
     """Publishes payloads as envelopes of one source, only on topics that carry them."""
 
@@ -53,16 +68,9 @@ class EventPublisher:
         *,
         subject: str,
         causation: Envelope[Any] | None = None,
-        correlation_id: str | None = None,
     ) -> Envelope[Any]:
-        """Wrap ``data`` in a new envelope and publish it; returns it once the broker acked."""
-        envelope = Envelope.of(
-            data,
-            source=self.source,
-            subject=subject,
-            causation=causation,
-            correlation_id=correlation_id,
-        )
+        """Publish ``data`` as an event in the current flow; returns it once the broker acked."""
+        envelope = envelope_in_flow(data, source=self.source, subject=subject, causation=causation)
         await self.publish_envelope(topic, envelope)
         return envelope
 

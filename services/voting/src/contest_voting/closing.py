@@ -18,7 +18,6 @@ from datetime import UTC, timedelta
 from aiokafka import AIOKafkaConsumer, TopicPartition
 
 from contest_contracts.common import StageKind
-from contest_contracts.envelope import Envelope
 from contest_contracts.events.stages import (
     ChoiceCount,
     NominationTally,
@@ -26,7 +25,7 @@ from contest_contracts.events.stages import (
     StageClosed,
 )
 from contest_contracts.topics import STAGES, VOTES
-from contest_runtime.logs import correlation_id
+from contest_runtime.kafka import envelope_in_flow
 from contest_runtime.mongo import Document
 from contest_runtime.outbox import outbox_entry
 from contest_voting.context import SOURCE, VotingContext
@@ -94,9 +93,7 @@ async def certify(context: VotingContext, vote: PublicVote, grace: timedelta) ->
         closed_by=vote.closed_by or "schedule",
         summary=summary,
     )
-    envelope = Envelope.of(
-        closed, source=SOURCE, subject=vote.contest_id, correlation_id=correlation_id.get()
-    )
+    envelope = envelope_in_flow(closed, source=SOURCE, subject=vote.contest_id)
     certified = await context.public_votes.change(
         vote.contest_id,
         lambda held: (
