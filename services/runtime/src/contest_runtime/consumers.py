@@ -96,6 +96,22 @@ class ConsumerOptions:
         )
 
 
+async def decode(
+    topic: Topic, record: ConsumerRecord[Any, Any], dead_letters: DeadLetters
+) -> Envelope[Any] | None:
+    """The event a record of ``topic`` carries; None when the record is skipped: an event
+    type this version does not know (a newer producer), or a malformed record, which goes
+    to the dead-letter topic."""
+    registry = {model.event_type: model for model in topic.events}
+    try:
+        return from_record(record.value, record.headers or (), registry)
+    except UnknownEventType:
+        return None
+    except MalformedEvent as error:
+        await dead_letters.send(topic, record, reason=error.reason, detail=error.detail, attempts=0)
+        return None
+
+
 def subscribe(
     broker: KafkaBroker,
     topic: Topic,
@@ -109,17 +125,10 @@ def subscribe(
     Event types the topic carries but no handler is registered for are skipped, and so
     are types this version does not know (a newer producer): both are committed.
     """
-    registry = {model.event_type: model for model in topic.events}
 
     async def handle(record: ConsumerRecord[Any, Any]) -> None:
-        try:
-            envelope = from_record(record.value, record.headers or (), registry)
-        except UnknownEventType:
-            return
-        except MalformedEvent as error:
-            await dead_letters.send(
-                topic, record, reason=error.reason, detail=error.detail, attempts=0
-            )
+        envelope = await decode(topic, record, dead_letters)
+        if envelope is None:
             return
         handler = handlers.get(type(envelope.data))
         if handler is None:

@@ -17,14 +17,11 @@ from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
 
 from contest_contracts.events.voting import VoteCast
 from contest_contracts.topics import VOTES
-from contest_contracts.wire import MalformedEvent, UnknownEventType, from_record
-from contest_runtime.consumers import DeadLetters
+from contest_runtime.consumers import DeadLetters, decode
 from contest_runtime.settings import ServiceSettings
 from contest_voting.store.ballots import Ballot, Ballots
 
 log = logging.getLogger(__name__)
-
-_REGISTRY = {VoteCast.event_type: VoteCast}
 
 
 def tally_consumer(settings: ServiceSettings, group_id: str) -> AIOKafkaConsumer:
@@ -77,27 +74,8 @@ async def count_batch(
     """Write one partition's batch; returns the ballots that were new."""
     valid: list[Ballot] = []
     for record in records:
-        try:
-            envelope = from_record(record.value, record.headers or (), _REGISTRY)
-        except UnknownEventType:
-            continue
-        except MalformedEvent as error:
-            await dead_letters.send(
-                VOTES, record, reason=error.reason, detail=error.detail, attempts=0
-            )
-            continue
-        vote: VoteCast = envelope.data  # type: ignore[assignment]
-        valid.append(
-            Ballot(
-                receipt_id=vote.receipt_id,
-                contest_id=vote.contest_id,
-                nomination_code=vote.nomination_code,
-                application_id=vote.application_id,
-                voter_key=vote.voter_key,
-                voter_key_version=vote.voter_key_version,
-                client_address=vote.client_address,
-                cast_at=vote.cast_at,
-                partition=partition.partition,
-            )
-        )
+        envelope = await decode(VOTES, record, dead_letters)
+        if envelope is not None:
+            vote: VoteCast = envelope.data
+            valid.append(Ballot(**vote.model_dump(), partition=partition.partition))
     return await ballots.count(partition.partition, valid)
