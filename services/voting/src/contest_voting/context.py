@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
+from time import monotonic
 
 from fastapi import Request
 
@@ -22,6 +23,16 @@ from contest_voting.store.verification import Codes, RateLimits
 SOURCE = "/contest/voting"
 
 
+@dataclass(frozen=True)
+class BallotRules:
+    """What a vote is checked against that changes rarely: the contest's schedule (in its
+    definition) and its choices per nomination."""
+
+    definition: ContestDefinition
+    choices: dict[str, frozenset[str]]
+    read_at: float
+
+
 @dataclass
 class VotingContext:
     """Voting's settings, stores and publisher."""
@@ -35,6 +46,22 @@ class VotingContext:
     publisher: EventPublisher
     relay: OutboxRelay
     clock: Callable[[], datetime] = stored_now
+    rules: dict[str, BallotRules] = field(default_factory=dict)
+    """Per contest, reused for ``settings.ballot_rules_cache_s``: the vote path then reads
+    and parses the definition and choices once a second, not once a vote."""
+
+    async def ballot_rules(self, contest_id: str) -> BallotRules:
+        """A contest's schedule and choices, as read at most a moment ago."""
+        held = self.rules.get(contest_id)
+        if held is not None and monotonic() - held.read_at < self.settings.ballot_rules_cache_s:
+            return held
+        definition = await self.definition(contest_id)
+        vote = await self.public_votes.get(contest_id)
+        choices = {
+            n: frozenset(c.application_id for c in vote.choices_in(n)) for n in vote.nominations()
+        }
+        self.rules[contest_id] = BallotRules(definition, choices, monotonic())
+        return self.rules[contest_id]
 
     async def definition(self, contest_id: str) -> ContestDefinition:
         """A contest's definition; a 404 problem when voting has not received it."""

@@ -34,6 +34,12 @@ class VotingSettings(ServiceSettings):
     publish_timeout_s: float = Field(
         default=5.0, gt=0, description="How long a vote waits for the broker before a 503."
     )
+    ballot_rules_cache_s: float = Field(
+        default=1.0,
+        ge=0,
+        description="How long the vote path reuses a contest's schedule and choices; whether "
+        "the vote was closed is read for every vote.",
+    )
     tally_batch: int = Field(default=1000, ge=1, description="Votes counted per batch, at most.")
     closing_interval_s: float = Field(
         default=1.0, gt=0, description="How often scheduled closes and certification are checked."

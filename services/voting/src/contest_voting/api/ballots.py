@@ -80,16 +80,16 @@ class ReceiptCheck(BaseModel):
 async def cast(
     contest_id: str, form: VoteForm, request: Request, context: Voting, voter: Voter
 ) -> Receipt:
-    definition = await context.definition(contest_id)
-    vote = await context.public_votes.get(contest_id)
+    rules = await context.ballot_rules(contest_id)
+    closed_at = await context.public_votes.closed_at(contest_id)
     now = context.clock()
     status = vote_status(
-        definition, has_choices=bool(vote.choices), closed_at=vote.closed_at, now=now
+        rules.definition, has_choices=bool(rules.choices), closed_at=closed_at, now=now
     )
     if status != VoteStatus.OPEN:
         code = "vote_closed" if status == VoteStatus.CLOSED else "vote_not_open"
         raise ProblemError(409, code, _CONFLICT, f"the public vote is {status.value}")
-    if form.application_id not in {c.application_id for c in vote.choices_in(form.nomination_code)}:
+    if form.application_id not in rules.choices.get(form.nomination_code, frozenset()):
         raise ProblemError(
             422,
             "not_a_choice",

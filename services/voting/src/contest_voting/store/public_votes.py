@@ -77,6 +77,12 @@ class PublicVotes:
         document = await self.collection.find_one({"_id": contest_id})
         return PublicVote(contest_id=contest_id) if document is None else _vote(document)
 
+    async def closed_at(self, contest_id: str) -> datetime | None:
+        """When the vote was closed, if it was (read on its own: it is checked every vote)."""
+        document = await self.collection.find_one({"_id": contest_id}, {"closed_at": 1})
+        closed = None if document is None else document.get("closed_at")
+        return closed.replace(tzinfo=closed.tzinfo or UTC) if closed else None
+
     async def all(self) -> list[PublicVote]:
         """Every contest's public vote (a handful per deployment)."""
         return [_vote(d) async for d in self.collection.find({})]
