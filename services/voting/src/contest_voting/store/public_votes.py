@@ -50,7 +50,8 @@ class PublicVote(BaseModel):
     @field_validator("selected_at", "closed_at")
     @classmethod
     def _utc(cls, value: datetime | None) -> datetime | None:
-        # The embedded store can hand back a date written by ``$set`` without its zone.
+        # The embedded store can hand back a date written by ``$set`` without its zone (or
+        # as text, which pydantic parses).
         return value.replace(tzinfo=UTC) if value and value.tzinfo is None else value
 
     def choices_in(self, nomination_code: str) -> list[Choice]:
@@ -79,9 +80,10 @@ class PublicVotes:
 
     async def closed_at(self, contest_id: str) -> datetime | None:
         """When the vote was closed, if it was (read on its own: it is checked every vote)."""
-        document = await self.collection.find_one({"_id": contest_id}, {"closed_at": 1})
-        closed = None if document is None else document.get("closed_at")
-        return closed.replace(tzinfo=closed.tzinfo or UTC) if closed else None
+        document = await self.collection.find_one(
+            {"_id": contest_id}, {"contest_id": 1, "closed_at": 1}
+        )
+        return None if document is None else _vote(document).closed_at
 
     async def all(self) -> list[PublicVote]:
         """Every contest's public vote (a handful per deployment)."""
