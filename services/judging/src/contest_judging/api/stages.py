@@ -158,16 +158,16 @@ async def ranking(
             "the regional stage is ranked per region; the republican stage is not",
         )
     await _require_commission_member(context, caller, contest_id, stage.kind, region)
-    definition, _, judgement, copies = await closed_judgement(context, contest_id, stage.kind)
+    closed = await closed_judgement(context, contest_id, stage.kind)
+    judgement, copies = closed.judgement, closed.entrants
     ranked = judgement.rankings.get((nomination, region))
     if ranked is None:
         raise ProblemError(
             404, "ranking_not_found", "Not found", f"no ranking of {nomination!r} here"
         )
-    held = {a.assignment_id: a for a in await context.assignments.in_force(contest_id, stage.kind)}
     values_of: dict[str, list[SheetExplanation]] = {}
     for value in judgement.values:
-        sheet = held[value.sheet_id].sheet
+        sheet = closed.assignments[value.sheet_id].sheet
         assert sheet is not None
         values_of.setdefault(value.application_id, []).append(
             SheetExplanation(
@@ -187,7 +187,7 @@ async def ranking(
     return RankingExplanation(
         nomination_code=nomination,
         region_code=region,
-        normalised=definition.judging.normalise_scores,
+        normalised=closed.definition.judging.normalise_scores,
         tie_breaks=(TIE_BREAKS or "").strip(),
         entries=[
             EntryExplanation(

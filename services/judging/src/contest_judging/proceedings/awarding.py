@@ -121,7 +121,8 @@ async def publish_results(context: JudgingContext, contest_id: str, by: str) -> 
         raise ProblemError(
             409, "republican_not_closed", _CONFLICT, "the republican stage has not closed"
         )
-    definition, _, judgement, _ = await closed_judgement(context, contest_id, StageKind.REPUBLICAN)
+    republican_stage = await closed_judgement(context, contest_id, StageKind.REPUBLICAN)
+    definition, judgement = republican_stage.definition, republican_stage.judgement
     votes: dict[str, dict[str, int]] = {}
     if definition.prizes.peoples_choice:
         vote = await context.stages.get(contest_id, StageKind.PUBLIC_VOTE)

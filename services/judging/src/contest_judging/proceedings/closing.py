@@ -3,6 +3,8 @@ closed stage's rankings sheet by sheet."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from contest_contracts.common import StageKind
 from contest_contracts.events.contest import ContestDefinition
 from contest_contracts.events.judging import Finalist, FinalistsSelected
@@ -20,21 +22,21 @@ from contest_judging.domain.scoring import Sheet
 from contest_judging.proceedings.assigning import entrants_of
 from contest_judging.proceedings.scoring import require_open
 from contest_judging.store.applications import ApplicationCopy
-from contest_judging.store.stages import Stage, StageStatus, stage_key
+from contest_judging.store.assignments import Assignment
+from contest_judging.store.stages import StageStatus, stage_key
 from contest_runtime.problems import FieldError, ProblemError
 
 SCORE_DECIMALS = 6
 """Scores in events and results are rounded to this many decimals (rankings use full ones)."""
 
 
-async def judgement_of(
-    context: JudgingContext,
+def judgement_of(
     definition: ContestDefinition,
     stage: StageKind,
     entrants: list[ApplicationCopy],
+    in_force: list[Assignment],
 ) -> Judgement:
     """Rank ``entrants`` on the sheets of the stage's assignments in force."""
-    in_force = await context.assignments.in_force(definition.contest_id, stage)
     sheets = [
         Sheet(
             sheet_id=a.assignment_id,
@@ -68,7 +70,8 @@ async def close_stage(
     async with context.lock(contest_id, stage):
         await require_open(context, contest_id, stage)
         entrants = await entrants_of(context, contest_id, stage)
-        judgement = await judgement_of(context, definition, stage, entrants)
+        in_force = await context.assignments.in_force(contest_id, stage)
+        judgement = judgement_of(definition, stage, entrants, in_force)
         if judgement.missing_sheets and not force:
             raise _sheets_missing(judgement)
         now = context.clock()
@@ -186,9 +189,20 @@ def _finalists(
     return finalists
 
 
+@dataclass(frozen=True)
+class ClosedStage:
+    """A closed stage and the judgement its rankings were made of."""
+
+    definition: ContestDefinition
+    judgement: Judgement
+    entrants: dict[str, ApplicationCopy]
+    assignments: dict[str, Assignment]
+    """The assignments in force at the close, by id (their sheets are frozen)."""
+
+
 async def closed_judgement(
     context: JudgingContext, contest_id: str, stage: StageKind
-) -> tuple[ContestDefinition, Stage, Judgement, dict[str, ApplicationCopy]]:
+) -> ClosedStage:
     """The judgement a closed stage's rankings were made of (its sheets are frozen, and its
     entrants are those of its rankings)."""
     definition = await context.definition(contest_id)
@@ -203,5 +217,6 @@ async def closed_judgement(
     summary = JudgingSummary.model_validate(current.summary)
     ids = [entry.application_id for ranking in summary.rankings for entry in ranking.entries]
     copies = await context.applications.of_ids(ids)
-    judgement = await judgement_of(context, definition, stage, [copies[a] for a in sorted(copies)])
-    return definition, current, judgement, copies
+    in_force = await context.assignments.in_force(contest_id, stage)
+    judgement = judgement_of(definition, stage, [copies[a] for a in sorted(copies)], in_force)
+    return ClosedStage(definition, judgement, copies, {a.assignment_id: a for a in in_force})
