@@ -60,13 +60,14 @@ class VoterToken(BaseModel):
     expires_in_s: int
 
 
-def _phone(raw: str) -> str:
-    phone = normalise_phone(raw)
+def _voter(context: VotingContext, raw_phone: str) -> tuple[str, str]:
+    """The normalised phone number and the voter key behind it (422 if it is no number)."""
+    phone = normalise_phone(raw_phone)
     if phone is None:
         raise ProblemError(
             422, "invalid_phone", "Invalid input", "a Kazakhstan mobile number, e.g. +77011234567"
         )
-    return phone
+    return phone, voter_key(phone, context.settings.voter_key_secret.get_secret_value().encode())
 
 
 def client_address(request: Request) -> str:
@@ -93,8 +94,7 @@ async def _limit(context: VotingContext, rule: str, subject: str, limit: int) ->
     "per phone number and per client address).",
 )
 async def request_code(form: CodeRequest, request: Request, context: Voting) -> CodeSent:
-    phone = _phone(form.phone)
-    key = voter_key(phone, context.settings.voter_key_secret.get_secret_value().encode())
+    phone, key = _voter(context, form.phone)
     settings = context.settings
     await _limit(
         context, "codes-per-address", client_address(request), settings.codes_per_address_per_hour
@@ -124,8 +124,7 @@ async def request_code(form: CodeRequest, request: Request, context: Voting) -> 
     "(limited attempts per code).",
 )
 async def verify_code(form: CodeAnswer, context: Voting) -> VoterToken:
-    phone = _phone(form.phone)
-    key = voter_key(phone, context.settings.voter_key_secret.get_secret_value().encode())
+    _, key = _voter(context, form.phone)
     attempt = await context.codes.attempt(key, context.clock())
     if attempt is None:
         raise ProblemError(

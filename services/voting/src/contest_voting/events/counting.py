@@ -48,8 +48,8 @@ async def count_votes(
     retry_s: float = 1.0,
 ) -> None:
     """Count forever (a background job of the service); the consumer is started here."""
-    await consumer.start()
     try:
+        await consumer.start()
         while True:
             batches = await consumer.getmany(timeout_ms=500, max_records=max_records)
             for partition, records in batches.items():

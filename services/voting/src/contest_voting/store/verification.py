@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from datetime import datetime, timedelta
 
-from pymongo import ASCENDING
+from pymongo import ASCENDING, ReturnDocument
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 
@@ -37,11 +37,13 @@ class RateLimits:
         index = math.floor(now.timestamp() / seconds)
         ends = datetime.fromtimestamp((index + 1) * seconds, tz=now.tzinfo)
         key = f"{rule}:{subject}:{index}"
-        await self.collection.update_one(
-            {"_id": key}, {"$inc": {"count": 1}, "$set": {"expires_at": ends}}, upsert=True
+        document = await self.collection.find_one_and_update(
+            {"_id": key},
+            {"$inc": {"count": 1}, "$set": {"expires_at": ends}},
+            upsert=True,
+            return_document=ReturnDocument.AFTER,
         )
-        document = await self.collection.find_one({"_id": key}, {"count": 1})
-        if document is not None and document["count"] > limit:
+        if document is not None and document.get("count", 0) > limit:
             return max(1.0, (ends - now).total_seconds())
         return None
 
