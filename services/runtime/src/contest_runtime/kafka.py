@@ -12,7 +12,7 @@ from faststream.kafka import KafkaBroker
 from contest_contracts.envelope import Envelope, EventData
 from contest_contracts.topics import Topic
 from contest_contracts.wire import to_record
-from contest_runtime.logs import correlation_id
+from contest_runtime.logs import correlation_id as current_correlation_id
 from contest_runtime.settings import InfraSettings
 
 log = logging.getLogger(__name__)
@@ -41,16 +41,20 @@ def make_broker(
 
 
 def envelope_in_flow(
-    data: EventData, *, source: str, subject: str, causation: Envelope[Any] | None = None
+    data: EventData,
+    *,
+    source: str,
+    subject: str,
+    causation: Envelope[Any] | None = None,
+    correlation_id: str | None = None,
 ) -> Envelope[Any]:
-    """A new event in the current flow: it carries its cause's correlation id, or else the
-    one of the request or event being handled (none outside a flow starts a new one)."""
+    """A new event in the current flow: it carries the given correlation id (a request from
+    outside that names its own), else its cause's, else the one of the request or event
+    being handled; outside any flow it starts a new one."""
+    if correlation_id is None and causation is None:
+        correlation_id = current_correlation_id.get()
     return Envelope.of(
-        data,
-        source=source,
-        subject=subject,
-        causation=causation,
-        correlation_id=None if causation is not None else correlation_id.get(),
+        data, source=source, subject=subject, causation=causation, correlation_id=correlation_id
     )
 
 
@@ -68,9 +72,17 @@ class EventPublisher:
         *,
         subject: str,
         causation: Envelope[Any] | None = None,
+        correlation_id: str | None = None,
     ) -> Envelope[Any]:
-        """Publish ``data`` as an event in the current flow; returns it once the broker acked."""
-        envelope = envelope_in_flow(data, source=self.source, subject=subject, causation=causation)
+        """Publish ``data`` as an event in the current flow (see ``envelope_in_flow``);
+        returns it once the broker acked."""
+        envelope = envelope_in_flow(
+            data,
+            source=self.source,
+            subject=subject,
+            causation=causation,
+            correlation_id=correlation_id,
+        )
         await self.publish_envelope(topic, envelope)
         return envelope
 
