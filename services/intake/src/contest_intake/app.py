@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
-from typing import Any
+from functools import partial
 
 from fastapi import FastAPI
 
-from contest_contracts.envelope import Envelope
 from contest_contracts.events.contest import ContestDefinition
 from contest_contracts.events.judging import FinalistsSelected, ResultsPublished
 from contest_contracts.events.ministry import ApplicationFiled
@@ -25,13 +23,11 @@ from contest_intake.store.applications import ApplicationStore
 from contest_intake.store.attachments import AttachmentFiles
 from contest_intake.store.contests import ContestStore
 from contest_intake.store.requests import FilingAnswers, IdempotencyKeys
-from contest_runtime.consumers import ConsumerOptions, EventHandler, subscribe
+from contest_runtime.consumers import ConsumerOptions, subscribe
 from contest_runtime.outbox import OutboxRelay
 from contest_runtime.service import ServiceRuntime, create_service_app
 
 NAME = "intake"
-
-OfficeHandler = Callable[[IntakeOffice, Envelope[Any]], Awaitable[None]]
 
 log = logging.getLogger(__name__)
 
@@ -89,13 +85,6 @@ async def open_office(runtime: ServiceRuntime) -> IntakeOffice:
 def subscribe_handlers(runtime: ServiceRuntime, office: IntakeOffice) -> None:
     """Ministry filings, and the events applicants' timelines follow."""
     options = ConsumerOptions.of(runtime.settings)
-
-    def handled_by(handler: OfficeHandler) -> EventHandler:
-        async def handle(envelope: Envelope[Any]) -> None:
-            await handler(office, envelope)
-
-        return handle
-
     for topic, model, handler in (
         (MINISTRY_FILINGS, ApplicationFiled, answer_filing),
         (FINALISTS, FinalistsSelected, follow_finalists),
@@ -104,7 +93,7 @@ def subscribe_handlers(runtime: ServiceRuntime, office: IntakeOffice) -> None:
         subscribe(
             runtime.broker,
             topic,
-            {model: handled_by(handler)},
+            {model: partial(handler, office)},
             options=options,
             dead_letters=runtime.dead_letters,
         )
