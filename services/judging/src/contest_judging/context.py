@@ -13,7 +13,6 @@ from fastapi import Request
 
 from contest_contracts.common import StageKind
 from contest_contracts.envelope import Envelope, EventData
-from contest_contracts.events.contest import ContestDefinition
 from contest_contracts.topics import Topic
 from contest_judging.store.applications import ApplicationCopies
 from contest_judging.store.assignments import AssignmentStore
@@ -25,7 +24,6 @@ from contest_runtime.definitions import ContestDefinitionCopies
 from contest_runtime.kafka import envelope_in_flow
 from contest_runtime.mongo import Document, stored_now
 from contest_runtime.outbox import OutboxRelay, outbox_entry
-from contest_runtime.problems import ProblemError
 
 SOURCE = "/contest/judging"
 
@@ -52,18 +50,6 @@ class JudgingContext:
     def lock(self, contest_id: str, stage: StageKind) -> asyncio.Lock:
         """The lock of a contest's stage."""
         return self.locks[(contest_id, stage)]
-
-    async def definition(self, contest_id: str) -> ContestDefinition:
-        """A contest's definition; a 404 problem when judging has not received it."""
-        definition = await self.contests.get(contest_id)
-        if definition is None:
-            raise ProblemError(
-                404,
-                "unknown_contest",
-                "Not found",
-                f"no contest {contest_id!r} (definitions arrive from contest.definitions.v1)",
-            )
-        return definition
 
 
 def outbox_event(

@@ -20,6 +20,7 @@ from contest_contracts.events.contest import ContestDefinition
 from contest_contracts.topics import CONTEST_DEFINITIONS
 from contest_runtime.consumers import ConsumerOptions, subscribe
 from contest_runtime.mongo import Document
+from contest_runtime.problems import ProblemError
 from contest_runtime.service import ServiceRuntime
 
 
@@ -57,6 +58,18 @@ class ContestDefinitionCopies:
         if document is None:
             return None
         return ContestDefinition.model_validate(document["definition"])
+
+    async def require(self, contest_id: str) -> ContestDefinition:
+        """The current copy of a contest's definition; a 404 problem when none arrived."""
+        definition = await self.get(contest_id)
+        if definition is None:
+            raise ProblemError(
+                404,
+                "unknown_contest",
+                "Not found",
+                f"no contest {contest_id!r} (definitions arrive from {CONTEST_DEFINITIONS.name})",
+            )
+        return definition
 
     async def revision(self, contest_id: str) -> int | None:
         """The revision held for a contest, if any."""

@@ -14,7 +14,6 @@ from contest_runtime.definitions import ContestDefinitionCopies
 from contest_runtime.kafka import EventPublisher
 from contest_runtime.mongo import stored_now
 from contest_runtime.outbox import OutboxRelay
-from contest_runtime.problems import ProblemError
 from contest_voting.settings import VotingSettings
 from contest_voting.store.ballots import Ballots
 from contest_voting.store.public_votes import PublicVotes
@@ -55,20 +54,13 @@ class VotingContext:
         held = self.rules.get(contest_id)
         if held is not None and monotonic() - held.read_at < self.settings.ballot_rules_cache_s:
             return held
-        definition = await self.definition(contest_id)
+        definition = await self.contests.require(contest_id)
         vote = await self.public_votes.get(contest_id)
         choices = {
             n: frozenset(c.application_id for c in vote.choices_in(n)) for n in vote.nominations()
         }
         self.rules[contest_id] = BallotRules(definition, choices, monotonic())
         return self.rules[contest_id]
-
-    async def definition(self, contest_id: str) -> ContestDefinition:
-        """A contest's definition; a 404 problem when voting has not received it."""
-        definition = await self.contests.get(contest_id)
-        if definition is None:
-            raise ProblemError(404, "unknown_contest", "Not found", f"no contest {contest_id!r}")
-        return definition
 
 
 def voting(request: Request) -> VotingContext:

@@ -62,7 +62,7 @@ class ConflictDeclared(BaseModel):
 async def my_assignments(
     contest_id: str, stage: JudgingStage, context: Judging, juror: JurorCaller
 ) -> list[MyAssignment]:
-    await context.definition(contest_id)
+    await context.contests.require(contest_id)
     held = await context.assignments.of_juror(contest_id, stage.kind, juror.subject)
     copies = await context.applications.of_ids(a.application_id for a in held)
     return [

@@ -60,7 +60,7 @@ async def delete_special_prize(
 async def list_special_prizes(
     contest_id: str, context: Judging, _: Overseer
 ) -> list[SpecialPrizeDecision]:
-    await context.definition(contest_id)
+    await context.contests.require(contest_id)
     return await context.decisions.special_prizes_of(contest_id)
 
 
@@ -78,7 +78,7 @@ async def post_results(contest_id: str, context: Judging, operator: Operator) ->
     summary="The published result table (no personal data). Who may call: anyone.",
 )
 async def get_results(contest_id: str, context: Judging) -> ResultsPublished:
-    await context.definition(contest_id)
+    await context.contests.require(contest_id)
     awards = await context.stages.get(contest_id, StageKind.AWARDS)
     if awards is None or awards.summary is None:
         raise ProblemError(

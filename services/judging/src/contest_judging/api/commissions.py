@@ -24,7 +24,7 @@ async def put_commission(
     contest_id: str, form: CommissionForm, response: Response, context: Judging, operator: Operator
 ) -> Commission:
     """One regional commission per region and one republican commission per contest."""
-    problems = form_problems(form, await context.definition(contest_id))
+    problems = form_problems(form, await context.contests.require(contest_id))
     if problems:
         raise ProblemError(
             422,
@@ -55,7 +55,7 @@ async def put_commission(
     summary="A contest's commissions. Who may call: operators, commission secretaries.",
 )
 async def list_commissions(contest_id: str, context: Judging, _: Overseer) -> list[Commission]:
-    await context.definition(contest_id)
+    await context.contests.require(contest_id)
     return await context.commissions.of_contest(contest_id)
 
 

@@ -98,7 +98,7 @@ class RankingExplanation(BaseModel):
 async def assign(
     contest_id: str, stage: JudgingStage, context: Judging, operator: Operator
 ) -> AssignmentRun:
-    await context.definition(contest_id)
+    await context.contests.require(contest_id)
     report = await assign_pending(context, contest_id, stage.kind, operator.subject)
     return AssignmentRun(assigned=len(report.made), short=report.short)
 
@@ -111,7 +111,7 @@ async def assign(
 async def progress(
     contest_id: str, stage: JudgingStage, context: Judging, _: Overseer
 ) -> list[CommissionProgress]:
-    await context.definition(contest_id)
+    await context.contests.require(contest_id)
     held = await context.assignments.in_force(contest_id, stage.kind)
     assignments = Counter(a.commission_id for a in held)
     sheets = Counter(a.commission_id for a in held if a.sheet is not None)

@@ -243,7 +243,7 @@ async def declare_conflict(
 
     Returns how many assignments ended and the replacements made.
     """
-    await context.definition(contest_id)
+    await context.contests.require(contest_id)
     if await context.applications.get(application_id) is None:
         raise ProblemError(
             404, "application_not_found", "Not found", f"no application {application_id!r}"

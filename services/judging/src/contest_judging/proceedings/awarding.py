@@ -46,7 +46,7 @@ async def give_special_prize(
 ) -> SpecialPrizeDecision:
     """Record a commission's special prize for a finalist, within the definition's number
     per nomination, before the results are published."""
-    definition = await context.definition(contest_id)
+    definition = await context.contests.require(contest_id)
     await _refuse_after_results(context, contest_id)
     finalist = (await finalists_of(context, contest_id)).get(application_id)
     if finalist is None:
@@ -87,7 +87,7 @@ async def withdraw_special_prize(
     context: JudgingContext, contest_id: str, application_id: str, by: str
 ) -> None:
     """Take back a special prize before the results are published."""
-    await context.definition(contest_id)
+    await context.contests.require(contest_id)
     await _refuse_after_results(context, contest_id)
     if not await context.decisions.withdraw_special_prize(contest_id, application_id):
         raise ProblemError(

@@ -66,7 +66,7 @@ async def close_stage(
     context: JudgingContext, contest_id: str, stage: StageKind, by: str, *, force: bool
 ) -> StageClosed:
     """Close an open judging stage; refused while sheets are missing unless ``force``."""
-    definition = await context.definition(contest_id)
+    definition = await context.contests.require(contest_id)
     async with context.lock(contest_id, stage):
         await require_open(context, contest_id, stage)
         entrants = await entrants_of(context, contest_id, stage)
@@ -205,7 +205,7 @@ async def closed_judgement(
 ) -> ClosedStage:
     """The judgement a closed stage's rankings were made of (its sheets are frozen, and its
     entrants are those of its rankings)."""
-    definition = await context.definition(contest_id)
+    definition = await context.contests.require(contest_id)
     current = await context.stages.get(contest_id, stage)
     if current is None or current.status != StageStatus.CLOSED or current.summary is None:
         raise ProblemError(

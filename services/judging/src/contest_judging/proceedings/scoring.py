@@ -35,7 +35,7 @@ async def record_sheet(
     comment: str,
 ) -> Assignment:
     """Record or change ``juror_id``'s sheet for an application they are assigned to."""
-    definition = await context.definition(contest_id)
+    definition = await context.contests.require(contest_id)
     async with context.lock(contest_id, stage):
         await require_open(context, contest_id, stage)
         key = assignment_id(contest_id, stage, application_id, juror_id)

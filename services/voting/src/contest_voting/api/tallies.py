@@ -34,7 +34,7 @@ class NominationTallyView(BaseModel):
     "call: anyone.",
 )
 async def tallies(contest_id: str, context: Voting) -> list[NominationTallyView]:
-    definition = await context.definition(contest_id)
+    definition = await context.contests.require(contest_id)
     vote = await context.public_votes.get(contest_id)
     visibility = definition.public_vote.visibility
     certified = (

@@ -37,7 +37,7 @@ class VoteState(BaseModel):
     "call: anyone.",
 )
 async def vote_state(contest_id: str, context: Voting) -> VoteState:
-    definition = await context.definition(contest_id)
+    definition = await context.contests.require(contest_id)
     vote = await context.public_votes.get(contest_id)
     schedule = next((s for s in definition.stages if s.stage == StageKind.PUBLIC_VOTE), None)
     return VoteState(
@@ -62,7 +62,7 @@ async def vote_state(contest_id: str, context: Voting) -> VoteState:
     "is counted. Who may call: operators.",
 )
 async def close(contest_id: str, context: Voting, operator: Operator) -> VoteState:
-    await context.definition(contest_id)
+    await context.contests.require(contest_id)
     vote = await context.public_votes.get(contest_id)
     if not vote.choices:
         raise ProblemError(
