@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -58,31 +59,42 @@ def with_outbox(document: Document, entries: list[Document]) -> Document:
     return {**document, OUTBOX: outbox, PENDING: bool(outbox), SINCE: since}
 
 
-async def update_with_outbox(
-    collection: AsyncCollection[Document],
-    current: Document,
-    changes: Document,
-    entries: list[Document],
-) -> bool:
-    """Set ``changes`` on the document ``current`` was read from and append ``entries`` to its
-    outbox, in one write, unless another write came first (its ``version`` moved on).
+Decision = Callable[[Document], tuple[Document, list[Document]] | None]
+"""Decides, from a document as it is now, the fields to set and the outbox entries to add;
+None to leave it as it is."""
 
-    Returns whether it was written; the caller reads again and retries when it was not.
+
+async def change_with_outbox(
+    collection: AsyncCollection[Document], document_id: Any, decide: Decision
+) -> bool:
+    """Set the fields ``decide`` returns on a document and append its entries to the outbox,
+    in one versioned write; when another write came first, read again and decide again.
+
+    Returns whether it wrote: False when there is no such document or ``decide`` said None.
     """
-    outboxed = with_outbox(current, entries)
-    result = await collection.update_one(
-        {"_id": current["_id"], "version": current["version"]},
-        {
-            "$set": {
-                **changes,
-                "version": current["version"] + 1,
-                OUTBOX: outboxed[OUTBOX],
-                PENDING: outboxed[PENDING],
-                SINCE: outboxed[SINCE],
-            }
-        },
-    )
-    return result.matched_count == 1
+    while True:
+        current = await collection.find_one({"_id": document_id})
+        if current is None:
+            return False
+        decided = decide(current)
+        if decided is None:
+            return False
+        changes, entries = decided
+        outboxed = with_outbox(current, entries)
+        result = await collection.update_one(
+            {"_id": document_id, "version": current["version"]},
+            {
+                "$set": {
+                    **changes,
+                    "version": current["version"] + 1,
+                    OUTBOX: outboxed[OUTBOX],
+                    PENDING: outboxed[PENDING],
+                    SINCE: outboxed[SINCE],
+                }
+            },
+        )
+        if result.matched_count == 1:
+            return True
 
 
 class OutboxRelay:

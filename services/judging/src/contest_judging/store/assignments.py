@@ -20,7 +20,7 @@ from pymongo.errors import BulkWriteError
 
 from contest_contracts.common import StageKind
 from contest_runtime.mongo import Document
-from contest_runtime.outbox import OUTBOX, PENDING, SINCE, update_with_outbox, with_outbox
+from contest_runtime.outbox import OUTBOX, PENDING, SINCE, change_with_outbox, with_outbox
 
 _ASSIGNMENT_IDS = uuid.UUID("0b6f3c2a-5d1e-4c8f-9e27-6a4d8b1f3e55")
 _DUPLICATE_KEY = 11000
@@ -105,13 +105,10 @@ class AssignmentStore:
     async def change(self, assignment_id: str, decide: Change) -> Assignment | None:
         """Apply ``decide`` to the current assignment in one versioned write (retried when
         another write came first); None when there is no such assignment."""
-        while True:
-            document = await self.collection.find_one({"_id": assignment_id})
-            if document is None:
-                return None
-            changes, entries = decide(_assignment(document))
-            if await update_with_outbox(self.collection, document, changes, entries):
-                return await self.get(assignment_id)
+        changed = await change_with_outbox(
+            self.collection, assignment_id, lambda document: decide(_assignment(document))
+        )
+        return await self.get(assignment_id) if changed else None
 
     async def end(self, assignment_id: str, reason: str, now: datetime) -> bool:
         """End an active assignment; False when there is none in force."""

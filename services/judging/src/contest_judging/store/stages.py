@@ -22,7 +22,7 @@ from pymongo.errors import DuplicateKeyError
 
 from contest_contracts.common import StageKind
 from contest_runtime.mongo import Document
-from contest_runtime.outbox import OUTBOX, PENDING, SINCE, update_with_outbox, with_outbox
+from contest_runtime.outbox import OUTBOX, PENDING, SINCE, change_with_outbox, with_outbox
 
 
 class StageStatus(StrEnum):
@@ -92,19 +92,18 @@ class StageStore:
     ) -> bool:
         """Close an open stage with its summary and the events it causes; False when it is
         not open (closed already, or never opened)."""
-        while True:
-            current = await self.collection.find_one({"_id": stage_key(contest_id, stage)})
-            if current is None or current["status"] != StageStatus.OPEN.value:
-                return False
-            changes = {
-                "status": StageStatus.CLOSED.value,
-                "closed_at": closed_at,
-                "closed_by": closed_by,
-                "summary": summary,
-                "finalists": finalists,
-            }
-            if await update_with_outbox(self.collection, current, changes, entries):
-                return True
+        changes = {
+            "status": StageStatus.CLOSED.value,
+            "closed_at": closed_at,
+            "closed_by": closed_by,
+            "summary": summary,
+            "finalists": finalists,
+        }
+
+        def close(current: Document) -> tuple[Document, list[Document]] | None:
+            return (changes, entries) if current["status"] == StageStatus.OPEN.value else None
+
+        return await change_with_outbox(self.collection, stage_key(contest_id, stage), close)
 
 
 def _stage(document: Document) -> Stage:

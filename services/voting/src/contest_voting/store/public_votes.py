@@ -20,7 +20,7 @@ from pymongo.errors import DuplicateKeyError
 
 from contest_contracts.events.judging import FinalistsSelected
 from contest_runtime.mongo import Document
-from contest_runtime.outbox import OUTBOX, PENDING, SINCE, update_with_outbox, with_outbox
+from contest_runtime.outbox import OUTBOX, PENDING, SINCE, change_with_outbox, with_outbox
 
 
 class Choice(BaseModel):
@@ -116,16 +116,9 @@ class PublicVotes:
         """Apply what ``decide`` makes of the vote as it is now, in one versioned write
         (decided again when another write came first); False when there is no such vote or
         ``decide`` changes nothing."""
-        while True:
-            document = await self.collection.find_one({"_id": contest_id})
-            if document is None:
-                return False
-            decided = decide(_vote(document))
-            if decided is None:
-                return False
-            changes, entries = decided
-            if await update_with_outbox(self.collection, document, changes, entries):
-                return True
+        return await change_with_outbox(
+            self.collection, contest_id, lambda document: decide(_vote(document))
+        )
 
     async def _insert(self, document: Document) -> bool:
         try:
