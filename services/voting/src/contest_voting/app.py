@@ -14,13 +14,14 @@ from contest_runtime.definitions import keep_contest_definitions
 from contest_runtime.kafka import EventPublisher
 from contest_runtime.outbox import OutboxRelay
 from contest_runtime.service import ServiceRuntime, create_service_app
-from contest_voting.api import ballots, tallies, vote, voters
+from contest_voting.api import ballots, invalidations, tallies, vote, voters
 from contest_voting.closing import run_closing
 from contest_voting.context import SOURCE, VotingContext
 from contest_voting.events.counting import count_votes, tally_consumer
 from contest_voting.events.finalists import keep_finalists
 from contest_voting.settings import VotingSettings
 from contest_voting.store.ballots import Ballots
+from contest_voting.store.invalidations import Invalidations
 from contest_voting.store.public_votes import PublicVotes
 from contest_voting.store.verification import Codes, RateLimits
 
@@ -39,12 +40,14 @@ def create_app(settings: VotingSettings | None = None) -> FastAPI:
             contests=keep_contest_definitions(runtime),
             public_votes=public_votes,
             ballots=Ballots(db),
+            invalidations=Invalidations(db),
             codes=Codes(db),
             limits=RateLimits(db),
             publisher=EventPublisher(runtime.broker, source=SOURCE),
             relay=OutboxRelay(runtime.broker, [public_votes.collection]),
         )
-        for store in (context.ballots, context.codes, context.limits, context.relay):
+        stores = (context.ballots, context.invalidations, context.codes, context.limits)
+        for store in (*stores, context.relay):
             await store.create_indexes()
         subscribe(
             runtime.broker,
@@ -69,6 +72,12 @@ def create_app(settings: VotingSettings | None = None) -> FastAPI:
         settings=settings,
         title="Contest voting service",
         description="Verified public voting, ballots, tallies and live results.",
-        routers=[voters.router, ballots.router, tallies.router, vote.router],
+        routers=[
+            voters.router,
+            ballots.router,
+            tallies.router,
+            vote.router,
+            invalidations.router,
+        ],
         wire=wire,
     )

@@ -16,6 +16,7 @@ from contest_runtime.mongo import stored_now
 from contest_runtime.outbox import OutboxRelay
 from contest_voting.settings import VotingSettings
 from contest_voting.store.ballots import Ballots
+from contest_voting.store.invalidations import Invalidations
 from contest_voting.store.public_votes import PublicVotes
 from contest_voting.store.verification import Codes, RateLimits
 
@@ -40,6 +41,7 @@ class VotingContext:
     contests: ContestDefinitionCopies
     public_votes: PublicVotes
     ballots: Ballots
+    invalidations: Invalidations
     codes: Codes
     limits: RateLimits
     publisher: EventPublisher

@@ -60,7 +60,7 @@ class VoterToken(BaseModel):
     expires_in_s: int
 
 
-def _voter(context: VotingContext, raw_phone: str) -> tuple[str, str]:
+def phone_and_key(context: VotingContext, raw_phone: str) -> tuple[str, str]:
     """The normalised phone number and the voter key behind it (422 if it is no number)."""
     phone = normalise_phone(raw_phone)
     if phone is None:
@@ -94,7 +94,7 @@ async def _limit(context: VotingContext, rule: str, subject: str, limit: int) ->
     "per phone number and per client address).",
 )
 async def request_code(form: CodeRequest, request: Request, context: Voting) -> CodeSent:
-    phone, key = _voter(context, form.phone)
+    phone, key = phone_and_key(context, form.phone)
     settings = context.settings
     await _limit(
         context, "codes-per-address", client_address(request), settings.codes_per_address_per_hour
@@ -124,7 +124,7 @@ async def request_code(form: CodeRequest, request: Request, context: Voting) -> 
     "(limited attempts per code).",
 )
 async def verify_code(form: CodeAnswer, context: Voting) -> VoterToken:
-    _, key = _voter(context, form.phone)
+    _, key = phone_and_key(context, form.phone)
     attempt = await context.codes.attempt(key, context.clock())
     if attempt is None:
         raise ProblemError(

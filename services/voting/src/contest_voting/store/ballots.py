@@ -3,9 +3,10 @@
 - ``ballots``: one document per accepted vote, keyed by its receipt id, with a unique index
   on (contest, nomination, voter): a redelivered vote collides on its id, a second vote of
   the same voter on the unique index; neither is written twice.
-- ``tally_shards``: votes per choice and per partition of ``contest.votes.v1``. Only the one
-  consumer that owns a partition writes its shards, and a choice's tally is the sum of its
-  shards.
+- ``tally_shards``: ballots per choice and per partition of ``contest.votes.v1``. Only the
+  one consumer that owns a partition writes its shards.
+- ``tally_invalidations``: invalid ballots per choice (fraud invalidation). A choice's tally
+  is the sum of its shards less its invalid ballots.
 
 A batch is counted in three writes: the ballots (``tallied`` false), ``$inc`` of the shards
 for the ballots that were new, then ``tallied`` true. A consumer that dies between them
@@ -25,6 +26,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import BulkWriteError
 
 from contest_runtime.mongo import Document
+from contest_voting.domain.invalidation import ByVoter, Selection
 
 _DUPLICATE_KEY = 11000
 ChoiceKey = tuple[str, str, str]
@@ -44,6 +46,7 @@ class Ballot(BaseModel):
     cast_at: datetime
     partition: int
     valid: bool = True
+    invalidation_id: str | None = None
 
     @property
     def choice(self) -> ChoiceKey:
@@ -58,6 +61,7 @@ class Ballots:
         self.ballots: AsyncCollection[Document] = db["ballots"]
         self.shards: AsyncCollection[Document] = db["tally_shards"]
         self.progress: AsyncCollection[Document] = db["counting_progress"]
+        self.invalid: AsyncCollection[Document] = db["tally_invalidations"]
 
     async def create_indexes(self) -> None:
         """One ballot per voter and nomination; untallied ballots of a partition; recounts."""
@@ -73,7 +77,10 @@ class Ballots:
                 ("application_id", ASCENDING),
             ]
         )
-        await self.shards.create_index([("contest_id", ASCENDING), ("nomination_code", ASCENDING)])
+        await self.ballots.create_index([("contest_id", ASCENDING), ("voter_key", ASCENDING)])
+        await self.ballots.create_index([("contest_id", ASCENDING), ("cast_at", ASCENDING)])
+        for counters in (self.shards, self.invalid):
+            await counters.create_index([("contest_id", ASCENDING), ("nomination_code", ASCENDING)])
 
     async def count(self, partition: int, ballots: list[Ballot]) -> int:
         """Count a batch of ballots from one partition; returns how many were new."""
@@ -119,7 +126,6 @@ class Ballots:
                     "nomination_code": nomination,
                     "application_id": application,
                     "partition": partition,
-                    "valid": True,
                 }
             )
             await self.shards.update_one(
@@ -133,12 +139,72 @@ class Ballots:
             )
 
     async def tally(self, contest_id: str, nomination_code: str) -> Counter[str]:
-        """Votes per choice of a nomination: the sum of its shards."""
+        """Votes per choice of a nomination: its shards less its invalid ballots."""
         counts: Counter[str] = Counter()
-        cursor = self.shards.find({"contest_id": contest_id, "nomination_code": nomination_code})
-        async for shard in cursor:
+        nomination = {"contest_id": contest_id, "nomination_code": nomination_code}
+        async for shard in self.shards.find(nomination):
             counts[shard["application_id"]] += int(shard["votes"])
-        return counts
+        async for invalid in self.invalid.find(nomination):
+            counts[invalid["application_id"]] -= int(invalid["ballots"])
+        # A ballot invalidated between its write and its shard's increment is subtracted a
+        # moment before it is added; unary + drops the negative count that shows meanwhile.
+        return +counts
+
+    async def invalidate(
+        self, contest_id: str, selection: Selection, invalidation_id: str
+    ) -> Counter[str]:
+        """Make the selected ballots invalid; returns the newly invalid ones per nomination.
+
+        Repeating an invalidation invalidates nothing more but repairs the counters of the
+        choices it touches, so one cut short by a crash is completed by running it again.
+        """
+        query: Document = {"contest_id": contest_id}
+        if isinstance(selection, ByVoter):
+            query["voter_key"] = selection.voter_key
+        else:
+            query["cast_at"] = {"$gte": selection.cast_from, "$lt": selection.cast_until}
+        fields = {"nomination_code": 1, "application_id": 1, "client_address": 1, "valid": 1}
+        selected = [
+            document
+            async for document in self.ballots.find(query, fields)
+            if isinstance(selection, ByVoter) or selection.covers(document["client_address"])
+        ]
+        invalidated: Counter[str] = Counter()
+        for nomination in {d["nomination_code"] for d in selected}:
+            ids = [d["_id"] for d in selected if d["nomination_code"] == nomination]
+            result = await self.ballots.update_many(
+                {"_id": {"$in": ids}, "valid": True},
+                {"$set": {"valid": False, "invalidation_id": invalidation_id}},
+            )
+            invalidated[nomination] += result.modified_count
+        for choice in {(contest_id, d["nomination_code"], d["application_id"]) for d in selected}:
+            await self._count_invalid(choice)
+        return +invalidated
+
+    async def _count_invalid(self, choice: ChoiceKey) -> None:
+        contest_id, nomination, application = choice
+        ballots = await self.ballots.count_documents(
+            {
+                "contest_id": contest_id,
+                "nomination_code": nomination,
+                "application_id": application,
+                "valid": False,
+            }
+        )
+        # Invalid ballots only ever grow: of two invalidations counting at once, the one
+        # that counted last saw both, and $max keeps its number whatever order they write in.
+        await self.invalid.update_one(
+            {"_id": "/".join(choice)},
+            {
+                "$max": {"ballots": ballots},
+                "$set": {
+                    "contest_id": contest_id,
+                    "nomination_code": nomination,
+                    "application_id": application,
+                },
+            },
+            upsert=True,
+        )
 
     async def recount(self, contest_id: str, nomination_code: str) -> Counter[str]:
         """Votes per choice of a nomination, counted from the valid ballots themselves."""
