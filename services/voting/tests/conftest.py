@@ -3,6 +3,8 @@ open, with the finalists judging would have selected."""
 
 from __future__ import annotations
 
+import asyncio
+import socket
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
@@ -10,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest_asyncio
+import uvicorn
 from fastapi import FastAPI
 from httpx import AsyncClient
 
@@ -105,6 +108,24 @@ class RunningVoting:
         await eventually(lambda: _has_choices(self.context, contest_id))
         return definition, ids
 
+    async def tally_once(
+        self,
+        contest_id: str,
+        eventually: Callable[..., Awaitable[None]],
+        until: Callable[[dict[str, Any]], bool],
+    ) -> dict[str, Any]:
+        """The public tally of the contest's one nomination, once ``until`` holds for it:
+        the views are up to a refresh interval old."""
+        seen: list[dict[str, Any]] = []
+
+        async def holds() -> bool:
+            (view,) = (await self.http.get(f"/contests/{contest_id}/tallies")).json()
+            seen.append(view)
+            return until(view)
+
+        await eventually(holds)
+        return seen[-1]
+
     def code_sent_to(self, phone: str) -> str | None:
         """The latest one-time code the SMS gateway was asked to send to ``phone``."""
         sent = [
@@ -153,6 +174,7 @@ def voting_settings(infra: InfraSettings, auth: AuthSettings, **changes: Any) ->
         closing_interval_s=0.2,
         closing_grace_s=0.5,
         outbox_interval_s=0.2,
+        tally_refresh_s=0.2,
         **changes,
     )
 
@@ -172,3 +194,17 @@ async def voting(
     async with app_client(app) as http:
         yield RunningVoting(app, http, EventPublisher(broker, source="/contest/judging"), sms)
     await broker.stop()
+
+
+@pytest_asyncio.fixture(loop_scope="session", scope="session")
+async def served(voting: RunningVoting) -> AsyncIterator[AsyncClient]:
+    """The running voting service behind a real HTTP server on a loopback port, for what the
+    in-process transport cannot do: read a stream while it is being written."""
+    listening = socket.create_server(("127.0.0.1", 0))  # connections wait in its backlog
+    port = listening.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(voting.app, lifespan="off", log_config=None))
+    serving = asyncio.create_task(server.serve(sockets=[listening]))
+    async with AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=30) as http:
+        yield http
+    server.should_exit = True
+    await serving

@@ -38,13 +38,17 @@ class TallyEntry(ContractModel):
 
 
 class TallyUpdated(EventData):
-    """The public view of a nomination's running tally (at most about once a second)."""
+    """The public view of a nomination's tally (at most about once a second); the last one
+    of a nomination is the certified final tally, with every count shown."""
 
     event_type: ClassVar[str] = "kz.contest.tally.updated"
 
     contest_id: EntityId = Field(description="Contest id.")
     nomination_code: Code = Field(description="Nomination.")
     visibility: TallyVisibility = Field(description="What this view may show.")
+    certified: bool = Field(
+        default=False, description="The final, certified tally: every count is public."
+    )
     participation: int = Field(ge=0, description="Valid ballots so far (always public).")
     entries: list[TallyEntry] = Field(description="Choices; content limited by `visibility`.")
     as_of: UtcDateTime = Field(description="When the counts were read.")

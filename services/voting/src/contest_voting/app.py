@@ -19,6 +19,7 @@ from contest_voting.closing import run_closing
 from contest_voting.context import SOURCE, VotingContext
 from contest_voting.events.counting import count_votes, tally_consumer
 from contest_voting.events.finalists import keep_finalists
+from contest_voting.events.tallies import ELECTING_PARTITION, publish_tallies
 from contest_voting.settings import VotingSettings
 from contest_voting.store.ballots import Ballots
 from contest_voting.store.invalidations import Invalidations
@@ -64,6 +65,11 @@ def create_app(settings: VotingSettings | None = None) -> FastAPI:
             ),
             lambda: run_closing(context, settings.closing_interval_s, grace),
             lambda: context.relay.run(settings.outbox_interval_s),
+            lambda: publish_tallies(
+                context,
+                lambda: ELECTING_PARTITION in consumer.assignment(),
+                settings.tally_refresh_s,
+            ),
         ]
         return context
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import partial
 from time import monotonic
 
 from fastapi import Request
@@ -14,6 +15,7 @@ from contest_runtime.definitions import ContestDefinitionCopies
 from contest_runtime.kafka import EventPublisher
 from contest_runtime.mongo import stored_now
 from contest_runtime.outbox import OutboxRelay
+from contest_voting.live import LiveTallies, read_tallies
 from contest_voting.settings import VotingSettings
 from contest_voting.store.ballots import Ballots
 from contest_voting.store.invalidations import Invalidations
@@ -50,6 +52,11 @@ class VotingContext:
     rules: dict[str, BallotRules] = field(default_factory=dict)
     """Per contest, reused for ``settings.ballot_rules_cache_s``: the vote path then reads
     and parses the definition and choices once a second, not once a vote."""
+    live: LiveTallies = field(init=False)
+    """The public views of the tallies, shared by every viewer of this replica."""
+
+    def __post_init__(self) -> None:
+        self.live = LiveTallies(partial(read_tallies, self), self.settings.tally_refresh_s)
 
     async def ballot_rules(self, contest_id: str) -> BallotRules:
         """A contest's schedule and choices, as read at most a moment ago."""

@@ -40,6 +40,11 @@ class VotingSettings(ServiceSettings):
         description="How long the vote path reuses a contest's schedule and choices; whether "
         "the vote was closed is read for every vote.",
     )
+    tally_refresh_s: float = Field(
+        default=1.0,
+        gt=0,
+        description="How often live tallies are read again, streamed and published (at most).",
+    )
     tally_batch: int = Field(default=1000, ge=1, description="Votes counted per batch, at most.")
     closing_interval_s: float = Field(
         default=1.0, gt=0, description="How often scheduled closes and certification are checked."

@@ -1,0 +1,116 @@
+"""Live results: what the public sees of each nomination's tally, read at most once per
+refresh interval per contest however many people watch.
+
+The one public view is the contract's ``TallyUpdated``: the HTTP tallies, the server-sent
+event stream and the ``contest.tallies.v1`` topic all show exactly it, so a count the
+contest's visibility rule hides has no other way out.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import Counter
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass, field
+from time import monotonic
+from typing import TYPE_CHECKING
+
+from contest_contracts.events.stages import PublicVoteSummary
+from contest_contracts.events.voting import TallyUpdated
+from contest_voting.domain.tallies import public_entries
+
+if TYPE_CHECKING:
+    from contest_voting.context import VotingContext
+
+
+async def read_tallies(context: VotingContext, contest_id: str) -> list[TallyUpdated]:
+    """Every nomination's public view now: the certified tally once there is one, else the
+    running tally limited by the contest's visibility rule."""
+    definition = await context.contests.require(contest_id)
+    vote = await context.public_votes.get(contest_id)
+    visibility = definition.public_vote.visibility
+    certified = (
+        {t.nomination_code: t for t in PublicVoteSummary.model_validate(vote.certified).tallies}
+        if vote.certified is not None
+        else None
+    )
+    views = []
+    for nomination in vote.nominations():
+        if certified is not None:
+            final = certified[nomination]
+            counts = Counter({c.application_id: c.votes for c in final.choices})
+        else:
+            counts = await context.ballots.tally(contest_id, nomination)
+        choices = [c.application_id for c in vote.choices_in(nomination)]
+        views.append(
+            TallyUpdated(
+                contest_id=contest_id,
+                nomination_code=nomination,
+                visibility=visibility,
+                certified=certified is not None,
+                participation=sum(counts.values()),
+                entries=public_entries(
+                    counts, choices, visibility, certified=certified is not None
+                ),
+                as_of=context.clock(),
+            )
+        )
+    return views
+
+
+def same_counts(a: TallyUpdated, b: TallyUpdated) -> bool:
+    """Whether two views show the same (whatever their time)."""
+    return a.model_dump(exclude={"as_of"}) == b.model_dump(exclude={"as_of"})
+
+
+@dataclass
+class LiveTallies:
+    """The public views of each contest, read again at most once per ``refresh_s``."""
+
+    read: Callable[[str], Awaitable[list[TallyUpdated]]]
+    """How a contest's views are read (:func:`read_tallies`)."""
+    refresh_s: float
+    _held: dict[str, tuple[float, list[TallyUpdated]]] = field(default_factory=dict)
+    _reading: dict[str, asyncio.Lock] = field(default_factory=dict)
+
+    async def views(self, contest_id: str) -> list[TallyUpdated]:
+        """A contest's views, at most ``refresh_s`` old."""
+        held = self._fresh(contest_id)
+        if held is not None:
+            return held
+        # Many viewers asking at once wait for one read rather than each making their own.
+        async with self._reading.setdefault(contest_id, asyncio.Lock()):
+            held = self._fresh(contest_id)
+            if held is None:
+                held = await self.read(contest_id)
+                self._held[contest_id] = (monotonic(), held)
+            return held
+
+    def _fresh(self, contest_id: str) -> list[TallyUpdated] | None:
+        held = self._held.get(contest_id)
+        if held is not None and monotonic() - held[0] < self.refresh_s:
+            return held[1]
+        return None
+
+    async def changes(
+        self, contest_id: str, heartbeat_s: float = 15.0
+    ) -> AsyncIterator[TallyUpdated | None]:
+        """Each nomination's view when it changes (all of them first), at most once per
+        refresh; None as a heartbeat when nothing changed for ``heartbeat_s``. Ends after
+        the certified views."""
+        shown: dict[str, TallyUpdated] = {}
+        quiet_since = monotonic()
+        while True:
+            views = await self.views(contest_id)
+            for view in views:
+                before = shown.get(view.nomination_code)
+                if before is None or not same_counts(before, view):
+                    shown[view.nomination_code] = view
+                    quiet_since = monotonic()
+                    yield view
+            if views and all(v.certified for v in views):
+                return
+            if monotonic() - quiet_since >= heartbeat_s:
+                quiet_since = monotonic()
+                yield None
+            await asyncio.sleep(self.refresh_s)
