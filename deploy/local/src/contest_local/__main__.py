@@ -87,7 +87,20 @@ def main(argv: list[str] | None = None) -> int:
         "--storage", default="memory", help="embedded store: 'memory' or a directory"
     )
     run_command.add_argument("--once", action="store_true", help="stop once everything is ready")
+    bench_command = commands.add_parser(
+        "bench", help="measure the vote path against a no-op endpoint and raw aiokafka"
+    )
+    bench_command.add_argument("--votes", type=int, default=20_000, help="votes to send (N)")
+    bench_command.add_argument("--clients", type=int, default=64, help="concurrent clients")
+    bench_command.add_argument("--workdir", type=Path, default=Path(".local/bench"))
+    bench_command.add_argument(
+        "--profile", action="store_true", help="profile the voting process (cProfile)"
+    )
     arguments = parser.parse_args(argv)
+    if arguments.command == "bench":
+        from contest_local import bench
+
+        return bench.run(arguments.votes, arguments.clients, arguments.workdir, arguments.profile)
     return run(arguments.workdir, arguments.storage, arguments.once)
 
 
