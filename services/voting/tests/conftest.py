@@ -175,6 +175,7 @@ def voting_settings(infra: InfraSettings, auth: AuthSettings, **changes: Any) ->
         closing_grace_s=0.5,
         outbox_interval_s=0.2,
         tally_refresh_s=0.2,
+        ballot_rules_cache_s=0.2,
         **changes,
     )
 

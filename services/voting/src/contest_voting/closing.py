@@ -36,14 +36,17 @@ from contest_voting.store.public_votes import PublicVote
 log = logging.getLogger(__name__)
 
 
-async def close_vote(context: VotingContext, contest_id: str, by: str) -> bool:
-    """Stop taking votes; False when the vote was closed already."""
-    now = context.clock()
+async def close_vote(
+    context: VotingContext, contest_id: str, by: str, in_effect_after: timedelta = timedelta()
+) -> bool:
+    """Stop taking votes ``in_effect_after`` from now; False when the vote was closed
+    already."""
+    closed_at = context.clock() + in_effect_after
 
     def close(vote: PublicVote) -> tuple[Document, list[Document]] | None:
         if vote.closed_at is not None:
             return None
-        return {"closed_at": now, "closed_by": by}, []
+        return {"closed_at": closed_at, "closed_by": by}, []
 
     closed = await context.public_votes.change(contest_id, close)
     if closed:

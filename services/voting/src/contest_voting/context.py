@@ -15,6 +15,7 @@ from contest_runtime.definitions import ContestDefinitionCopies
 from contest_runtime.kafka import EventPublisher
 from contest_runtime.mongo import stored_now
 from contest_runtime.outbox import OutboxRelay
+from contest_voting.domain.voters import RecentVoters
 from contest_voting.live import LiveTallies, read_tallies
 from contest_voting.settings import VotingSettings
 from contest_voting.store.ballots import Ballots
@@ -27,11 +28,12 @@ SOURCE = "/contest/voting"
 
 @dataclass(frozen=True)
 class BallotRules:
-    """What a vote is checked against that changes rarely: the contest's schedule (in its
-    definition) and its choices per nomination."""
+    """What a vote is checked against, all of which changes rarely: the contest's schedule
+    (in its definition), its choices per nomination, and an operator's close."""
 
     definition: ContestDefinition
     choices: dict[str, frozenset[str]]
+    closed_at: datetime | None
     read_at: float
 
 
@@ -51,7 +53,10 @@ class VotingContext:
     clock: Callable[[], datetime] = stored_now
     rules: dict[str, BallotRules] = field(default_factory=dict)
     """Per contest, reused for ``settings.ballot_rules_cache_s``: the vote path then reads
-    and parses the definition and choices once a second, not once a vote."""
+    the store once a second, not once a vote. An operator's close therefore takes effect
+    that long after it is made, so every replica knows it before it applies."""
+    recent_voters: RecentVoters = field(default_factory=lambda: RecentVoters(200_000))
+    """Voters this replica took a vote from, to answer a repeated vote at once."""
     live: LiveTallies = field(init=False)
     """The public views of the tallies, shared by every viewer of this replica."""
 
@@ -68,7 +73,7 @@ class VotingContext:
         choices = {
             n: frozenset(c.application_id for c in vote.choices_in(n)) for n in vote.nominations()
         }
-        self.rules[contest_id] = BallotRules(definition, choices, monotonic())
+        self.rules[contest_id] = BallotRules(definition, choices, vote.closed_at, monotonic())
         return self.rules[contest_id]
 
 

@@ -109,7 +109,10 @@ async def test_a_redelivered_or_repeated_vote_counts_once_and_the_recount_equals
     tally = await ballots.tally(contest, NOMINATION)
     assert tally == {first: 1, second: 5}
     assert await ballots.recount(contest, NOMINATION) == tally
-    assert not (await voting.http.get("/receipts/receipt-again")).json()["counted"]
+    receipt = (await voting.http.get("/receipts/receipt-again")).json()
+    assert (receipt["counted"], receipt["refused"]) == (False, "already_voted")
+    first_receipt = (await voting.http.get(f"/receipts/{vote.receipt_id}")).json()
+    assert (first_receipt["counted"], first_receipt["refused"]) == (True, None)
 
 
 async def _total(ballots: Any, contest: str, expected: int) -> bool:

@@ -28,6 +28,10 @@ async def _vote(voting: Any, contest: str, choice: str, headers: dict[str, str])
     )
 
 
+async def _status(voting: Any, contest: str, status: str) -> bool:
+    return bool((await voting.http.get(f"/contests/{contest}/vote")).json()["status"] == status)
+
+
 def _closes(published: Any, contest: str) -> list[Any]:
     return [e for e in published.of(StageClosed, contest) if e.data.stage == StageKind.PUBLIC_VOTE]
 
@@ -50,7 +54,8 @@ async def test_an_operator_closes_the_vote_and_the_certified_tally_is_published(
     assert (await voting.http.post(url, headers=bearer(Role.JUROR))).status_code == 403
     closed = await voting.http.post(url, headers=bearer(Role.OPERATOR, subject="op-1"))
     assert closed.status_code == 202, closed.text
-    assert closed.json()["status"] == "closed"
+    assert closed.json()["closed_at"] is not None
+    await eventually(lambda: _status(voting, contest, "closed"))
     refused = await _vote(voting, contest, third, late_voter)
     assert refused.status_code == 409
     assert refused.json()["code"] == "vote_closed"

@@ -9,6 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from contest_voting.domain.voters import (
+    RecentVoters,
     code_digest,
     codes_match,
     new_code,
@@ -62,3 +63,14 @@ def test_a_voter_token_proves_its_voter_until_it_expires() -> None:
     old = voter_token(key, SECRET, timedelta(minutes=1), now=datetime.now(UTC) - timedelta(hours=1))
     assert voter_of(old, SECRET) is None
     assert voter_of("garbage", SECRET) is None
+
+
+def test_a_replica_remembers_its_latest_voters_and_forgets_the_oldest() -> None:
+    recent = RecentVoters(capacity=2)
+    first, second, third = (("contest", "nomination", key) for key in "abc")
+    assert recent.take(first) and not recent.take(first)
+    recent.forget(first)
+    assert recent.take(first)
+    assert recent.take(second) and recent.take(third)
+    assert recent.take(first), "the oldest is forgotten beyond the capacity"
+    assert not recent.take(third)

@@ -66,6 +66,11 @@ class ReceiptCheck(BaseModel):
     receipt_id: str
     counted: bool
     valid: bool | None = Field(description="False when invalidated for fraud; None until counted.")
+    refused: str | None = Field(
+        default=None,
+        description="`already_voted`: not counted, this phone number's vote in the nomination "
+        "is counted under another receipt.",
+    )
     contest_id: str | None = None
     nomination_code: str | None = None
     cast_at: datetime | None = None
@@ -81,10 +86,9 @@ async def cast(
     contest_id: str, form: VoteForm, request: Request, context: Voting, voter: Voter
 ) -> Receipt:
     rules = await context.ballot_rules(contest_id)
-    closed_at = await context.public_votes.closed_at(contest_id)
     now = context.clock()
     status = vote_status(
-        rules.definition, has_choices=bool(rules.choices), closed_at=closed_at, now=now
+        rules.definition, has_choices=bool(rules.choices), closed_at=rules.closed_at, now=now
     )
     if status != VoteStatus.OPEN:
         code = "vote_closed" if status == VoteStatus.CLOSED else "vote_not_open"
@@ -96,7 +100,8 @@ async def cast(
             "Invalid input",
             f"{form.application_id!r} is not a finalist of {form.nomination_code!r}",
         )
-    if await context.ballots.has_voted(contest_id, form.nomination_code, voter):
+    seat = (contest_id, form.nomination_code, voter)
+    if not context.recent_voters.take(seat):
         raise ProblemError(
             409, "already_voted", _CONFLICT, "this phone number voted in this nomination"
         )
@@ -117,6 +122,7 @@ async def cast(
             timeout=context.settings.publish_timeout_s,
         )
     except Exception as error:
+        context.recent_voters.forget(seat)
         log.warning("vote not accepted by the broker", extra={"error": repr(error)})
         raise ProblemError(
             503,
@@ -136,7 +142,13 @@ async def cast(
 async def check_receipt(receipt_id: str, context: Voting) -> ReceiptCheck:
     ballot = await context.ballots.get(receipt_id)
     if ballot is None:
-        return ReceiptCheck(receipt_id=receipt_id, counted=False, valid=None)
+        repeated = await context.ballots.repeated(receipt_id)
+        return ReceiptCheck(
+            receipt_id=receipt_id,
+            counted=False,
+            valid=None,
+            refused="already_voted" if repeated else None,
+        )
     return ReceiptCheck(
         receipt_id=receipt_id,
         counted=True,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Depends
@@ -58,8 +58,9 @@ async def vote_state(contest_id: str, context: Voting) -> VoteState:
 @router.post(
     "/contests/{contest_id}/vote/close",
     status_code=202,
-    summary="Close the public vote now; the certified tally follows once every accepted vote "
-    "is counted. Who may call: operators.",
+    summary="Close the public vote: no vote is taken from `closed_at` on, a moment from now "
+    "(every replica learns of the close before it applies). The certified tally follows once "
+    "every accepted vote is counted. Who may call: operators.",
 )
 async def close(contest_id: str, context: Voting, operator: Operator) -> VoteState:
     await context.contests.require(contest_id)
@@ -68,7 +69,8 @@ async def close(contest_id: str, context: Voting, operator: Operator) -> VoteSta
         raise ProblemError(
             409, "vote_not_open", "Conflict with the current state", "the vote has no choices yet"
         )
-    if not await close_vote(context, contest_id, operator.subject):
+    in_effect_after = timedelta(seconds=context.settings.ballot_rules_cache_s)
+    if not await close_vote(context, contest_id, operator.subject, in_effect_after):
         raise ProblemError(
             409, "vote_closed", "Conflict with the current state", "the vote is closed already"
         )

@@ -11,6 +11,7 @@ import hashlib
 import hmac
 import re
 import secrets
+from collections import OrderedDict
 from datetime import UTC, datetime, timedelta
 
 import jwt
@@ -71,3 +72,26 @@ def voter_of(token: str, secret: str) -> str | None:
         return None
     subject = claims.get("sub")
     return subject if isinstance(subject, str) and re.fullmatch(r"[0-9a-f]{64}", subject) else None
+
+
+class RecentVoters:
+    """The latest voters (contest, nomination, voter key) one replica took a vote from,
+    forgetting the oldest beyond ``capacity``: a repeated vote is usually the same voter
+    pressing again, answered here without asking the store. The tally is the rule."""
+
+    def __init__(self, capacity: int) -> None:
+        self.capacity = capacity
+        self._voters: OrderedDict[tuple[str, str, str], None] = OrderedDict()
+
+    def take(self, voter: tuple[str, str, str]) -> bool:
+        """Note a voter; False when they were noted already."""
+        if voter in self._voters:
+            return False
+        self._voters[voter] = None
+        if len(self._voters) > self.capacity:
+            self._voters.popitem(last=False)
+        return True
+
+    def forget(self, voter: tuple[str, str, str]) -> None:
+        """Forget a voter whose vote was not taken after all."""
+        self._voters.pop(voter, None)

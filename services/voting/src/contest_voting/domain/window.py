@@ -1,6 +1,6 @@
 """When a contest's public vote takes votes: from the scheduled opening of its
 ``public_vote`` stage, once the finalists are known, until it closes (at the scheduled
-close or earlier by an operator)."""
+close, or at the ``closed_at`` an operator's close set)."""
 
 from __future__ import annotations
 
@@ -24,7 +24,9 @@ def vote_status(
 ) -> VoteStatus:
     """The status of a contest's public vote at ``now``."""
     schedule = next((s for s in definition.stages if s.stage == StageKind.PUBLIC_VOTE), None)
-    if closed_at is not None or (schedule is not None and now >= schedule.closes_at):
+    if (closed_at is not None and now >= closed_at) or (
+        schedule is not None and now >= schedule.closes_at
+    ):
         return VoteStatus.CLOSED
     if schedule is None or now < schedule.opens_at or not has_choices:
         return VoteStatus.NOT_OPEN

@@ -5,6 +5,8 @@
   the same voter on the unique index; neither is written twice.
 - ``tally_shards``: ballots per choice and per partition of ``contest.votes.v1``. Only the
   one consumer that owns a partition writes its shards.
+- ``repeated_votes``: receipts of votes refused because their voter had voted in the
+  nomination already, so that the receipt can say so.
 - ``tally_invalidations``: invalid ballots per choice (fraud invalidation). A choice's tally
   is the sum of its shards less its invalid ballots.
 
@@ -62,6 +64,7 @@ class Ballots:
         self.shards: AsyncCollection[Document] = db["tally_shards"]
         self.progress: AsyncCollection[Document] = db["counting_progress"]
         self.invalid: AsyncCollection[Document] = db["tally_invalidations"]
+        self.repeats: AsyncCollection[Document] = db["repeated_votes"]
 
     async def create_indexes(self) -> None:
         """One ballot per voter and nomination; untallied ballots of a partition; recounts."""
@@ -101,6 +104,8 @@ class Ballots:
                 raise
             refused = {e["index"] for e in errors}
         new = [b for i, b in enumerate(unique) if i not in refused]
+        if refused:
+            await self._note_repeats([b for i, b in enumerate(unique) if i in refused])
         for choice, n in Counter(b.choice for b in new).items():
             await self.shards.update_one(
                 {"_id": _shard_id(choice, partition)},
@@ -235,13 +240,25 @@ class Ballots:
         document = await self.ballots.find_one({"_id": receipt_id})
         return None if document is None else _ballot(document)
 
-    async def has_voted(self, contest_id: str, nomination_code: str, voter_key: str) -> bool:
-        """Whether a ballot of this voter in this nomination is counted already."""
-        document = await self.ballots.find_one(
-            {"contest_id": contest_id, "nomination_code": nomination_code, "voter_key": voter_key},
-            {"_id": 1},
-        )
-        return document is not None
+    async def _note_repeats(self, refused: list[Ballot]) -> None:
+        # Refused either as a redelivery (its own ballot exists) or as a repeated vote.
+        ids = [b.receipt_id for b in refused]
+        delivered = {d["_id"] async for d in self.ballots.find({"_id": {"$in": ids}}, {"_id": 1})}
+        repeats = [
+            {"_id": b.receipt_id, "contest_id": b.contest_id, "nomination_code": b.nomination_code}
+            for b in refused
+            if b.receipt_id not in delivered
+        ]
+        if repeats:
+            try:
+                await self.repeats.insert_many(repeats, ordered=False)
+            except BulkWriteError as error:
+                if any(e["code"] != _DUPLICATE_KEY for e in error.details["writeErrors"]):
+                    raise
+
+    async def repeated(self, receipt_id: str) -> bool:
+        """Whether the vote of a receipt was refused: its voter had voted already."""
+        return await self.repeats.find_one({"_id": receipt_id}, {"_id": 1}) is not None
 
 
 def _shard_id(choice: ChoiceKey, partition: int) -> str:

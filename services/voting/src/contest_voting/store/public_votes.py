@@ -1,7 +1,8 @@
 """The ``public_votes`` collection: one document per contest with its choices (the finalists
 per nomination, from ``contest.finalists.v1``), its close, and its certified tally.
 
-Closing happens in steps, each a versioned write: ``closed_at`` (no more votes are taken),
+Closing happens in steps, each a versioned write: ``closed_at`` (from then on no vote is
+taken),
 then ``closing_offsets`` (the end of the votes topic a grace period later: every vote
 accepted before the close lies before it), then ``certified`` once counting has passed
 those offsets, written with the ``StageClosed`` event in the outbox.
@@ -77,13 +78,6 @@ class PublicVotes:
         """A contest's public vote (without choices until the finalists arrive)."""
         document = await self.collection.find_one({"_id": contest_id})
         return PublicVote(contest_id=contest_id) if document is None else _vote(document)
-
-    async def closed_at(self, contest_id: str) -> datetime | None:
-        """When the vote was closed, if it was (read on its own: it is checked every vote)."""
-        document = await self.collection.find_one(
-            {"_id": contest_id}, {"contest_id": 1, "closed_at": 1}
-        )
-        return None if document is None else _vote(document).closed_at
 
     async def all(self) -> list[PublicVote]:
         """Every contest's public vote (a handful per deployment)."""
