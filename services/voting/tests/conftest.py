@@ -23,6 +23,7 @@ from contest_contracts.events.contest import (
     PublicVoteRules,
     StageSchedule,
     TallyVisibility,
+    VoteChoices,
 )
 from contest_contracts.events.judging import Finalist, FinalistsSelected
 from contest_contracts.events.notifications import NotificationRequested
@@ -60,8 +61,10 @@ class RunningVoting:
         visibility: TallyVisibility = TallyVisibility.LIVE,
         finalists: int = 3,
         closes_in: timedelta = timedelta(days=1),
+        choices: VoteChoices = VoteChoices.FINALISTS,
     ) -> tuple[ContestDefinition, list[str]]:
-        """A contest whose public vote runs now, and its finalists (ids) in one nomination."""
+        """A contest whose public vote runs now, and its finalists (ids) in one nomination
+        (none when it votes on its gallery)."""
         now = datetime.now(UTC)
         definition = DEFINITION.model_copy(
             update={
@@ -74,7 +77,7 @@ class RunningVoting:
                         closes_at=now + closes_in,
                     ),
                 ],
-                "public_vote": PublicVoteRules(visibility=visibility),
+                "public_vote": PublicVoteRules(visibility=visibility, choices=choices),
             }
         )
         contest_id = definition.contest_id
@@ -83,6 +86,7 @@ class RunningVoting:
             ContestDefined(definition=definition, revision=1),
             subject=contest_id,
         )
+        await eventually(lambda: self.context.contests.get(contest_id))
         ids = [f"app-{uuid.uuid4().hex[:10]}" for _ in range(finalists)]
         await self.outside.publish(
             FINALISTS,
@@ -104,7 +108,8 @@ class RunningVoting:
             ),
             subject=contest_id,
         )
-        await eventually(lambda: self.context.contests.get(contest_id))
+        if choices == VoteChoices.GALLERY:
+            return definition, []
         await eventually(lambda: _has_choices(self.context, contest_id))
         return definition, ids
 

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import timedelta
 from functools import partial
 
 from fastapi import FastAPI
 
+from contest_contracts.envelope import EventData
 from contest_contracts.events.judging import FinalistsSelected
-from contest_contracts.topics import FINALISTS
-from contest_runtime.consumers import ConsumerOptions, subscribe
+from contest_contracts.topics import APPLICATIONS, FINALISTS, Topic
+from contest_runtime.consumers import ConsumerOptions, EventHandler, subscribe
 from contest_runtime.definitions import keep_contest_definitions
 from contest_runtime.kafka import EventPublisher
 from contest_runtime.outbox import OutboxRelay
@@ -19,6 +21,7 @@ from contest_voting.closing import run_closing
 from contest_voting.context import SOURCE, VotingContext
 from contest_voting.events.counting import count_votes, tally_consumer
 from contest_voting.events.finalists import keep_finalists
+from contest_voting.events.gallery import follow_gallery
 from contest_voting.events.tallies import ELECTING_PARTITION, publish_tallies
 from contest_voting.settings import VotingSettings
 from contest_voting.store.ballots import Ballots
@@ -50,13 +53,19 @@ def create_app(settings: VotingSettings | None = None) -> FastAPI:
         stores = (context.ballots, context.invalidations, context.codes, context.limits)
         for store in (*stores, context.relay):
             await store.create_indexes()
-        subscribe(
-            runtime.broker,
-            FINALISTS,
-            {FinalistsSelected: partial(keep_finalists, context.public_votes)},
-            options=ConsumerOptions.of(settings),
-            dead_letters=runtime.dead_letters,
-        )
+        gallery: EventHandler = partial(follow_gallery, context)
+        followed: list[tuple[Topic, Mapping[type[EventData], EventHandler]]] = [
+            (FINALISTS, {FinalistsSelected: partial(keep_finalists, context)}),
+            (APPLICATIONS, {model: gallery for model in APPLICATIONS.events}),
+        ]
+        for topic, handlers in followed:
+            subscribe(
+                runtime.broker,
+                topic,
+                handlers,
+                options=ConsumerOptions.of(settings),
+                dead_letters=runtime.dead_letters,
+            )
         consumer = tally_consumer(settings, f"{settings.consumer_group}-tally")
         grace = timedelta(seconds=settings.closing_grace_s)
         runtime.background += [

@@ -1,5 +1,6 @@
 """The ``public_votes`` collection: one document per contest with its choices (the finalists
-per nomination, from ``contest.finalists.v1``), its close, and its certified tally.
+per nomination, from ``contest.finalists.v1``, or the projects of the public gallery, from
+``contest.applications.v1``), its close, and its certified tally.
 
 Closing happens in steps, each a versioned write: ``closed_at`` (from then on no vote is
 taken),
@@ -25,13 +26,22 @@ from contest_runtime.outbox import OUTBOX, PENDING, SINCE, change_with_outbox, w
 
 
 class Choice(BaseModel):
-    """A finalist voters can choose."""
+    """A finalist (or gallery project) voters can choose."""
 
     application_id: str
     nomination_code: str
     region_code: str
     title: str
     display_name: str
+
+
+class GalleryEntry(BaseModel):
+    """An application as the gallery follows it: its latest revision, and whether it left
+    the competition (withdrawn or screened ineligible), after which it is never a choice."""
+
+    choice: Choice | None = None
+    revision: int = 0
+    left: bool = False
 
 
 class PublicVote(BaseModel):
@@ -46,6 +56,8 @@ class PublicVote(BaseModel):
     """Partition → end offset of the votes topic to count through before certifying."""
     certified: dict[str, Any] | None = None
     """The contract's ``PublicVoteSummary`` (JSON), once certified."""
+    gallery: dict[str, GalleryEntry] = {}
+    """Application id → entry, where the choices are the gallery's projects."""
     version: int = 1
 
     @field_validator("selected_at", "closed_at")
@@ -105,6 +117,33 @@ class PublicVotes:
         fresh = PublicVote(contest_id=event.contest_id).model_dump()
         if not await self._insert({"_id": event.contest_id, **fresh, **changes}):
             await self.change(event.contest_id, newer)
+
+    async def follow_gallery(
+        self,
+        contest_id: str,
+        application_id: str,
+        follow: Callable[[GalleryEntry], GalleryEntry],
+    ) -> None:
+        """Change one application's gallery entry with ``follow``; the choices become the
+        entries still in the competition."""
+        await self._insert({"_id": contest_id, **PublicVote(contest_id=contest_id).model_dump()})
+
+        def decide(vote: PublicVote) -> tuple[Document, list[Document]] | None:
+            held = vote.gallery.get(application_id, GalleryEntry())
+            entry = follow(held)
+            if entry == held:
+                return None
+            gallery = {**vote.gallery, application_id: entry}
+            choices = sorted(
+                (e.choice for e in gallery.values() if e.choice is not None and not e.left),
+                key=lambda choice: choice.application_id,
+            )
+            return {
+                "gallery": {a: e.model_dump() for a, e in gallery.items()},
+                "choices": [c.model_dump() for c in choices],
+            }, []
+
+        await self.change(contest_id, decide)
 
     async def change(self, contest_id: str, decide: Decision) -> bool:
         """Apply what ``decide`` makes of the vote as it is now, in one versioned write
