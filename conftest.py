@@ -29,7 +29,7 @@ from contest_contracts.topics import Cleanup, Topic, Visibility, topics_to_creat
 from contest_local.infra import EmbeddedProcesses, Endpoints, running_infrastructure
 from contest_runtime.auth import AuthSettings, Role, mint
 from contest_runtime.consumers import ConsumerOptions, DeadLetters, EventHandler, subscribe
-from contest_runtime.kafka import ensure_topics, make_broker
+from contest_runtime.kafka import ensure_topics, make_broker, start_broker, stop_broker
 from contest_runtime.mongo import Document, connect
 from contest_runtime.settings import InfraSettings
 
@@ -62,7 +62,8 @@ def infra_settings(infrastructure: Endpoints) -> InfraSettings:
         kafka_session_timeout_ms=infrastructure.kafka_session_timeout_ms,
         kafka_heartbeat_interval_ms=infrastructure.kafka_session_timeout_ms // 6,
         mongodb_uri=infrastructure.mongodb_uri,
-        startup_timeout_s=30,
+        startup_timeout_s=90,
+        kafka_join_timeout_s=15,
     )
 
 
@@ -220,13 +221,13 @@ async def recording(
             )
             for topic in topics
         ]
-        await asyncio.gather(*(broker.start() for broker in started))
+        await asyncio.gather(*(start_broker(broker, timeout_s=60) for broker in started))
         brokers.extend(started)
         return recorder
 
     yield start
     for broker in brokers:
-        await broker.stop()
+        await stop_broker(broker, timeout_s=30)
 
 
 @asynccontextmanager

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -12,7 +13,7 @@ from contest_contracts.envelope import Envelope
 from contest_contracts.events import StageOpened, VoteCast
 from contest_contracts.samples import SAMPLES
 from contest_contracts.topics import STAGES, VOTES, Topic
-from contest_runtime.kafka import EventPublisher, make_broker
+from contest_runtime.kafka import EventPublisher, make_broker, start_broker
 from contest_runtime.settings import InfraSettings
 
 pytestmark = pytest.mark.infra
@@ -101,3 +102,29 @@ def _assigned(broker: KafkaBroker) -> int:
         if consumer is not None:
             total += len(consumer.assignment())
     return total
+
+
+class StallingBroker:
+    """A broker client whose first start never finishes, as a join the broker leaves
+    unanswered."""
+
+    def __init__(self) -> None:
+        self.starts = 0
+        self.stops = 0
+
+    async def start(self) -> None:
+        self.starts += 1
+        if self.starts == 1:
+            await asyncio.Event().wait()
+
+    async def stop(self) -> None:
+        self.stops += 1
+
+
+async def test_a_start_that_stalls_is_abandoned_and_what_started_is_stopped() -> None:
+    broker: Any = StallingBroker()
+    with pytest.raises(TimeoutError):
+        await start_broker(broker, timeout_s=0.1)
+    assert broker.stops == 1
+    await start_broker(broker, timeout_s=0.1)
+    assert (broker.starts, broker.stops) == (2, 1)

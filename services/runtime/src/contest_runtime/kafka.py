@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any
 
@@ -92,6 +93,28 @@ class EventPublisher:
             raise ValueError(f"{envelope.type} does not belong on {topic.name}")
         record = to_record(envelope)
         await self.broker.publish(record.value, topic.name, key=record.key, headers=record.headers)
+
+
+async def start_broker(broker: KafkaBroker, timeout_s: float) -> None:
+    """Start the producer and the consumers, or stop whatever started and fail.
+
+    A consumer's start waits until its group gave it partitions, and a broker can leave a
+    join unanswered (the embedded one sometimes never answers a SyncGroup when a group's
+    members left and others join at once); a new attempt joins afresh.
+    """
+    try:
+        await asyncio.wait_for(broker.start(), timeout=timeout_s)
+    except BaseException:
+        await stop_broker(broker, timeout_s)
+        raise
+
+
+async def stop_broker(broker: KafkaBroker, timeout_s: float) -> None:
+    """Stop the producer and the consumers, giving up (with a warning) after ``timeout_s``."""
+    try:
+        await asyncio.wait_for(broker.stop(), timeout=timeout_s)
+    except Exception as error:
+        log.warning("the broker client did not stop cleanly", extra={"error": repr(error)})
 
 
 async def ensure_topics(

@@ -24,7 +24,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from contest_runtime.consumers import DeadLetters
-from contest_runtime.kafka import EventPublisher, make_broker
+from contest_runtime.kafka import EventPublisher, make_broker, start_broker, stop_broker
 from contest_runtime.logs import configure_logging, correlation_id
 from contest_runtime.mongo import Document, connect, ping
 from contest_runtime.problems import install_problem_handlers
@@ -108,7 +108,11 @@ def create_service_app(
         try:
             await _wait_for("MongoDB", lambda: ping(mongo), infra.startup_timeout_s)
             app.state.context = await wire(runtime) if wire is not None else None
-            await _wait_for("Kafka", broker.start, infra.startup_timeout_s)
+            await _wait_for(
+                "Kafka",
+                lambda: start_broker(broker, infra.kafka_join_timeout_s),
+                infra.startup_timeout_s,
+            )
             tasks = [asyncio.create_task(job()) for job in runtime.background]
             log.info("service started", extra={"port": settings.http_port})
             yield
@@ -116,7 +120,7 @@ def create_service_app(
             for task in tasks:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
-            await broker.stop()
+            await stop_broker(broker, infra.kafka_join_timeout_s)
             await mongo.close()
             log.info("service stopped")
 

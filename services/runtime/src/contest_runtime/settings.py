@@ -39,6 +39,12 @@ class InfraSettings(BaseSettings):
     startup_timeout_s: float = Field(
         default=120.0, gt=0, description="How long to wait for Kafka and MongoDB at start."
     )
+    kafka_join_timeout_s: float = Field(
+        default=30.0,
+        gt=0,
+        description="How long one attempt to start the consumers (join their groups) may take "
+        "before it is abandoned and made again; also bounds stopping them.",
+    )
 
 
 class ServiceSettings(BaseSettings):
