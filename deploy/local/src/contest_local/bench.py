@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import json
 import os
 import platform
 import pstats
@@ -82,45 +83,91 @@ class Load:
         return statistics.quantiles(self.latencies_ms, n=100)[p - 1]
 
 
-async def generate(send: Callable[[int], Awaitable[str]], total: int, clients: int) -> Load:
-    """Call ``send(i)`` for every i below ``total`` from ``clients`` concurrent clients;
-    ``send`` answers ``accepted`` or what else happened."""
+Send = Callable[[int, int], Awaitable[str]]
+"""``send(i, client)``: make request i from one client; ``accepted`` or what else happened."""
+
+
+async def generate(send: Send, total: int, clients: int) -> Load:
+    """Make every request below ``total`` from ``clients`` concurrent clients."""
     latencies: list[float] = []
     outcomes: Counter[str] = Counter()
     indexes = iter(range(total))
 
-    async def client() -> None:
+    async def client(number: int) -> None:
         for i in indexes:
             started = time.perf_counter()
-            outcomes[await send(i)] += 1
+            outcomes[await send(i, number)] += 1
             latencies.append((time.perf_counter() - started) * 1000)
 
     started = time.perf_counter()
-    await asyncio.gather(*(client() for _ in range(clients)))
+    await asyncio.gather(*(client(number) for number in range(clients)))
     return Load(outcomes, time.perf_counter() - started, latencies)
 
 
+class KeepAliveConnection:
+    """One HTTP/1.1 keep-alive connection, just enough for the benchmark's POSTs.
+
+    A general client (httpx) spends more CPU per request than the servers measured, and the
+    load generator shares the machine with them.
+    """
+
+    def __init__(self, host: str, port: int) -> None:
+        self.host, self.port = host, port
+        self.streams: tuple[asyncio.StreamReader, asyncio.StreamWriter] | None = None
+
+    async def post(self, path: str, body: bytes, token: str) -> tuple[int, bytes]:
+        """POST a JSON body; the status and the response body."""
+        if self.streams is None:
+            self.streams = await asyncio.open_connection(self.host, self.port)
+        reader, writer = self.streams
+        try:
+            writer.write(
+                f"POST {path} HTTP/1.1\r\nHost: {self.host}\r\n"
+                f"Authorization: Bearer {token}\r\nContent-Type: application/json\r\n"
+                f"Content-Length: {len(body)}\r\n\r\n".encode()
+                + body
+            )
+            status = int((await reader.readline()).split()[1])
+            length = 0
+            while (line := await reader.readline()) not in (b"\r\n", b""):
+                name, _, value = line.partition(b":")
+                if name.strip().lower() == b"content-length":
+                    length = int(value)
+            return status, await reader.readexactly(length)
+        except (OSError, ValueError, IndexError, asyncio.IncompleteReadError):
+            writer.close()
+            self.streams = None
+            raise
+
+    def close(self) -> None:
+        """Close the connection, if open."""
+        if self.streams is not None:
+            self.streams[1].close()
+
+
 async def post_votes(
-    url: str, ballots: list[tuple[str, dict[str, str]]], clients: int, receipts: list[str]
+    base_url: str, path: str, ballots: list[tuple[str, bytes]], clients: int, receipts: list[str]
 ) -> Load:
-    """POST each (token, body) to ``url``; a 202 is accepted and its receipt kept."""
-    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
-    async with httpx.AsyncClient(limits=limits, timeout=60) as http:
+    """POST each (token, body) to ``path``; a 202 is accepted and its receipt kept."""
+    address = httpx.URL(base_url)
+    connections = [KeepAliveConnection(address.host, address.port or 80) for _ in range(clients)]
 
-        async def send(i: int) -> str:
-            token, body = ballots[i]
-            try:
-                answer = await http.post(
-                    url, json=body, headers={"Authorization": f"Bearer {token}"}
-                )
-            except httpx.TransportError as error:
-                return type(error).__name__
-            if answer.status_code != 202:
-                return f"HTTP {answer.status_code}"
-            receipts.append(answer.json()["receipt_id"])
-            return "accepted"
+    async def send(i: int, client: int) -> str:
+        token, body = ballots[i]
+        try:
+            status, answer = await connections[client].post(path, body, token)
+        except (OSError, ValueError, IndexError, asyncio.IncompleteReadError) as error:
+            return type(error).__name__
+        if status != 202:
+            return f"HTTP {status}"
+        receipts.append(json.loads(answer)["receipt_id"])
+        return "accepted"
 
+    try:
         return await generate(send, len(ballots), clients)
+    finally:
+        for connection in connections:
+            connection.close()
 
 
 async def produce_votes(bootstrap_servers: str, votes: list[VoteCast], clients: int) -> Load:
@@ -129,7 +176,7 @@ async def produce_votes(bootstrap_servers: str, votes: list[VoteCast], clients: 
     await producer.start()
     try:
 
-        async def send(i: int) -> str:
+        async def send(i: int, client: int) -> str:
             record = to_record(envelope_in_flow(votes[i], source="/bench", subject="bench"))
             headers = [(name, value.encode()) for name, value in record.headers.items()]
             await producer.send_and_wait(
@@ -218,7 +265,9 @@ async def measure(
     ballots = [
         (
             voter_token(key, token_secret, ttl),
-            {"nomination_code": NOMINATION, "application_id": choices[i % CHOICES]},
+            json.dumps(
+                {"nomination_code": NOMINATION, "application_id": choices[i % CHOICES]}
+            ).encode(),
         )
         for i, key in enumerate(keys)
     ]
@@ -237,13 +286,13 @@ async def measure(
     ]
     await ensure_topics(endpoints.kafka_bootstrap_servers, (BASELINE_TOPIC,))
     print(f"  no-op endpoint: {total} requests from {clients} clients", flush=True)
-    noop_load = await post_votes(f"{noop}/contests/{contest_id}/votes", ballots, clients, [])
+    path = f"/contests/{contest_id}/votes"
+    noop_load = await post_votes(noop, path, ballots, clients, [])
     print(f"  raw aiokafka: {total} events from {clients} producers", flush=True)
     kafka = await produce_votes(endpoints.kafka_bootstrap_servers, votes, clients)
     print(f"  vote path: {total} votes from {clients} clients", flush=True)
     receipts: list[str] = []
-    url = f"{voting}/contests/{contest_id}/votes"
-    vote_load = await post_votes(url, ballots, clients, receipts)
+    vote_load = await post_votes(voting, path, ballots, clients, receipts)
     last_accepted = time.perf_counter()
     tally, ballot_ids = counted(endpoints.mongodb_uri, contest_id)
     while tally < len(receipts) and time.perf_counter() - last_accepted < 600:

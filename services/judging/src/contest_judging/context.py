@@ -60,7 +60,8 @@ def outbox_event(
     return outbox_entry(topic, envelope)
 
 
-def judging(request: Request) -> JudgingContext:
-    """FastAPI dependency: the context of the running judging service."""
+async def judging(request: Request) -> JudgingContext:
+    """FastAPI dependency: the context of the running judging service (async: FastAPI runs
+    a plain function in a worker thread, a thread hop per request)."""
     context: JudgingContext = request.app.state.context
     return context

@@ -77,7 +77,8 @@ class VotingContext:
         return self.rules[contest_id]
 
 
-def voting(request: Request) -> VotingContext:
-    """FastAPI dependency: the context of the running voting service."""
+async def voting(request: Request) -> VotingContext:
+    """FastAPI dependency: the context of the running voting service (async: FastAPI runs
+    a plain function in a worker thread, a thread hop per request)."""
     context: VotingContext = request.app.state.context
     return context

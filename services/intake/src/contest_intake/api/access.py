@@ -10,8 +10,9 @@ from contest_runtime.auth import Principal, Role
 from contest_runtime.problems import ProblemError
 
 
-def office(request: Request) -> IntakeOffice:
-    """FastAPI dependency: the intake office of the running service."""
+async def office(request: Request) -> IntakeOffice:
+    """FastAPI dependency: the intake office of the running service (async: FastAPI runs a
+    plain function in a worker thread, a thread hop per request)."""
     intake: IntakeOffice = request.app.state.context
     return intake
 
