@@ -312,7 +312,12 @@ SAMPLES: dict[type[EventData], EventData] = {
             recipient_id="applicant-180240012345", address="office@zhiger.kz", language=Language.KK
         ),
         template="application_received",
-        parameters={"application_id": APPLICATION_ID},
+        parameters={
+            "application_id": APPLICATION_ID,
+            "name": 'ОО "Жігер"',
+            "title": "Спорт для молодёжи с инвалидностью",
+            "contest": "Лучший работник системы социальной защиты и лучший социальный проект",
+        },
         contest_id=CONTEST_ID,
     ),
     NotificationDelivered: NotificationDelivered(

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
+from contest_contracts.common import Language
 from contest_runtime.settings import ServiceSettings
 
 
@@ -19,4 +20,31 @@ class NotificationsSettings(ServiceSettings):
     )
     consumer_group: str = Field(
         default="contest-notifications", description="Kafka consumer group."
+    )
+    language_fallback: list[Language] = Field(
+        default=[Language.RU, Language.KK, Language.EN],
+        description="Languages tried, in order, when a template is not written in the "
+        "recipient's language.",
+    )
+    smtp_host: str = Field(default="127.0.0.1", description="SMTP server.")
+    smtp_port: int = Field(default=25, ge=1, le=65535, description="SMTP port.")
+    smtp_sender: str = Field(default="contest@localhost", description="From address.")
+    smtp_username: str | None = Field(default=None, description="SMTP login, if any.")
+    smtp_password: SecretStr | None = Field(default=None, description="SMTP password, if any.")
+    smtp_starttls: bool = Field(default=False, description="Upgrade to TLS with STARTTLS.")
+    sms_url: str = Field(
+        default="http://127.0.0.1:9090/messages", description="The SMS provider's send URL."
+    )
+    sms_api_key: SecretStr = Field(default=SecretStr(""), description="The provider's API key.")
+    sms_sender: str = Field(default="CONTEST", description="Sender name shown on SMS.")
+    channel_timeout_s: float = Field(
+        default=10.0, gt=0, description="How long one attempt at a channel may take."
+    )
+    max_attempts: int = Field(default=6, ge=1, description="Attempts before a delivery fails.")
+    retry_base_s: float = Field(
+        default=2.0, gt=0, description="First retry waits up to this long, doubling after."
+    )
+    retry_cap_s: float = Field(default=600.0, gt=0, description="Longest wait between tries.")
+    dispatch_interval_s: float = Field(
+        default=1.0, gt=0, description="How often deliveries due for a retry are looked for."
     )

@@ -1,0 +1,1 @@
+"""The channels messages leave by: SMTP and the SMS provider."""

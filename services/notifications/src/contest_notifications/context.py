@@ -1,0 +1,45 @@
+"""What the notifications service's routes and handlers work with (built in ``app``)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+from fastapi import Request
+
+from contest_contracts.events.notifications import Channel
+from contest_notifications.domain.templates import Message, Templates
+from contest_notifications.settings import NotificationsSettings
+from contest_notifications.store.deliveries import Deliveries
+from contest_runtime.definitions import ContestDefinitionCopies
+from contest_runtime.kafka import EventPublisher
+from contest_runtime.mongo import stored_now
+
+
+class Outlet(Protocol):
+    """A channel's sender."""
+
+    async def send(self, address: str, message: Message, delivery_key: str) -> None:
+        """Hand one message over; raise when it is not accepted."""
+
+
+@dataclass
+class NotificationsContext:
+    """Notifications' settings, stores, templates, channels and publisher."""
+
+    settings: NotificationsSettings
+    contests: ContestDefinitionCopies
+    deliveries: Deliveries
+    templates: Templates
+    outlets: dict[Channel, Outlet]
+    publisher: EventPublisher
+    clock: Callable[[], datetime] = stored_now
+
+
+async def notifications(request: Request) -> NotificationsContext:
+    """FastAPI dependency: the context of the running notifications service (async: FastAPI
+    runs a plain function in a worker thread, a thread hop per request)."""
+    context: NotificationsContext = request.app.state.context
+    return context

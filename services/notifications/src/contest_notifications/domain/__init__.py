@@ -1,0 +1,1 @@
+"""Pure logic of notifications: templates, retries, delivery keys."""

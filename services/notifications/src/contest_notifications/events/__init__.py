@@ -1,0 +1,1 @@
+"""What the notifications service consumes."""

@@ -1,0 +1,45 @@
+"""Messages asked for on the request topics: stored once under their delivery key, then
+sent at once. The priority topic (one-time codes) has a consumer of its own, so no bulk
+message is ever in front of a code."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from contest_contracts.envelope import Envelope
+from contest_contracts.events.notifications import NotificationRequested
+from contest_notifications.context import NotificationsContext
+from contest_notifications.dispatch import deliver
+from contest_notifications.store.deliveries import Delivery, delivery_key
+
+
+async def take_request(context: NotificationsContext, envelope: Envelope[Any]) -> None:
+    """Store the delivery (a second request with the same key changes nothing) and send."""
+    request: NotificationRequested = envelope.data
+    await send_once(context, delivery_of(request, envelope.id, context))
+
+
+def delivery_of(
+    request: NotificationRequested, event_id: str, context: NotificationsContext
+) -> Delivery:
+    """The delivery a request asks for."""
+    return Delivery(
+        key=delivery_key(request.notification_id, request.channel, request.recipient.recipient_id),
+        notification_id=request.notification_id,
+        channel=request.channel,
+        recipient_id=request.recipient.recipient_id,
+        address=request.recipient.address,
+        language=request.recipient.language,
+        template=request.template,
+        parameters=request.parameters,
+        priority=request.essential,
+        contest_id=request.contest_id,
+        event_id=event_id,
+        created_at=context.clock(),
+    )
+
+
+async def send_once(context: NotificationsContext, delivery: Delivery) -> None:
+    """Store a delivery and, when it is new, send it now (retries follow in the background)."""
+    if await context.deliveries.add(delivery):
+        await deliver(context, delivery.key)

@@ -1,0 +1,133 @@
+"""Deliveries on the real broker and store, to a real SMTP server and a real HTTP provider:
+exactly one message per event, recipient and channel, also when the event comes twice and
+when the provider fails before it succeeds."""
+
+from __future__ import annotations
+
+import random
+import uuid
+from typing import Any
+
+from contest_contracts.common import Language
+from contest_contracts.events.applications import ApplicationSubmitted
+from contest_contracts.events.notifications import (
+    Channel,
+    NotificationDelivered,
+    NotificationFailed,
+    NotificationRequested,
+    Recipient,
+)
+from contest_contracts.samples import SAMPLES, SNAPSHOT
+from contest_contracts.topics import APPLICATIONS, NOTIFICATION_PRIORITY, NOTIFICATION_REQUESTS
+from contest_notifications.store.deliveries import DeliveryStatus
+from contest_runtime.auth import Role
+
+
+def a_phone() -> str:
+    return f"+7701{random.randrange(10**7):07d}"
+
+
+def code_for(phone: str, language: Language = Language.RU) -> NotificationRequested:
+    return NotificationRequested(
+        notification_id=f"code-{uuid.uuid4().hex}",
+        channel=Channel.SMS,
+        recipient=Recipient(recipient_id=f"voter-{phone}", address=phone, language=language),
+        template="voter_code",
+        parameters={"code": "482913", "minutes": "5"},
+        essential=True,
+    )
+
+
+async def test_an_email_asked_for_twice_is_sent_once_in_the_recipients_language(
+    notifications: Any, eventually: Any
+) -> None:
+    address = f"{uuid.uuid4().hex[:8]}@example.kz"
+    sample: NotificationRequested = SAMPLES[NotificationRequested]  # type: ignore[assignment]
+    request = sample.model_copy(
+        update={
+            "notification_id": f"ntf-{uuid.uuid4().hex}",
+            "recipient": Recipient(recipient_id=address, address=address, language=Language.KK),
+        }
+    )
+    for _ in range(2):  # a producer's retry: the same request as a second event
+        await notifications.outside.publish(NOTIFICATION_REQUESTS, request, subject=address)
+    await eventually(lambda: notifications.mailbox.to(address))
+    await eventually(lambda: _told(notifications, request.notification_id))
+
+    (message,) = notifications.mailbox.to(address)
+    assert message["Content-Language"] == "kk"
+    assert "өтінімі қабылданды" in message["Subject"]
+    (logged,) = await notifications.context.deliveries.find(recipient_id=address)
+    assert (logged.status, len(logged.attempts)) == (DeliveryStatus.DELIVERED, 1)
+
+
+async def test_a_code_reaches_the_provider_once_after_it_failed_twice(
+    notifications: Any, eventually: Any
+) -> None:
+    phone = a_phone()
+    notifications.sms.failures[phone] = 2
+    request = code_for(phone, Language.EN)
+    await notifications.outside.publish(NOTIFICATION_PRIORITY, request, subject=phone)
+    await eventually(lambda: notifications.sms.to(phone))
+    await eventually(lambda: _told(notifications, request.notification_id))
+
+    (sms,) = notifications.sms.to(phone)
+    assert sms["text"].startswith("Your voting code is 482913")
+    (logged,) = await notifications.context.deliveries.find(notification_id=request.notification_id)
+    assert logged.status == DeliveryStatus.DELIVERED
+    assert [a.error is None for a in logged.attempts] == [False, False, True]
+    assert sms["client_ref"] == logged.key
+
+
+async def test_a_delivery_that_keeps_failing_fails_and_an_operator_replays_it(
+    notifications: Any, eventually: Any, bearer: Any
+) -> None:
+    phone = a_phone()
+    notifications.sms.failures[phone] = 3
+    request = code_for(phone)
+    await notifications.outside.publish(NOTIFICATION_PRIORITY, request, subject=phone)
+    await eventually(lambda: _told(notifications, request.notification_id, NotificationFailed))
+    assert notifications.sms.to(phone) == []
+
+    operator = bearer(Role.OPERATOR)
+    failed = await notifications.http.get(
+        "/deliveries",
+        params={"status": "failed", "recipient_id": f"voter-{phone}"},
+        headers=operator,
+    )
+    (logged,) = failed.json()
+    assert len(logged["attempts"]) == 3
+    replayed = await notifications.http.post(
+        f"/deliveries/{logged['key']}/replay", headers=operator
+    )
+    assert replayed.status_code == 200, replayed.text
+    assert replayed.json()["status"] == "delivered"
+    assert len(notifications.sms.to(phone)) == 1
+    again = await notifications.http.post(f"/deliveries/{logged['key']}/replay", headers=operator)
+    assert (again.status_code, again.json()["code"]) == (409, "not_failed")
+
+
+async def test_an_application_received_twice_is_acknowledged_by_one_email(
+    notifications: Any, eventually: Any
+) -> None:
+    application_id = f"application-{uuid.uuid4().hex[:10]}"
+    address = f"{application_id}@example.kz"
+    snapshot = SNAPSHOT.model_copy(
+        update={
+            "application_id": application_id,
+            "contact": SNAPSHOT.contact.model_copy(update={"email": address}),
+        }
+    )
+    submitted = ApplicationSubmitted(application=snapshot)
+    for _ in range(2):
+        await notifications.outside.publish(APPLICATIONS, submitted, subject=application_id)
+    await eventually(lambda: notifications.mailbox.to(address))
+    await eventually(lambda: _told(notifications, f"application-received-{application_id}"))
+    (message,) = notifications.mailbox.to(address)
+    assert snapshot.title in message["Subject"]
+    assert application_id in message.get_content()
+
+
+def _told(notifications: Any, notification_id: str, model: type = NotificationDelivered) -> bool:
+    """Whether the outcomes topic carried the delivery's outcome."""
+    return bool(notifications.outcomes.of(model, notification_id))
