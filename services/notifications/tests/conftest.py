@@ -7,6 +7,7 @@ import asyncio
 import socket
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from email import message_from_bytes, policy
 from email.message import Message
@@ -16,13 +17,18 @@ import pytest
 import pytest_asyncio
 import uvicorn
 from aiosmtpd.controller import Controller
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 from httpx import AsyncClient
 
 from contest_contracts.topics import NOTIFICATION_OUTCOMES
 from contest_notifications.app import create_app
 from contest_notifications.context import NotificationsContext
+from contest_notifications.domain.webhooks import (
+    SIGNATURE_HEADER,
+    TIMESTAMP_HEADER,
+    signature_valid,
+)
 from contest_notifications.settings import NotificationsSettings
 from contest_runtime.auth import AuthSettings
 from contest_runtime.kafka import EventPublisher, make_broker
@@ -94,13 +100,61 @@ class SmsProvider:
 async def sms_provider() -> AsyncIterator[tuple[SmsProvider, int]]:
     """The local SMS provider, served by a real HTTP server, and its port."""
     provider = SmsProvider()
+    async with _serving(provider.app()) as port:
+        yield provider, port
+
+
+@dataclass
+class WebhookReceiver:
+    """A regional system's endpoint on a loopback port: checks each signature, records what
+    it accepted, and fails when told to."""
+
+    secret: str = "webhook-secret-of-the-regional-system-tests"
+    received: list[tuple[dict[str, str], bytes]] = field(default_factory=list)
+    failures: dict[str, int] = field(default_factory=dict)
+    """Path → how many more requests to refuse with 500."""
+
+    def app(self) -> FastAPI:
+        """The receiver's API: any path."""
+        api = FastAPI()
+
+        @api.post("/{path:path}")
+        async def receive(path: str, request: Request) -> JSONResponse:
+            body = await request.body()
+            stamp = int(request.headers[TIMESTAMP_HEADER])
+            if not signature_valid(self.secret, stamp, body, request.headers[SIGNATURE_HEADER]):
+                return JSONResponse({"error": "bad signature"}, status_code=401)
+            if self.failures.get(path, 0) > 0:
+                self.failures[path] -= 1
+                return JSONResponse({"error": "down"}, status_code=500)
+            self.received.append(({"path": path, **request.headers}, body))
+            return Response(status_code=204)
+
+        return api
+
+    def at(self, path: str) -> list[tuple[dict[str, str], bytes]]:
+        """What one path accepted."""
+        return [r for r in self.received if r[0]["path"] == path]
+
+
+@pytest_asyncio.fixture(loop_scope="session", scope="session")
+async def webhook_receiver() -> AsyncIterator[tuple[WebhookReceiver, int]]:
+    """The local webhook receiver, served by a real HTTP server, and its port."""
+    receiver = WebhookReceiver()
+    async with _serving(receiver.app()) as port:
+        yield receiver, port
+
+
+@asynccontextmanager
+async def _serving(app: FastAPI) -> AsyncIterator[int]:
     listening = socket.create_server(("127.0.0.1", 0))
-    port = listening.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(provider.app(), log_config=None, lifespan="off"))
+    server = uvicorn.Server(uvicorn.Config(app, log_config=None, lifespan="off"))
     serving = asyncio.create_task(server.serve(sockets=[listening]))
-    yield provider, port
-    server.should_exit = True
-    await serving
+    try:
+        yield listening.getsockname()[1]
+    finally:
+        server.should_exit = True
+        await serving
 
 
 @dataclass
@@ -112,6 +166,8 @@ class RunningNotifications:
     http: AsyncClient
     mailbox: Mailbox
     sms: SmsProvider
+    webhooks: WebhookReceiver
+    webhooks_url: str
     outside: EventPublisher
     outcomes: Any
 
@@ -130,10 +186,12 @@ async def notifications(
     recording: Callable[..., Awaitable[Any]],
     mailbox: tuple[Mailbox, int],
     sms_provider: tuple[SmsProvider, int],
+    webhook_receiver: tuple[WebhookReceiver, int],
 ) -> AsyncIterator[RunningNotifications]:
     """One notifications service for the notifications tests."""
     box, smtp_port = mailbox
     provider, sms_port = sms_provider
+    receiver, receiver_port = webhook_receiver
     outcomes = await recording(NOTIFICATION_OUTCOMES)
     name = f"notifications-{uuid.uuid4().hex[:8]}"
     settings = NotificationsSettings(
@@ -154,5 +212,14 @@ async def notifications(
     app = create_app(settings)
     async with app_client(app) as http:
         outside = EventPublisher(broker, source="/contest/voting")
-        yield RunningNotifications(app, http, box, provider, outside, outcomes)
+        yield RunningNotifications(
+            app,
+            http,
+            box,
+            provider,
+            receiver,
+            f"http://127.0.0.1:{receiver_port}",
+            outside,
+            outcomes,
+        )
     await broker.stop()

@@ -4,25 +4,35 @@ routes."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Mapping
 from functools import partial
 
 import httpx
 from fastapi import FastAPI
 
+from contest_contracts.envelope import EventData
 from contest_contracts.events.applications import ApplicationSubmitted
 from contest_contracts.events.notifications import Channel, NotificationRequested
-from contest_contracts.topics import APPLICATIONS, NOTIFICATION_PRIORITY, NOTIFICATION_REQUESTS
-from contest_notifications.api import deliveries
+from contest_contracts.topics import (
+    APPLICATIONS,
+    NOTIFICATION_PRIORITY,
+    NOTIFICATION_REQUESTS,
+    Topic,
+)
+from contest_notifications.api import deliveries, webhooks
 from contest_notifications.channels.email import SmtpChannel
 from contest_notifications.channels.sms import SmsProvider
+from contest_notifications.channels.webhook import WebhookPoster
 from contest_notifications.context import NotificationsContext
 from contest_notifications.dispatch import retry_due
 from contest_notifications.domain.templates import Templates
 from contest_notifications.events.applications import application_received
 from contest_notifications.events.requests import take_request
+from contest_notifications.events.webhooks import WEBHOOK_TOPICS, fan_out
 from contest_notifications.settings import NotificationsSettings
 from contest_notifications.store.deliveries import Deliveries
-from contest_runtime.consumers import ConsumerOptions, subscribe
+from contest_notifications.store.subscriptions import Subscriptions
+from contest_runtime.consumers import ConsumerOptions, EventHandler, subscribe
 from contest_runtime.definitions import keep_contest_definitions
 from contest_runtime.kafka import EventPublisher
 from contest_runtime.service import ServiceRuntime, create_service_app
@@ -43,6 +53,7 @@ def create_app(settings: NotificationsSettings | None = None) -> FastAPI:
             settings=settings,
             contests=keep_contest_definitions(runtime),
             deliveries=Deliveries(runtime.db),
+            subscriptions=Subscriptions(runtime.db),
             templates=templates,
             outlets={
                 Channel.EMAIL: SmtpChannel(
@@ -61,20 +72,31 @@ def create_app(settings: NotificationsSettings | None = None) -> FastAPI:
                     settings.sms_sender,
                 ),
             },
+            webhooks=WebhookPoster(http),
             publisher=EventPublisher(runtime.broker, source=f"/contest/{NAME}"),
+            dead_letters=runtime.dead_letters,
         )
         await context.deliveries.create_indexes()
         options = ConsumerOptions.of(settings)
-        # Each topic is its own consumer: one-time codes never wait behind bulk messages.
-        for topic, model, handler in (
-            (NOTIFICATION_PRIORITY, NotificationRequested, take_request),
-            (NOTIFICATION_REQUESTS, NotificationRequested, take_request),
-            (APPLICATIONS, ApplicationSubmitted, application_received),
-        ):
+        requested = partial(take_request, context)
+        webhooks_out = partial(fan_out, context)
+        consumers: list[tuple[tuple[Topic, ...], Mapping[type[EventData], EventHandler]]] = [
+            # One-time codes have a consumer of their own: no bulk message is ever before one.
+            ((NOTIFICATION_PRIORITY,), {NotificationRequested: requested}),
+            (
+                (NOTIFICATION_REQUESTS, APPLICATIONS),
+                {
+                    NotificationRequested: requested,
+                    ApplicationSubmitted: partial(application_received, context),
+                },
+            ),
+            (WEBHOOK_TOPICS, {model: webhooks_out for t in WEBHOOK_TOPICS for model in t.events}),
+        ]
+        for topics, handlers in consumers:
             subscribe(
                 runtime.broker,
-                topic,
-                {model: partial(handler, context)},
+                topics,
+                handlers,
                 options=options,
                 dead_letters=runtime.dead_letters,
             )
@@ -85,8 +107,9 @@ def create_app(settings: NotificationsSettings | None = None) -> FastAPI:
         name=NAME,
         settings=settings,
         title="Contest notifications service",
-        description="Email and SMS in kk/ru/en, exactly one delivery per event and recipient.",
-        routers=[deliveries.router],
+        description="Email, SMS and signed webhooks in kk/ru/en, exactly one delivery per event, "
+        "recipient and channel.",
+        routers=[deliveries.router, webhooks.router],
         wire=wire,
     )
 

@@ -10,9 +10,12 @@ from typing import Protocol
 from fastapi import Request
 
 from contest_contracts.events.notifications import Channel
+from contest_notifications.channels.webhook import WebhookPoster
 from contest_notifications.domain.templates import Message, Templates
 from contest_notifications.settings import NotificationsSettings
 from contest_notifications.store.deliveries import Deliveries
+from contest_notifications.store.subscriptions import Subscriptions
+from contest_runtime.consumers import DeadLetters
 from contest_runtime.definitions import ContestDefinitionCopies
 from contest_runtime.kafka import EventPublisher
 from contest_runtime.mongo import stored_now
@@ -32,9 +35,13 @@ class NotificationsContext:
     settings: NotificationsSettings
     contests: ContestDefinitionCopies
     deliveries: Deliveries
+    subscriptions: Subscriptions
     templates: Templates
     outlets: dict[Channel, Outlet]
+    """Email and SMS."""
+    webhooks: WebhookPoster
     publisher: EventPublisher
+    dead_letters: DeadLetters
     clock: Callable[[], datetime] = stored_now
 
 

@@ -8,8 +8,12 @@ import logging
 import random
 from datetime import timedelta
 
-from contest_contracts.events.notifications import NotificationDelivered, NotificationFailed
-from contest_contracts.topics import NOTIFICATION_OUTCOMES
+from contest_contracts.events.notifications import (
+    Channel,
+    NotificationDelivered,
+    NotificationFailed,
+)
+from contest_contracts.topics import CATALOGUE, NOTIFICATION_OUTCOMES
 from contest_notifications.context import NotificationsContext
 from contest_notifications.domain.retries import retry_delay_s
 from contest_notifications.domain.templates import TemplateProblem
@@ -22,6 +26,7 @@ from contest_notifications.store.deliveries import (
 
 log = logging.getLogger(__name__)
 _draw = random.Random()
+TOPICS_BY_NAME = {topic.name: topic for topic in CATALOGUE}
 
 
 async def deliver(context: NotificationsContext, key: str) -> Delivery | None:
@@ -34,14 +39,8 @@ async def deliver(context: NotificationsContext, key: str) -> Delivery | None:
     error: str | None = None
     permanent = False
     try:
-        message = context.templates.render(
-            delivery.template, delivery.language, settings.language_fallback, delivery.parameters
-        )
-        await asyncio.wait_for(
-            context.outlets[delivery.channel].send(delivery.address, message, delivery.key),
-            timeout=settings.channel_timeout_s,
-        )
-    except TemplateProblem as problem:
+        await asyncio.wait_for(_send(context, delivery), timeout=settings.channel_timeout_s)
+    except (TemplateProblem, UnknownSubscription) as problem:
         error, permanent = str(problem), True  # trying again cannot help
     except Exception as failure:
         error = f"{type(failure).__name__}: {failure}"
@@ -56,10 +55,62 @@ async def deliver(context: NotificationsContext, key: str) -> Delivery | None:
         failed = await context.deliveries.record(delivery, attempt, DeliveryStatus.FAILED)
         log.warning("delivery failed", extra={"delivery": key, "error": error})
         await _tell(context, failed)
+        if failed.channel == Channel.WEBHOOK:
+            await _dead_letter(context, failed)
         return failed
     wait = retry_delay_s(tries, settings.retry_base_s, settings.retry_cap_s, _draw)
     next_ms = epoch_ms(now + timedelta(seconds=wait))
     return await context.deliveries.record(delivery, attempt, DeliveryStatus.PENDING, next_ms)
+
+
+class UnknownSubscription(LookupError):
+    """The webhook subscription of a delivery was removed."""
+
+
+async def _send(context: NotificationsContext, delivery: Delivery) -> None:
+    if delivery.channel == Channel.WEBHOOK:
+        subscription = await context.subscriptions.get(delivery.recipient_id)
+        if subscription is None or delivery.payload is None:
+            raise UnknownSubscription(f"no subscription {delivery.recipient_id}")
+        await context.webhooks.post(
+            delivery.address,
+            delivery.payload.encode(),
+            subscription.secret.get_secret_value(),
+            event_id=delivery.event_id,
+            delivery_key=delivery.key,
+            now=int(context.clock().timestamp()),
+        )
+        return
+    message = context.templates.render(
+        delivery.template,
+        delivery.language,
+        context.settings.language_fallback,
+        delivery.parameters,
+    )
+    await context.outlets[delivery.channel].send(delivery.address, message, delivery.key)
+
+
+async def _dead_letter(context: NotificationsContext, delivery: Delivery) -> None:
+    """The event a subscriber never took goes to its topic's dead-letter topic."""
+    topic = TOPICS_BY_NAME.get(delivery.source_topic or "")
+    if topic is None or delivery.payload is None:
+        return
+    try:
+        await context.dead_letters.send_value(
+            topic,
+            delivery.payload.encode(),
+            key=delivery.event_id.encode(),
+            headers={
+                "content-type": "application/cloudevents+json",
+                "x-webhook-subscription": delivery.recipient_id,
+                "x-webhook-delivery": delivery.key,
+            },
+            reason="webhook_failed",
+            detail=delivery.attempts[-1].error or "failed",
+            attempts=len(delivery.attempts),
+        )
+    except Exception:
+        log.exception("failed webhook not dead-lettered", extra={"delivery": delivery.key})
 
 
 async def _tell(context: NotificationsContext, delivery: Delivery) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -55,23 +55,43 @@ class DeadLetters:
         headers = {name: value.decode("utf-8", "replace") for name, value in record.headers or ()}
         headers.update(
             {
-                "x-error-reason": reason,
-                "x-error-detail": detail[:2000],
-                "x-error-attempts": str(attempts),
-                "x-error-consumer-group": self.consumer_group,
-                "x-error-time": datetime.now(UTC).isoformat(),
                 "x-original-topic": record.topic,
                 "x-original-partition": str(record.partition),
                 "x-original-offset": str(record.offset),
             }
         )
-        await self.broker.publish(
-            record.value or b"", topic.dead_letter, key=record.key, headers=headers
+        await self.send_value(
+            topic,
+            record.value or b"",
+            key=record.key,
+            headers=headers,
+            reason=reason,
+            detail=detail,
+            attempts=attempts,
         )
-        log.warning(
-            "event dead-lettered",
-            extra={"topic": record.topic, "offset": record.offset, "reason": reason},
-        )
+
+    async def send_value(
+        self,
+        topic: Topic,
+        value: bytes,
+        *,
+        key: bytes | None,
+        headers: dict[str, str],
+        reason: str,
+        detail: str,
+        attempts: int,
+    ) -> None:
+        """Publish ``value`` to ``topic``'s dead-letter topic with the reason in headers."""
+        headers = {
+            **headers,
+            "x-error-reason": reason,
+            "x-error-detail": detail[:2000],
+            "x-error-attempts": str(attempts),
+            "x-error-consumer-group": self.consumer_group,
+            "x-error-time": datetime.now(UTC).isoformat(),
+        }
+        await self.broker.publish(value, topic.dead_letter, key=key, headers=headers)
+        log.warning("event dead-lettered", extra={"topic": topic.name, "reason": reason})
 
 
 @dataclass(frozen=True)
@@ -114,19 +134,24 @@ async def decode(
 
 def subscribe(
     broker: KafkaBroker,
-    topic: Topic,
+    topics: Topic | Sequence[Topic],
     handlers: Mapping[type[EventData], EventHandler],
     *,
     options: ConsumerOptions,
     dead_letters: DeadLetters,
 ) -> None:
-    """Consume ``topic`` in the options' group, calling the handler registered for each event type.
+    """Consume ``topics`` in the options' group with one consumer, calling the handler
+    registered for each event type.
 
-    Event types the topic carries but no handler is registered for are skipped, and so
-    are types this version does not know (a newer producer): both are committed.
+    Event types a topic carries but no handler is registered for are skipped, and so are
+    types this version does not know (a newer producer): both are committed. Several topics
+    share one consumer: each consumer of a group joins it on its own, and every join
+    rebalances the whole group.
     """
+    by_name = {t.name: t for t in ([topics] if isinstance(topics, Topic) else topics)}
 
     async def handle(record: ConsumerRecord[Any, Any]) -> None:
+        topic = by_name[record.topic]
         envelope = await decode(topic, record, dead_letters)
         if envelope is None:
             return
@@ -157,14 +182,14 @@ def subscribe(
             )
 
     @broker.subscriber(
-        topic.name,
+        *by_name,
         group_id=options.group_id,
         auto_offset_reset="earliest",
         session_timeout_ms=options.session_timeout_ms,
         heartbeat_interval_ms=options.heartbeat_interval_ms,
         ack_policy=AckPolicy.NACK_ON_ERROR,
         decoder=_raw_body,
-        title=f"{options.group_id}:{topic.name}",
+        title=f"{options.group_id}:{'+'.join(by_name)}",
     )
     async def consume(body: bytes, message: KafkaMessage) -> None:
         try:

@@ -52,6 +52,8 @@ class Delivery(BaseModel):
     priority: bool = Field(description="A one-time code: sent on the path bulk cannot delay.")
     contest_id: str | None = None
     event_id: str = Field(description="The event that asked for it.")
+    source_topic: str | None = Field(default=None, description="Webhooks: the event's topic.")
+    payload: str | None = Field(default=None, description="Webhooks: the event's JSON.")
     status: DeliveryStatus = DeliveryStatus.PENDING
     attempts: list[Attempt] = []
     next_attempt_ms: int = 0
