@@ -19,7 +19,7 @@ from contest_contracts.topics import (
     NOTIFICATION_REQUESTS,
     Topic,
 )
-from contest_notifications.api import deliveries, webhooks
+from contest_notifications.api import deliveries, opt_outs, webhooks
 from contest_notifications.channels.email import SmtpChannel
 from contest_notifications.channels.sms import SmsProvider
 from contest_notifications.channels.webhook import WebhookPoster
@@ -31,6 +31,7 @@ from contest_notifications.events.requests import take_request
 from contest_notifications.events.webhooks import WEBHOOK_TOPICS, fan_out
 from contest_notifications.settings import NotificationsSettings
 from contest_notifications.store.deliveries import Deliveries
+from contest_notifications.store.opt_outs import OptOuts
 from contest_notifications.store.subscriptions import Subscriptions
 from contest_runtime.consumers import ConsumerOptions, EventHandler, subscribe
 from contest_runtime.definitions import keep_contest_definitions
@@ -54,6 +55,7 @@ def create_app(settings: NotificationsSettings | None = None) -> FastAPI:
             contests=keep_contest_definitions(runtime),
             deliveries=Deliveries(runtime.db),
             subscriptions=Subscriptions(runtime.db),
+            opt_outs=OptOuts(runtime.db),
             templates=templates,
             outlets={
                 Channel.EMAIL: SmtpChannel(
@@ -109,7 +111,7 @@ def create_app(settings: NotificationsSettings | None = None) -> FastAPI:
         title="Contest notifications service",
         description="Email, SMS and signed webhooks in kk/ru/en, exactly one delivery per event, "
         "recipient and channel.",
-        routers=[deliveries.router, webhooks.router],
+        routers=[deliveries.router, webhooks.router, opt_outs.router],
         wire=wire,
     )
 

@@ -14,6 +14,7 @@ from contest_notifications.channels.webhook import WebhookPoster
 from contest_notifications.domain.templates import Message, Templates
 from contest_notifications.settings import NotificationsSettings
 from contest_notifications.store.deliveries import Deliveries
+from contest_notifications.store.opt_outs import OptOuts
 from contest_notifications.store.subscriptions import Subscriptions
 from contest_runtime.consumers import DeadLetters
 from contest_runtime.definitions import ContestDefinitionCopies
@@ -36,6 +37,7 @@ class NotificationsContext:
     contests: ContestDefinitionCopies
     deliveries: Deliveries
     subscriptions: Subscriptions
+    opt_outs: OptOuts
     templates: Templates
     outlets: dict[Channel, Outlet]
     """Email and SMS."""

@@ -36,6 +36,9 @@ async def deliver(context: NotificationsContext, key: str) -> Delivery | None:
     delivery = await context.deliveries.claim(key, context.clock(), lease_ms)
     if delivery is None:
         return None
+    if await _opted_out(context, delivery):
+        skipped = Attempt(at=context.clock(), error="recipient opted out")
+        return await context.deliveries.record(delivery, skipped, DeliveryStatus.OPTED_OUT)
     error: str | None = None
     permanent = False
     try:
@@ -61,6 +64,13 @@ async def deliver(context: NotificationsContext, key: str) -> Delivery | None:
     wait = retry_delay_s(tries, settings.retry_base_s, settings.retry_cap_s, _draw)
     next_ms = epoch_ms(now + timedelta(seconds=wait))
     return await context.deliveries.record(delivery, attempt, DeliveryStatus.PENDING, next_ms)
+
+
+async def _opted_out(context: NotificationsContext, delivery: Delivery) -> bool:
+    # Subscriptions are opted in by their nature; essential messages ignore opt-outs.
+    if delivery.essential or delivery.channel == Channel.WEBHOOK:
+        return False
+    return await context.opt_outs.get(delivery.recipient_id) is not None
 
 
 class UnknownSubscription(LookupError):

@@ -33,6 +33,7 @@ def delivery_of(
         template=request.template,
         parameters=request.parameters,
         priority=request.essential,
+        essential=request.essential,
         contest_id=request.contest_id,
         event_id=event_id,
         created_at=context.clock(),

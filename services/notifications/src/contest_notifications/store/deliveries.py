@@ -29,6 +29,8 @@ class DeliveryStatus(StrEnum):
     PENDING = "pending"
     DELIVERED = "delivered"
     FAILED = "failed"
+    OPTED_OUT = "opted_out"
+    """Not sent: the recipient opted out of messages that are not essential."""
 
 
 class Attempt(BaseModel):
@@ -50,6 +52,9 @@ class Delivery(BaseModel):
     template: str
     parameters: dict[str, str]
     priority: bool = Field(description="A one-time code: sent on the path bulk cannot delay.")
+    essential: bool = Field(
+        default=False, description="Sent despite an opt-out (one-time codes, legal notices)."
+    )
     contest_id: str | None = None
     event_id: str = Field(description="The event that asked for it.")
     source_topic: str | None = Field(default=None, description="Webhooks: the event's topic.")
