@@ -6,12 +6,13 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Mapping
 from functools import partial
+from typing import Any
 
 import httpx
 from fastapi import FastAPI
 
-from contest_contracts.envelope import EventData
-from contest_contracts.events.applications import ApplicationSubmitted
+from contest_contracts.envelope import Envelope, EventData
+from contest_contracts.events.judging import FinalistsSelected, ResultsPublished
 from contest_contracts.events.notifications import Channel, NotificationRequested
 from contest_contracts.topics import (
     APPLICATIONS,
@@ -26,10 +27,15 @@ from contest_notifications.channels.webhook import WebhookPoster
 from contest_notifications.context import NotificationsContext
 from contest_notifications.dispatch import retry_due
 from contest_notifications.domain.templates import Templates
-from contest_notifications.events.applications import application_received
+from contest_notifications.events.applicants import (
+    announce_finalists,
+    announce_results,
+    follow_application,
+)
 from contest_notifications.events.requests import take_request
 from contest_notifications.events.webhooks import WEBHOOK_TOPICS, fan_out
 from contest_notifications.settings import NotificationsSettings
+from contest_notifications.store.applicants import Applicants
 from contest_notifications.store.deliveries import Deliveries
 from contest_notifications.store.opt_outs import OptOuts
 from contest_notifications.store.subscriptions import Subscriptions
@@ -54,6 +60,7 @@ def create_app(settings: NotificationsSettings | None = None) -> FastAPI:
             settings=settings,
             contests=keep_contest_definitions(runtime),
             deliveries=Deliveries(runtime.db),
+            applicants=Applicants(runtime.db),
             subscriptions=Subscriptions(runtime.db),
             opt_outs=OptOuts(runtime.db),
             templates=templates,
@@ -79,9 +86,21 @@ def create_app(settings: NotificationsSettings | None = None) -> FastAPI:
             dead_letters=runtime.dead_letters,
         )
         await context.deliveries.create_indexes()
+        await context.applicants.create_indexes()
         options = ConsumerOptions.of(settings)
         requested = partial(take_request, context)
-        webhooks_out = partial(fan_out, context)
+        application = partial(follow_application, context)
+        public: dict[type[EventData], EventHandler] = {
+            model: partial(fan_out, context) for t in WEBHOOK_TOPICS for model in t.events
+        }
+        # Applicants hear of finalists and results as the subscribers do (one consumer per
+        # topic and group: a second one would split the topic's partitions with the first).
+        public[FinalistsSelected] = both(
+            public[FinalistsSelected], partial(announce_finalists, context)
+        )
+        public[ResultsPublished] = both(
+            public[ResultsPublished], partial(announce_results, context)
+        )
         consumers: list[tuple[tuple[Topic, ...], Mapping[type[EventData], EventHandler]]] = [
             # One-time codes have a consumer of their own: no bulk message is ever before one.
             ((NOTIFICATION_PRIORITY,), {NotificationRequested: requested}),
@@ -89,10 +108,10 @@ def create_app(settings: NotificationsSettings | None = None) -> FastAPI:
                 (NOTIFICATION_REQUESTS, APPLICATIONS),
                 {
                     NotificationRequested: requested,
-                    ApplicationSubmitted: partial(application_received, context),
+                    **{model: application for model in APPLICATIONS.events},
                 },
             ),
-            (WEBHOOK_TOPICS, {model: webhooks_out for t in WEBHOOK_TOPICS for model in t.events}),
+            (WEBHOOK_TOPICS, public),
         ]
         for topics, handlers in consumers:
             subscribe(
@@ -114,6 +133,16 @@ def create_app(settings: NotificationsSettings | None = None) -> FastAPI:
         routers=[deliveries.router, webhooks.router, opt_outs.router],
         wire=wire,
     )
+
+
+def both(first: EventHandler, second: EventHandler) -> EventHandler:
+    """One handler doing two things (each is idempotent, so a retry repeats both safely)."""
+
+    async def handle(envelope: Envelope[Any]) -> None:
+        await first(envelope)
+        await second(envelope)
+
+    return handle
 
 
 async def _close_at_stop(http: httpx.AsyncClient) -> None:

@@ -13,6 +13,7 @@ from contest_contracts.events.notifications import Channel
 from contest_notifications.channels.webhook import WebhookPoster
 from contest_notifications.domain.templates import Message, Templates
 from contest_notifications.settings import NotificationsSettings
+from contest_notifications.store.applicants import Applicants
 from contest_notifications.store.deliveries import Deliveries
 from contest_notifications.store.opt_outs import OptOuts
 from contest_notifications.store.subscriptions import Subscriptions
@@ -36,6 +37,7 @@ class NotificationsContext:
     settings: NotificationsSettings
     contests: ContestDefinitionCopies
     deliveries: Deliveries
+    applicants: Applicants
     subscriptions: Subscriptions
     opt_outs: OptOuts
     templates: Templates

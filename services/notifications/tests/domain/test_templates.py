@@ -1,27 +1,58 @@
-"""Every template renders in every language from the contracts' sample events, and the
-recipient's language falls back in the configured order."""
+"""Every template renders in every language, with the parameters the rules derive from the
+contracts' sample events; the recipient's language falls back in the configured order."""
 
 from __future__ import annotations
 
 import pytest
 
 from contest_contracts.common import Language
+from contest_contracts.events.applications import ApplicationSubmitted, ScreeningDecision
+from contest_contracts.events.judging import ResultsPublished
 from contest_contracts.events.notifications import NotificationRequested
-from contest_contracts.samples import SAMPLES
+from contest_contracts.samples import DEFINITION, SAMPLES
+from contest_notifications.domain import rules
 from contest_notifications.domain.templates import TemplateProblem, Templates
 
 TEMPLATES = Templates.packaged()
 
-# What the platform's producers put in each template's parameters: intake's (through the
-# contracts' sample request) and voting's one-time code.
-PARAMETERS = {
-    "application_received": SAMPLES[NotificationRequested].parameters,  # type: ignore[attr-defined]
-    "voter_code": {"code": "123456", "minutes": "5"},
+
+def sample_intents() -> list[rules.Intent]:
+    """One message of every kind the rules send, from the sample events."""
+    submitted: ApplicationSubmitted = SAMPLES[ApplicationSubmitted]  # type: ignore[assignment]
+    results: ResultsPublished = SAMPLES[ResultsPublished]  # type: ignore[assignment]
+    snapshot = submitted.application
+    applicant = rules.Applicant(
+        application_id=snapshot.application_id,
+        contest_id=snapshot.contest_id,
+        name=snapshot.applicant.display_name,
+        title=snapshot.title,
+        email=str(snapshot.contact.email),
+        language=snapshot.contact.language,
+        finalist=True,
+    )
+    special = rules.Applicant(**{**applicant.__dict__, "application_id": "app-0002"})
+    unawarded = rules.Applicant(**{**applicant.__dict__, "application_id": "app-0003"})
+    title = DEFINITION.title
+    return [
+        rules.received(applicant, title),
+        rules.screened(applicant, ScreeningDecision.ELIGIBLE, None, title),
+        rules.screened(applicant, ScreeningDecision.INELIGIBLE, "no budget attached", title),
+        *rules.finalists_announced([applicant, unawarded], {"app-0003"}, "c", title),
+        *rules.results_announced([applicant, special, unawarded], results, title),
+    ]
+
+
+PARAMETERS: dict[str, dict[str, str]] = {
+    intent.template: intent.parameters for intent in sample_intents()
+} | {
+    "voter_code": {"code": "123456", "minutes": "5"},  # what voting asks for
 }
 
 
-def test_every_template_has_sample_parameters() -> None:
+def test_the_rules_use_every_template_and_only_templates_that_exist() -> None:
     assert TEMPLATES.names() == set(PARAMETERS)
+    request: NotificationRequested = SAMPLES[NotificationRequested]  # type: ignore[assignment]
+    assert request.template in TEMPLATES.names()
 
 
 @pytest.mark.parametrize("name", sorted(PARAMETERS))

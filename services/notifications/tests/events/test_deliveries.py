@@ -9,7 +9,8 @@ import uuid
 from typing import Any
 
 from contest_contracts.common import Language
-from contest_contracts.events.applications import ApplicationSubmitted
+from contest_contracts.events.applications import ApplicationScreened, ApplicationSubmitted
+from contest_contracts.events.judging import FinalistsSelected, NominationResult, ResultsPublished
 from contest_contracts.events.notifications import (
     Channel,
     NotificationDelivered,
@@ -18,9 +19,17 @@ from contest_contracts.events.notifications import (
     Recipient,
 )
 from contest_contracts.samples import SAMPLES, SNAPSHOT
-from contest_contracts.topics import APPLICATIONS, NOTIFICATION_PRIORITY, NOTIFICATION_REQUESTS
+from contest_contracts.topics import (
+    APPLICATIONS,
+    FINALISTS,
+    NOTIFICATION_PRIORITY,
+    NOTIFICATION_REQUESTS,
+    RESULTS,
+)
 from contest_notifications.store.deliveries import DeliveryStatus
 from contest_runtime.auth import Role
+
+NOMINATION = "best-social-project"
 
 
 def a_phone() -> str:
@@ -107,25 +116,60 @@ async def test_a_delivery_that_keeps_failing_fails_and_an_operator_replays_it(
     assert (again.status_code, again.json()["code"]) == (409, "not_failed")
 
 
-async def test_an_application_received_twice_is_acknowledged_by_one_email(
+async def test_an_applicant_hears_each_step_once_whatever_is_delivered_twice(
     notifications: Any, eventually: Any
 ) -> None:
     application_id = f"application-{uuid.uuid4().hex[:10]}"
+    contest = f"contest-{uuid.uuid4().hex[:8]}"
     address = f"{application_id}@example.kz"
     snapshot = SNAPSHOT.model_copy(
         update={
             "application_id": application_id,
+            "contest_id": contest,
             "contact": SNAPSHOT.contact.model_copy(update={"email": address}),
         }
     )
-    submitted = ApplicationSubmitted(application=snapshot)
-    for _ in range(2):
-        await notifications.outside.publish(APPLICATIONS, submitted, subject=application_id)
-    await eventually(lambda: notifications.mailbox.to(address))
-    await eventually(lambda: _told(notifications, f"application-received-{application_id}"))
-    (message,) = notifications.mailbox.to(address)
-    assert snapshot.title in message["Subject"]
-    assert application_id in message.get_content()
+    screened: ApplicationScreened = SAMPLES[ApplicationScreened]  # type: ignore[assignment]
+    finalists: FinalistsSelected = SAMPLES[FinalistsSelected]  # type: ignore[assignment]
+    results: ResultsPublished = SAMPLES[ResultsPublished]  # type: ignore[assignment]
+    finalist = finalists.finalists[0].model_copy(update={"application_id": application_id})
+    place = results.nominations[0].places[0].model_copy(update={"application_id": application_id})
+    steps = [
+        (APPLICATIONS, ApplicationSubmitted(application=snapshot)),
+        (
+            APPLICATIONS,
+            screened.model_copy(update={"application_id": application_id, "contest_id": contest}),
+        ),
+        (FINALISTS, finalists.model_copy(update={"contest_id": contest, "finalists": [finalist]})),
+        (
+            RESULTS,
+            results.model_copy(
+                update={
+                    "contest_id": contest,
+                    "nominations": [NominationResult(nomination_code=NOMINATION, places=[place])],
+                }
+            ),
+        ),
+    ]
+    publish = notifications.outside.publish
+    for told, (topic, event) in enumerate(steps, start=1):
+        for _ in range(2):  # each step delivered twice, the second time as a new event
+            await publish(topic, event, subject=application_id)
+        await eventually(lambda n=told: len(notifications.mailbox.to(address)) == n)
+
+    subjects = [m["Subject"] for m in notifications.mailbox.to(address)]
+    assert [snapshot.title in subject for subject in subjects] == [True] * 4
+    # The sample applicant writes in Kazakh.
+    assert "бағалауға жіберілді" in subjects[1]
+    assert "финалисі" in subjects[2]
+    assert "2 орын" in subjects[3]
+    logged = await notifications.context.deliveries.find(recipient_id=f"applicant-{application_id}")
+    assert sorted(d.template for d in logged) == [
+        "application_received",
+        "application_screened_eligible",
+        "awarded_place",
+        "finalist",
+    ]
 
 
 def _told(notifications: Any, notification_id: str, model: type = NotificationDelivered) -> bool:
