@@ -192,7 +192,7 @@ TALLIES = Topic(
     cleanup=Cleanup.COMPACT,
     events=(TallyUpdated,),
     producers=(VOTING,),
-    consumers=(MINISTRY, REGIONAL_SYSTEMS),
+    consumers=(NOTIFICATIONS, MINISTRY, REGIONAL_SYSTEMS),
     visibility=Visibility.PUBLIC,
     description="Public view of each running tally, limited by the contest's visibility rule.",
 )

@@ -95,7 +95,7 @@ async def test_a_subscriber_that_never_answers_gets_the_event_dead_lettered_and_
     (logged,) = (
         await notifications.http.get(
             "/deliveries",
-            params={"notification_id": results.id, "recipient_id": subscription},
+            params={"event_id": results.id, "recipient_id": subscription},
             headers=operator,
         )
     ).json()

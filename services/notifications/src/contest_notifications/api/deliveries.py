@@ -20,19 +20,24 @@ Operator = Annotated[Principal, Depends(require_roles(Role.OPERATOR))]
 
 @router.get(
     "/deliveries",
-    summary="The delivery log, newest first, with every attempt; by recipient, notification "
-    "or status. Who may call: operators.",
+    summary="The delivery log, newest first, with every attempt; by recipient, notification, "
+    "the event that caused it, or status. Who may call: operators.",
 )
 async def deliveries(
     context: Notifications,
     operator: Operator,
     recipient_id: str | None = None,
     notification_id: str | None = None,
+    event_id: str | None = None,
     status: DeliveryStatus | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> list[Delivery]:
     return await context.deliveries.find(
-        recipient_id=recipient_id, notification_id=notification_id, status=status, limit=limit
+        recipient_id=recipient_id,
+        notification_id=notification_id,
+        event_id=event_id,
+        status=status,
+        limit=limit,
     )
 
 

@@ -86,7 +86,7 @@ class Deliveries:
     async def create_indexes(self) -> None:
         """Due deliveries; the log by recipient, notification and status."""
         await self.collection.create_index([("status", ASCENDING), ("next_attempt_ms", ASCENDING)])
-        for field in ("recipient_id", "notification_id"):
+        for field in ("recipient_id", "notification_id", "event_id"):
             await self.collection.create_index([(field, ASCENDING)])
 
     async def add(self, delivery: Delivery) -> bool:
@@ -168,11 +168,14 @@ class Deliveries:
         *,
         recipient_id: str | None = None,
         notification_id: str | None = None,
+        event_id: str | None = None,
         status: DeliveryStatus | None = None,
         limit: int = 100,
     ) -> list[Delivery]:
         """The log, filtered, newest first."""
         query: Document = {}
+        if event_id is not None:
+            query["event_id"] = event_id
         if recipient_id is not None:
             query["recipient_id"] = recipient_id
         if notification_id is not None:
