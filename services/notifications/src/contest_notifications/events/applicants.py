@@ -19,7 +19,7 @@ from contest_contracts.events.notifications import Channel
 from contest_notifications.context import NotificationsContext
 from contest_notifications.domain import rules
 from contest_notifications.events.requests import send_once
-from contest_notifications.store.deliveries import Delivery, delivery_key
+from contest_notifications.store.deliveries import new_delivery
 
 
 async def follow_application(context: NotificationsContext, envelope: Envelope[Any]) -> None:
@@ -78,8 +78,7 @@ async def _send(
     for intent in intents:
         await send_once(
             context,
-            Delivery(
-                key=delivery_key(intent.notification_id, Channel.EMAIL, intent.recipient_id),
+            new_delivery(
                 notification_id=intent.notification_id,
                 channel=Channel.EMAIL,
                 recipient_id=intent.recipient_id,

@@ -10,7 +10,7 @@ from contest_contracts.envelope import Envelope
 from contest_contracts.events.notifications import NotificationRequested
 from contest_notifications.context import NotificationsContext
 from contest_notifications.dispatch import deliver
-from contest_notifications.store.deliveries import Delivery, delivery_key
+from contest_notifications.store.deliveries import Delivery, new_delivery
 
 
 async def take_request(context: NotificationsContext, envelope: Envelope[Any]) -> None:
@@ -23,8 +23,7 @@ def delivery_of(
     request: NotificationRequested, event_id: str, context: NotificationsContext
 ) -> Delivery:
     """The delivery a request asks for."""
-    return Delivery(
-        key=delivery_key(request.notification_id, request.channel, request.recipient.recipient_id),
+    return new_delivery(
         notification_id=request.notification_id,
         channel=request.channel,
         recipient_id=request.recipient.recipient_id,

@@ -12,7 +12,7 @@ from contest_contracts.topics import CATALOGUE, CONTEST_DEFINITIONS, Topic, Visi
 from contest_notifications.context import NotificationsContext
 from contest_notifications.domain.webhooks import regions_of, wanted
 from contest_notifications.events.requests import send_once
-from contest_notifications.store.deliveries import Delivery, delivery_key
+from contest_notifications.store.deliveries import new_delivery
 
 WEBHOOK_TOPICS: tuple[Topic, ...] = tuple(
     # Definitions are consumed for the service's own copies already; a second subscriber in
@@ -36,8 +36,7 @@ async def fan_out(context: NotificationsContext, envelope: Envelope[Any]) -> Non
             continue
         await send_once(
             context,
-            Delivery(
-                key=delivery_key(envelope.id, Channel.WEBHOOK, subscription.subscription_id),
+            new_delivery(
                 notification_id=envelope.id,
                 channel=Channel.WEBHOOK,
                 recipient_id=subscription.subscription_id,

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from enum import StrEnum
+from typing import Any
 
 from pydantic import BaseModel, Field
 from pymongo import ASCENDING, ReturnDocument
@@ -70,6 +71,25 @@ class Delivery(BaseModel):
 def delivery_key(notification_id: str, channel: Channel, recipient_id: str) -> str:
     """What makes a delivery unique."""
     return f"{notification_id}/{channel.value}/{recipient_id}"
+
+
+def new_delivery(
+    *,
+    notification_id: str,
+    channel: Channel,
+    recipient_id: str,
+    created_at: datetime,
+    **fields: Any,
+) -> Delivery:
+    """A pending delivery under the key its notification, channel and recipient make."""
+    return Delivery(
+        key=delivery_key(notification_id, channel, recipient_id),
+        notification_id=notification_id,
+        channel=channel,
+        recipient_id=recipient_id,
+        created_at=created_at,
+        **fields,
+    )
 
 
 def epoch_ms(moment: datetime) -> int:
