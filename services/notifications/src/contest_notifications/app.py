@@ -12,15 +12,22 @@ import httpx
 from fastapi import FastAPI
 
 from contest_contracts.envelope import Envelope, EventData
-from contest_contracts.events.judging import FinalistsSelected, ResultsPublished
+from contest_contracts.events.judging import (
+    FinalistsSelected,
+    JurorAssigned,
+    ResultsPublished,
+    ScoreRecorded,
+)
 from contest_contracts.events.notifications import Channel, NotificationRequested
 from contest_contracts.topics import (
     APPLICATIONS,
+    ASSIGNMENTS,
     NOTIFICATION_PRIORITY,
     NOTIFICATION_REQUESTS,
+    SCORES,
     Topic,
 )
-from contest_notifications.api import deliveries, opt_outs, webhooks
+from contest_notifications.api import deliveries, opt_outs, staff, webhooks
 from contest_notifications.channels.email import SmtpChannel
 from contest_notifications.channels.sms import SmsProvider
 from contest_notifications.channels.webhook import WebhookPoster
@@ -32,12 +39,14 @@ from contest_notifications.events.applicants import (
     announce_results,
     follow_application,
 )
+from contest_notifications.events.jurors import sheet_recorded, tell_juror
 from contest_notifications.events.requests import take_request
 from contest_notifications.events.webhooks import WEBHOOK_TOPICS, fan_out
 from contest_notifications.settings import NotificationsSettings
 from contest_notifications.store.applicants import Applicants
 from contest_notifications.store.deliveries import Deliveries
 from contest_notifications.store.opt_outs import OptOuts
+from contest_notifications.store.staff import StaffDirectory
 from contest_notifications.store.subscriptions import Subscriptions
 from contest_runtime.consumers import ConsumerOptions, EventHandler, subscribe
 from contest_runtime.definitions import keep_contest_definitions
@@ -63,6 +72,7 @@ def create_app(settings: NotificationsSettings | None = None) -> FastAPI:
             applicants=Applicants(runtime.db),
             subscriptions=Subscriptions(runtime.db),
             opt_outs=OptOuts(runtime.db),
+            staff=StaffDirectory(runtime.db),
             templates=templates,
             outlets={
                 Channel.EMAIL: SmtpChannel(
@@ -87,6 +97,7 @@ def create_app(settings: NotificationsSettings | None = None) -> FastAPI:
         )
         await context.deliveries.create_indexes()
         await context.applicants.create_indexes()
+        await context.staff.create_indexes()
         options = ConsumerOptions.of(settings)
         requested = partial(take_request, context)
         application = partial(follow_application, context)
@@ -105,10 +116,12 @@ def create_app(settings: NotificationsSettings | None = None) -> FastAPI:
             # One-time codes have a consumer of their own: no bulk message is ever before one.
             ((NOTIFICATION_PRIORITY,), {NotificationRequested: requested}),
             (
-                (NOTIFICATION_REQUESTS, APPLICATIONS),
+                (NOTIFICATION_REQUESTS, APPLICATIONS, ASSIGNMENTS, SCORES),
                 {
                     NotificationRequested: requested,
                     **{model: application for model in APPLICATIONS.events},
+                    JurorAssigned: partial(tell_juror, context),
+                    ScoreRecorded: partial(sheet_recorded, context),
                 },
             ),
             (WEBHOOK_TOPICS, public),
@@ -130,7 +143,7 @@ def create_app(settings: NotificationsSettings | None = None) -> FastAPI:
         title="Contest notifications service",
         description="Email, SMS and signed webhooks in kk/ru/en, exactly one delivery per event, "
         "recipient and channel.",
-        routers=[deliveries.router, webhooks.router, opt_outs.router],
+        routers=[deliveries.router, webhooks.router, opt_outs.router, staff.router],
         wire=wire,
     )
 

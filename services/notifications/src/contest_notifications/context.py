@@ -16,6 +16,7 @@ from contest_notifications.settings import NotificationsSettings
 from contest_notifications.store.applicants import Applicants
 from contest_notifications.store.deliveries import Deliveries
 from contest_notifications.store.opt_outs import OptOuts
+from contest_notifications.store.staff import StaffDirectory
 from contest_notifications.store.subscriptions import Subscriptions
 from contest_runtime.consumers import DeadLetters
 from contest_runtime.definitions import ContestDefinitionCopies
@@ -40,6 +41,7 @@ class NotificationsContext:
     applicants: Applicants
     subscriptions: Subscriptions
     opt_outs: OptOuts
+    staff: StaffDirectory
     templates: Templates
     outlets: dict[Channel, Outlet]
     """Email and SMS."""

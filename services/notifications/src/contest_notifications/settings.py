@@ -45,6 +45,9 @@ class NotificationsSettings(ServiceSettings):
         default=2.0, gt=0, description="First retry waits up to this long, doubling after."
     )
     retry_cap_s: float = Field(default=600.0, gt=0, description="Longest wait between tries.")
+    reminder_lead_s: float = Field(
+        default=86400.0, gt=0, description="How long before a sheet is due its juror is reminded."
+    )
     dispatch_interval_s: float = Field(
         default=1.0, gt=0, description="How often deliveries due for a retry are looked for."
     )

@@ -3,11 +3,13 @@ contracts' sample events; the recipient's language falls back in the configured 
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
 from contest_contracts.common import Language
 from contest_contracts.events.applications import ApplicationSubmitted, ScreeningDecision
-from contest_contracts.events.judging import ResultsPublished
+from contest_contracts.events.judging import JurorAssigned, ResultsPublished
 from contest_contracts.events.notifications import NotificationRequested
 from contest_contracts.samples import DEFINITION, SAMPLES
 from contest_notifications.domain import rules
@@ -33,7 +35,22 @@ def sample_intents() -> list[rules.Intent]:
     special = rules.Applicant(**{**applicant.__dict__, "application_id": "app-0002"})
     unawarded = rules.Applicant(**{**applicant.__dict__, "application_id": "app-0003"})
     title = DEFINITION.title
+    assigned: JurorAssigned = SAMPLES[JurorAssigned]  # type: ignore[assignment]
+    juror = rules.StaffMember(
+        person_id=assigned.juror_id,
+        name="Айгуль Нурланова",
+        email="juror@example.kz",
+        language=Language.KK,
+        roles=frozenset({rules.StaffRole.JUROR, rules.StaffRole.SECRETARY}),
+        region_code="KZ-71",
+    )
+    due = assigned.model_copy(update={"due_at": assigned.assigned_at + timedelta(days=14)})
+    notice, reminder = rules.juror_assigned(juror, due, snapshot.title, title)
+    assert reminder is not None
     return [
+        notice,
+        reminder,
+        *rules.to_screen([juror], applicant, "KZ-71", title),
         rules.received(applicant, title),
         rules.screened(applicant, ScreeningDecision.ELIGIBLE, None, title),
         rules.screened(applicant, ScreeningDecision.INELIGIBLE, "no budget attached", title),

@@ -9,7 +9,11 @@
 - ResultsPublished: every finalist, by email, ``awarded_place``, ``awarded_special_prize``,
   ``awarded_peoples_choice`` (one per award), or ``not_awarded``;
 - the public events (stages, finalists, tallies, results): webhook subscriptions that want
-  them, the event itself (see ``webhooks``).
+  them, the event itself (see ``webhooks``);
+- ApplicationSubmitted: the secretaries of the application's region (from the staff
+  directory), by email, ``application_to_screen``;
+- JurorAssigned: the juror (from the staff directory), by email, ``juror_assigned``, and a
+  ``sheet_due`` reminder before the sheet is due, which the juror's ScoreRecorded cancels.
 
 Each message has a notification id derived from what it announces, so the same event
 delivered twice, or the same list published again, sends nothing more.
@@ -19,10 +23,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from enum import StrEnum
 
 from contest_contracts.common import Language, LocalizedText
 from contest_contracts.events.applications import ScreeningDecision
-from contest_contracts.events.judging import ResultsPublished
+from contest_contracts.events.judging import JurorAssigned, ResultsPublished
 
 
 @dataclass(frozen=True)
@@ -38,6 +43,25 @@ class Applicant:
     left: bool = False
     """Withdrawn or screened ineligible: no longer in the competition."""
     finalist: bool = False
+
+
+class StaffRole(StrEnum):
+    """What a person in the staff directory is written to about."""
+
+    JUROR = "juror"
+    SECRETARY = "secretary"
+
+
+@dataclass(frozen=True)
+class StaffMember:
+    """A juror or secretary as the staff directory knows them."""
+
+    person_id: str
+    name: str
+    email: str
+    language: Language
+    roles: frozenset[StaffRole]
+    region_code: str | None = None
 
 
 @dataclass(frozen=True)
@@ -120,6 +144,57 @@ def results_announced(
     return intents
 
 
+def to_screen(
+    staff: Iterable[StaffMember], applicant: Applicant, region_code: str, contest: LocalizedText
+) -> list[Intent]:
+    """The secretaries of the region hear of an application to screen."""
+    return [
+        _to_staff(
+            person,
+            f"to-screen-{applicant.application_id}",
+            "application_to_screen",
+            contest,
+            title=applicant.title,
+            application_id=applicant.application_id,
+        )
+        for person in staff
+        if StaffRole.SECRETARY in person.roles and person.region_code == region_code
+    ]
+
+
+def juror_assigned(
+    juror: StaffMember, assigned: JurorAssigned, title: str, contest: LocalizedText
+) -> tuple[Intent, Intent | None]:
+    """The juror hears of the assignment, and (when it has a due date) is reminded before
+    it unless the sheet comes first."""
+    parameters = {
+        "title": title,
+        "stage": assigned.stage.value,
+        "due": assigned.due_at.strftime("%Y-%m-%d %H:%M UTC") if assigned.due_at else "-",
+    }
+    notice = _to_staff(
+        juror, f"assigned-{assigned.assignment_id}", "juror_assigned", contest, **parameters
+    )
+    if assigned.due_at is None:
+        return notice, None
+    reminder = _to_staff(
+        juror,
+        sheet_reminder_id(
+            assigned.contest_id, assigned.stage.value, assigned.application_id, juror.person_id
+        ),
+        "sheet_due",
+        contest,
+        title=title,
+        due=parameters["due"],
+    )
+    return notice, reminder
+
+
+def sheet_reminder_id(contest_id: str, stage: str, application_id: str, juror_id: str) -> str:
+    """The reminder of one sheet (what a ScoreRecorded for it cancels)."""
+    return f"sheet-due-{contest_id}-{stage}-{application_id}-{juror_id}"
+
+
 def _to(
     applicant: Applicant,
     notification_id: str,
@@ -127,17 +202,52 @@ def _to(
     contest: LocalizedText,
     **parameters: str,
 ) -> Intent:
-    title = getattr(contest, applicant.language.value) or contest.ru
+    return _intent(
+        f"applicant-{applicant.application_id}",
+        applicant.email,
+        applicant.language,
+        notification_id,
+        template,
+        contest,
+        name=applicant.name,
+        title=applicant.title,
+        **parameters,
+    )
+
+
+def _to_staff(
+    person: StaffMember,
+    notification_id: str,
+    template: str,
+    contest: LocalizedText,
+    **parameters: str,
+) -> Intent:
+    return _intent(
+        person.person_id,
+        person.email,
+        person.language,
+        notification_id,
+        template,
+        contest,
+        name=person.name,
+        **parameters,
+    )
+
+
+def _intent(
+    recipient_id: str,
+    address: str,
+    language: Language,
+    notification_id: str,
+    template: str,
+    contest: LocalizedText,
+    **parameters: str,
+) -> Intent:
     return Intent(
         notification_id=notification_id,
-        recipient_id=f"applicant-{applicant.application_id}",
-        address=applicant.email,
-        language=applicant.language,
+        recipient_id=recipient_id,
+        address=address,
+        language=language,
         template=template,
-        parameters={
-            "name": applicant.name,
-            "title": applicant.title,
-            "contest": title,
-            **parameters,
-        },
+        parameters={"contest": getattr(contest, language.value) or contest.ru, **parameters},
     )

@@ -29,8 +29,13 @@ async def follow_application(context: NotificationsContext, envelope: Envelope[A
     match event:
         case ApplicationSubmitted(application=application):
             applicant = await applicants.keep(application, revision=1)
-            contest = await _title(context, applicant.contest_id)
-            await _send(context, envelope, [rules.received(applicant, contest)])
+            contest = await title_of(context, applicant.contest_id)
+            region = await context.staff.of_region(application.region_code)
+            intents = [
+                rules.received(applicant, contest),
+                *rules.to_screen(region, applicant, application.region_code, contest),
+            ]
+            await send_intents(context, envelope, intents)
         case ApplicationUpdated(application=application, revision=revision):
             await applicants.keep(application, revision)
         case ApplicationWithdrawn(application_id=application_id):
@@ -40,9 +45,9 @@ async def follow_application(context: NotificationsContext, envelope: Envelope[A
                 await applicants.leave(application_id)
             screened = await applicants.get(application_id)
             if screened is not None:
-                contest = await _title(context, screened.contest_id)
+                contest = await title_of(context, screened.contest_id)
                 intent = rules.screened(screened, decision, event.reason, contest)
-                await _send(context, envelope, [intent])
+                await send_intents(context, envelope, [intent])
 
 
 async def announce_finalists(context: NotificationsContext, envelope: Envelope[Any]) -> None:
@@ -51,8 +56,8 @@ async def announce_finalists(context: NotificationsContext, envelope: Envelope[A
     finalists = {f.application_id for f in event.finalists}
     await context.applicants.mark_finalists(event.contest_id, finalists)
     applicants = await context.applicants.of_contest(event.contest_id)
-    contest = await _title(context, event.contest_id)
-    await _send(
+    contest = await title_of(context, event.contest_id)
+    await send_intents(
         context,
         envelope,
         rules.finalists_announced(applicants, finalists, event.contest_id, contest),
@@ -63,18 +68,23 @@ async def announce_results(context: NotificationsContext, envelope: Envelope[Any
     """Tell every finalist what they won, or that they won nothing."""
     event: ResultsPublished = envelope.data
     applicants = await context.applicants.of_contest(event.contest_id)
-    contest = await _title(context, event.contest_id)
-    await _send(context, envelope, rules.results_announced(applicants, event, contest))
+    contest = await title_of(context, event.contest_id)
+    await send_intents(context, envelope, rules.results_announced(applicants, event, contest))
 
 
-async def _title(context: NotificationsContext, contest_id: str) -> LocalizedText:
+async def title_of(context: NotificationsContext, contest_id: str) -> LocalizedText:
     definition = await context.contests.get(contest_id)
     return definition.title if definition is not None else LocalizedText(ru=contest_id)
 
 
-async def _send(
-    context: NotificationsContext, envelope: Envelope[Any], intents: list[rules.Intent]
+async def send_intents(
+    context: NotificationsContext,
+    envelope: Envelope[Any],
+    intents: list[rules.Intent],
+    *,
+    not_before_ms: int = 0,
 ) -> None:
+    """Send what the rules asked for, by email, once each (not before ``not_before_ms``)."""
     for intent in intents:
         await send_once(
             context,
@@ -89,6 +99,7 @@ async def _send(
                 priority=False,
                 contest_id=getattr(envelope.data, "contest_id", None),
                 event_id=envelope.id,
+                next_attempt_ms=not_before_ms,
                 created_at=context.clock(),
             ),
         )

@@ -32,6 +32,8 @@ class DeliveryStatus(StrEnum):
     FAILED = "failed"
     OPTED_OUT = "opted_out"
     """Not sent: the recipient opted out of messages that are not essential."""
+    CANCELLED = "cancelled"
+    """Not sent: what it was about happened first (a reminder of a sheet now submitted)."""
 
 
 class Attempt(BaseModel):
@@ -161,6 +163,14 @@ class Deliveries:
                 "delivered_at": changes.get("delivered_at"),
             }
         )
+
+    async def cancel(self, key: str) -> bool:
+        """Cancel a delivery not sent yet; False when there is none pending."""
+        result = await self.collection.update_one(
+            {"_id": key, "status": DeliveryStatus.PENDING.value},
+            {"$set": {"status": DeliveryStatus.CANCELLED.value}},
+        )
+        return result.modified_count == 1
 
     async def retry(self, key: str) -> bool:
         """Make a failed delivery pending again, due now (an operator's replay)."""

@@ -1,0 +1,79 @@
+"""The staff directory: jurors' and secretaries' addresses, kept by operators."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Response
+from pydantic import BaseModel, ConfigDict, EmailStr, Field
+
+from contest_contracts.common import Language
+from contest_notifications.context import NotificationsContext, notifications
+from contest_notifications.domain.rules import StaffMember, StaffRole
+from contest_runtime.auth import Principal, Role, require_roles
+from contest_runtime.problems import ProblemError
+
+router = APIRouter(tags=["staff"])
+
+Notifications = Annotated[NotificationsContext, Depends(notifications)]
+Operator = Annotated[Principal, Depends(require_roles(Role.OPERATOR))]
+
+
+class StaffEntry(BaseModel):
+    """A juror or secretary: where to write, in which language, about what."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=1, max_length=200)
+    email: EmailStr
+    language: Language = Language.RU
+    roles: list[StaffRole] = Field(min_length=1)
+    region_code: str | None = Field(default=None, description="The region a secretary screens for.")
+
+
+@router.put(
+    "/staff/{person_id}",
+    summary="Record where a juror or secretary (by the `sub` of their token) is written to. "
+    "Who may call: operators.",
+)
+async def keep(
+    person_id: str, entry: StaffEntry, context: Notifications, operator: Operator
+) -> StaffEntry:
+    if StaffRole.SECRETARY in entry.roles and entry.region_code is None:
+        raise ProblemError(
+            422, "region_required", "Invalid input", "a secretary screens for a region"
+        )
+    await context.staff.keep(
+        StaffMember(
+            person_id=person_id,
+            name=entry.name,
+            email=str(entry.email),
+            language=entry.language,
+            roles=frozenset(entry.roles),
+            region_code=entry.region_code,
+        )
+    )
+    return entry
+
+
+@router.get("/staff/{person_id}", summary="One entry. Who may call: operators.")
+async def entry(person_id: str, context: Notifications, operator: Operator) -> StaffEntry:
+    person = await context.staff.get(person_id)
+    if person is None:
+        raise ProblemError(404, "unknown_person", "Not found", person_id)
+    return StaffEntry(
+        name=person.name,
+        email=person.email,
+        language=person.language,
+        roles=sorted(person.roles),
+        region_code=person.region_code,
+    )
+
+
+@router.delete(
+    "/staff/{person_id}", status_code=204, summary="Remove an entry. Who may call: operators."
+)
+async def remove(person_id: str, context: Notifications, operator: Operator) -> Response:
+    if not await context.staff.remove(person_id):
+        raise ProblemError(404, "unknown_person", "Not found", person_id)
+    return Response(status_code=204)

@@ -1,0 +1,119 @@
+"""Jurors and secretaries on the real broker and store: the staff directory says where to
+write; a secretary hears of an application to screen, a juror of an assignment, and of a
+sheet about to be due unless it was submitted first."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from contest_contracts.events.applications import ApplicationSubmitted
+from contest_contracts.events.judging import JurorAssigned, ScoreRecorded
+from contest_contracts.samples import SAMPLES, SNAPSHOT
+from contest_contracts.topics import APPLICATIONS, ASSIGNMENTS, SCORES
+from contest_notifications.store.deliveries import DeliveryStatus
+from contest_runtime.auth import Role
+
+
+async def _enter(notifications: Any, bearer: Any, person: str, **entry: Any) -> None:
+    answer = await notifications.http.put(
+        f"/staff/{person}", json=entry, headers=bearer(Role.OPERATOR)
+    )
+    assert answer.status_code == 200, answer.text
+
+
+async def test_secretaries_and_jurors_hear_their_part_and_a_submitted_sheet_is_not_reminded(
+    notifications: Any, eventually: Any, bearer: Any
+) -> None:
+    tag = uuid.uuid4().hex[:8]
+    region = f"KZ-T{tag[:3]}"
+    secretary, juror = f"secretary-{tag}", f"juror-{tag}"
+    await _enter(
+        notifications,
+        bearer,
+        secretary,
+        name="S",
+        email=f"{secretary}@example.kz",
+        roles=["secretary"],
+        region_code=region,
+    )
+    await _enter(
+        notifications,
+        bearer,
+        juror,
+        name="J",
+        email=f"{juror}@example.kz",
+        language="en",
+        roles=["juror"],
+    )
+    application = f"application-{tag}"
+    snapshot = SNAPSHOT.model_copy(update={"application_id": application, "region_code": region})
+    await notifications.outside.publish(
+        APPLICATIONS, ApplicationSubmitted(application=snapshot), subject=application
+    )
+    await eventually(lambda: notifications.mailbox.to(f"{secretary}@example.kz"))
+
+    sample: JurorAssigned = SAMPLES[JurorAssigned]  # type: ignore[assignment]
+    lead = timedelta(seconds=notifications.context.settings.reminder_lead_s)
+    now = datetime.now(UTC)
+    reminded, scored = (
+        sample.model_copy(
+            update={
+                "assignment_id": f"asg-{tag}-{n}",
+                "juror_id": juror,
+                "application_id": application if n == 0 else f"other-{tag}",
+                "due_at": now + lead + timedelta(seconds=delay),
+            }
+        )
+        for n, delay in ((0, 1), (1, 6))
+    )
+    for assigned in (reminded, scored):
+        await notifications.outside.publish(ASSIGNMENTS, assigned, subject=juror)
+    sheet: ScoreRecorded = SAMPLES[ScoreRecorded]  # type: ignore[assignment]
+    await notifications.outside.publish(
+        SCORES,
+        sheet.model_copy(
+            update={
+                "juror_id": juror,
+                "application_id": scored.application_id,
+                "contest_id": scored.contest_id,
+            }
+        ),
+        subject=scored.application_id,
+    )
+
+    inbox = f"{juror}@example.kz"
+    await eventually(lambda: len(notifications.mailbox.to(inbox)) == 3, timeout_s=30)
+    subjects = sorted(m["Subject"] for m in notifications.mailbox.to(inbox))
+    assert subjects == sorted(
+        [
+            f'New application to score: "{snapshot.title}"',
+            f'New application to score: "other-{tag}"',
+            f'Reminder: score "{snapshot.title}"',
+        ]
+    )
+    deliveries = await notifications.context.deliveries.find(recipient_id=juror)
+    statuses = sorted((d.template, d.status) for d in deliveries)
+    assert statuses == [
+        ("juror_assigned", DeliveryStatus.DELIVERED),
+        ("juror_assigned", DeliveryStatus.DELIVERED),
+        ("sheet_due", DeliveryStatus.CANCELLED),
+        ("sheet_due", DeliveryStatus.DELIVERED),
+    ]
+
+
+async def test_only_operators_keep_the_directory(notifications: Any, bearer: Any) -> None:
+    entry = {"name": "S", "email": "s@example.kz", "roles": ["secretary"], "region_code": "KZ-71"}
+    assert (await notifications.http.put("/staff/p", json=entry)).status_code == 401
+    refused = await notifications.http.put("/staff/p", json=entry, headers=bearer(Role.JUROR))
+    assert refused.status_code == 403
+    operator = bearer(Role.OPERATOR)
+    no_region = {**entry, "region_code": None}
+    answer = await notifications.http.put("/staff/p", json=no_region, headers=operator)
+    assert (answer.status_code, answer.json()["code"]) == (422, "region_required")
+    bad_email = await notifications.http.put(
+        "/staff/p", json={**entry, "email": "nope"}, headers=operator
+    )
+    assert bad_email.status_code == 422
+    assert (await notifications.http.get("/staff/p", headers=operator)).status_code == 404
