@@ -55,41 +55,49 @@ async def test_secretaries_and_jurors_hear_their_part_and_a_submitted_sheet_is_n
     await eventually(lambda: notifications.mailbox.to(f"{secretary}@example.kz"))
 
     sample: JurorAssigned = SAMPLES[JurorAssigned]  # type: ignore[assignment]
+    sheet: ScoreRecorded = SAMPLES[ScoreRecorded]  # type: ignore[assignment]
     lead = timedelta(seconds=notifications.context.settings.reminder_lead_s)
     now = datetime.now(UTC)
-    reminded, scored = (
+    reminded, scored, early = (
         sample.model_copy(
             update={
                 "assignment_id": f"asg-{tag}-{n}",
                 "juror_id": juror,
-                "application_id": application if n == 0 else f"other-{tag}",
+                "application_id": application if n == 0 else f"other-{tag}-{n}",
                 "due_at": now + lead + timedelta(seconds=delay),
             }
         )
-        for n, delay in ((0, 1), (1, 6))
-    )
-    for assigned in (reminded, scored):
-        await notifications.outside.publish(ASSIGNMENTS, assigned, subject=juror)
-    sheet: ScoreRecorded = SAMPLES[ScoreRecorded]  # type: ignore[assignment]
-    await notifications.outside.publish(
-        SCORES,
-        sheet.model_copy(
-            update={
-                "juror_id": juror,
-                "application_id": scored.application_id,
-                "contest_id": scored.contest_id,
-            }
-        ),
-        subject=scored.application_id,
+        for n, delay in ((0, 4), (1, 12), (2, 12))
     )
 
+    def sheet_of(assigned: JurorAssigned) -> ScoreRecorded:
+        return sheet.model_copy(
+            update={
+                "juror_id": juror,
+                "application_id": assigned.application_id,
+                "contest_id": assigned.contest_id,
+            }
+        )
+
+    publish = notifications.outside.publish
+    for assigned in (reminded, scored):
+        await publish(ASSIGNMENTS, assigned, subject=juror)
+    # A sheet submitted while its reminder waits cancels it...
+    await eventually(lambda: _reminders(notifications, juror, 2))
+    await publish(SCORES, sheet_of(scored), subject=scored.application_id)
+    # ...and one that arrives before its assignment keeps it from being scheduled.
+    await publish(SCORES, sheet_of(early), subject=early.application_id)
+    await eventually(lambda: _reminders(notifications, juror, 2, DeliveryStatus.CANCELLED))
+    await publish(ASSIGNMENTS, early, subject=juror)
+
     inbox = f"{juror}@example.kz"
-    await eventually(lambda: len(notifications.mailbox.to(inbox)) == 3, timeout_s=30)
+    await eventually(lambda: len(notifications.mailbox.to(inbox)) == 4, timeout_s=30)
     subjects = sorted(m["Subject"] for m in notifications.mailbox.to(inbox))
     assert subjects == sorted(
         [
             f'New application to score: "{snapshot.title}"',
-            f'New application to score: "other-{tag}"',
+            f'New application to score: "other-{tag}-1"',
+            f'New application to score: "other-{tag}-2"',
             f'Reminder: score "{snapshot.title}"',
         ]
     )
@@ -98,9 +106,19 @@ async def test_secretaries_and_jurors_hear_their_part_and_a_submitted_sheet_is_n
     assert statuses == [
         ("juror_assigned", DeliveryStatus.DELIVERED),
         ("juror_assigned", DeliveryStatus.DELIVERED),
+        ("juror_assigned", DeliveryStatus.DELIVERED),
+        ("sheet_due", DeliveryStatus.CANCELLED),
         ("sheet_due", DeliveryStatus.CANCELLED),
         ("sheet_due", DeliveryStatus.DELIVERED),
     ]
+
+
+async def _reminders(
+    notifications: Any, juror: str, count: int, status: DeliveryStatus | None = None
+) -> bool:
+    """Whether the juror has ``count`` reminders (in ``status``)."""
+    deliveries = await notifications.context.deliveries.find(recipient_id=juror, status=status)
+    return sum(d.template == "sheet_due" for d in deliveries) == count
 
 
 async def test_only_operators_keep_the_directory(notifications: Any, bearer: Any) -> None:

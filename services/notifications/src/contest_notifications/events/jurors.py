@@ -6,13 +6,19 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+from contest_contracts.common import Language
 from contest_contracts.envelope import Envelope
 from contest_contracts.events.judging import JurorAssigned, ScoreRecorded
 from contest_contracts.events.notifications import Channel
 from contest_notifications.context import NotificationsContext
 from contest_notifications.domain import rules
 from contest_notifications.events.applicants import send_intents, title_of
-from contest_notifications.store.deliveries import delivery_key, epoch_ms
+from contest_notifications.store.deliveries import (
+    DeliveryStatus,
+    delivery_key,
+    epoch_ms,
+    new_delivery,
+)
 
 
 async def tell_juror(context: NotificationsContext, envelope: Envelope[Any]) -> None:
@@ -34,9 +40,27 @@ async def tell_juror(context: NotificationsContext, envelope: Envelope[Any]) -> 
 
 
 async def sheet_recorded(context: NotificationsContext, envelope: Envelope[Any]) -> None:
-    """A submitted sheet needs no reminder."""
+    """A submitted sheet needs no reminder: cancel it, or, when the sheet came before the
+    assignment (they travel on different topics), hold its place so it is never scheduled."""
     sheet: ScoreRecorded = envelope.data
     reminder = rules.sheet_reminder_id(
         sheet.contest_id, sheet.stage.value, sheet.application_id, sheet.juror_id
     )
-    await context.deliveries.cancel(delivery_key(reminder, Channel.EMAIL, sheet.juror_id))
+    if await context.deliveries.cancel(delivery_key(reminder, Channel.EMAIL, sheet.juror_id)):
+        return
+    await context.deliveries.add(
+        new_delivery(
+            notification_id=reminder,
+            channel=Channel.EMAIL,
+            recipient_id=sheet.juror_id,
+            address="",
+            language=Language.RU,
+            template="sheet_due",
+            parameters={},
+            priority=False,
+            contest_id=sheet.contest_id,
+            event_id=envelope.id,
+            status=DeliveryStatus.CANCELLED,
+            created_at=context.clock(),
+        )
+    )
