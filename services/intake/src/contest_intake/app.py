@@ -83,20 +83,18 @@ async def open_office(runtime: ServiceRuntime) -> IntakeOffice:
 
 
 def subscribe_handlers(runtime: ServiceRuntime, office: IntakeOffice) -> None:
-    """Ministry filings, and the events applicants' timelines follow."""
-    options = ConsumerOptions.of(runtime.settings)
-    for topic, model, handler in (
-        (MINISTRY_FILINGS, ApplicationFiled, answer_filing),
-        (FINALISTS, FinalistsSelected, follow_finalists),
-        (RESULTS, ResultsPublished, follow_results),
-    ):
-        subscribe(
-            runtime.broker,
-            topic,
-            {model: partial(handler, office)},
-            options=options,
-            dead_letters=runtime.dead_letters,
-        )
+    """Ministry filings, and the events applicants' timelines follow (one consumer)."""
+    subscribe(
+        runtime.broker,
+        (MINISTRY_FILINGS, FINALISTS, RESULTS),
+        {
+            ApplicationFiled: partial(answer_filing, office),
+            FinalistsSelected: partial(follow_finalists, office),
+            ResultsPublished: partial(follow_results, office),
+        },
+        options=ConsumerOptions.of(runtime.settings),
+        dead_letters=runtime.dead_letters,
+    )
 
 
 async def load_definitions(office: IntakeOffice, definitions: list[ContestDefinition]) -> None:

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import timedelta
 from functools import partial
 
 from fastapi import FastAPI
 
-from contest_contracts.envelope import EventData
 from contest_contracts.events.judging import FinalistsSelected
-from contest_contracts.topics import APPLICATIONS, FINALISTS, Topic
+from contest_contracts.topics import APPLICATIONS, FINALISTS
 from contest_runtime.consumers import ConsumerOptions, EventHandler, subscribe
 from contest_runtime.definitions import keep_contest_definitions
 from contest_runtime.kafka import EventPublisher
@@ -54,18 +52,16 @@ def create_app(settings: VotingSettings | None = None) -> FastAPI:
         for store in (*stores, context.relay):
             await store.create_indexes()
         gallery: EventHandler = partial(follow_gallery, context)
-        followed: list[tuple[Topic, Mapping[type[EventData], EventHandler]]] = [
-            (FINALISTS, {FinalistsSelected: partial(keep_finalists, context)}),
-            (APPLICATIONS, {model: gallery for model in APPLICATIONS.events}),
-        ]
-        for topic, handlers in followed:
-            subscribe(
-                runtime.broker,
-                topic,
-                handlers,
-                options=ConsumerOptions.of(settings),
-                dead_letters=runtime.dead_letters,
-            )
+        subscribe(
+            runtime.broker,
+            (FINALISTS, APPLICATIONS),
+            {
+                FinalistsSelected: partial(keep_finalists, context),
+                **{model: gallery for model in APPLICATIONS.events},
+            },
+            options=ConsumerOptions.of(settings),
+            dead_letters=runtime.dead_letters,
+        )
         consumer = tally_consumer(settings, f"{settings.consumer_group}-tally")
         grace = timedelta(seconds=settings.closing_grace_s)
         runtime.background += [
