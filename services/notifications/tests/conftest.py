@@ -40,9 +40,15 @@ class Mailbox:
     """What the local SMTP server received."""
 
     messages: list[Message] = field(default_factory=list)
+    failures: dict[str, int] = field(default_factory=dict)
+    """Address → how many more messages to it to refuse with a temporary error."""
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        """aiosmtpd's hook: keep the message."""
+        """aiosmtpd's hook: keep the message (or refuse it for now)."""
+        (address,) = envelope.rcpt_tos
+        if self.failures.get(address, 0) > 0:
+            self.failures[address] -= 1
+            return "451 4.3.0 Try again later"
         self.messages.append(message_from_bytes(envelope.content, policy=policy.default))
         return "250 OK"
 
