@@ -81,7 +81,9 @@ def start_services(
     services = []
     for name in names:
         process = service_process(name, endpoints, workdir, extra_environment)
-        process.start()
+        # A service answers once its consumers have joined their groups, which takes a
+        # while on a busy broker.
+        process.start(timeout_s=120)
         stack.callback(process.stop)
         services.append(RunningService(name, process))
     for service in services:

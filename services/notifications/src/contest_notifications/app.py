@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Mapping
+from dataclasses import replace
 from functools import partial
 from typing import Any
 
@@ -98,7 +99,7 @@ def create_app(settings: NotificationsSettings | None = None) -> FastAPI:
         await context.deliveries.create_indexes()
         await context.applicants.create_indexes()
         await context.staff.create_indexes()
-        options = ConsumerOptions.of(settings)
+        options = replace(ConsumerOptions.of(settings), from_the_beginning=settings.history)
         requested = partial(take_request, context)
         application = partial(follow_application, context)
         public: dict[type[EventData], EventHandler] = {

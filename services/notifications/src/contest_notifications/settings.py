@@ -21,6 +21,12 @@ class NotificationsSettings(ServiceSettings):
     consumer_group: str = Field(
         default="contest-notifications", description="Kafka consumer group."
     )
+    history: bool = Field(
+        default=False,
+        description="Whether a new consumer group reads the topics from their beginning. Off: "
+        "a new deployment writes to nobody about what happened before it (restarts always "
+        "resume where the group left off).",
+    )
     language_fallback: list[Language] = Field(
         default=[Language.RU, Language.KK, Language.EN],
         description="Languages tried, in order, when a template is not written in the "

@@ -103,6 +103,9 @@ class ConsumerOptions:
     backoff_s: float = 0.2
     session_timeout_ms: int = 10_000
     heartbeat_interval_ms: int = 3000
+    from_the_beginning: bool = True
+    """Where a group without committed offsets starts: the topic's beginning (a service that
+    keeps its own copy of what happened), or its end (one that acts on what happens now)."""
 
     @classmethod
     def of(cls, settings: ServiceSettings) -> ConsumerOptions:
@@ -184,7 +187,7 @@ def subscribe(
     @broker.subscriber(
         *by_name,
         group_id=options.group_id,
-        auto_offset_reset="earliest",
+        auto_offset_reset="earliest" if options.from_the_beginning else "latest",
         session_timeout_ms=options.session_timeout_ms,
         heartbeat_interval_ms=options.heartbeat_interval_ms,
         ack_policy=AckPolicy.NACK_ON_ERROR,
