@@ -41,8 +41,9 @@ class SmtpChannel:
             email,
             hostname=self.host,
             port=self.port,
-            username=self.username,
-            password=self.password,
+            # An empty login (as a deployment's unset variable gives) means none.
+            username=self.username or None,
+            password=self.password or None,
             start_tls=self.starttls,
             timeout=self.timeout_s,
         )
