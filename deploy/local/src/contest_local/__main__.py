@@ -10,13 +10,13 @@ import signal
 import sys
 import threading
 from contextlib import ExitStack
-from importlib import resources
+from datetime import UTC, datetime
 from pathlib import Path
 from types import FrameType
 
 from contest_contracts.schemas import ASYNCAPI_FILE, DEFAULT_DIRECTORY
 from contest_contracts.topics import topics_to_create
-from contest_intake.domain.definitions import DEMO_CONTEST_FILE
+from contest_local.demo import demo_contest_file
 from contest_local.infra import running_infrastructure
 from contest_local.platform import start_services
 from contest_runtime.auth import AuthSettings, Role, mint
@@ -49,7 +49,7 @@ def run(workdir: Path, storage: str, once: bool) -> int:
             name: os.environ.get(name) or secrets.token_urlsafe(32)
             for name in ("VOTING_VOTER_KEY_SECRET", "VOTING_TOKEN_SECRET")
         }
-        demo = resources.files("contest_intake.contests").joinpath(DEMO_CONTEST_FILE)
+        demo = demo_contest_file(workdir, datetime.now(UTC))
         environment = {
             **secret,
             **voting_secrets,
@@ -59,7 +59,7 @@ def run(workdir: Path, storage: str, once: bool) -> int:
         for service in services:
             print(f"  {service.name:<14} {service.url}/docs")
         print(f"  asyncapi       {DEFAULT_DIRECTORY / ASYNCAPI_FILE}")
-        print(f"  demo contest   {demo}")
+        print(f"  demo contest   {demo} (its schedule moved to today)")
         print(f"  logs           {workdir}")
         key_file = workdir / "auth.key"
         key_file.write_text(secret["AUTH_JWT_KEY"], encoding="utf-8")
