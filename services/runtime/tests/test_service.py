@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from pymongo import AsyncMongoClient
 
-from contest_local.embedded import free_port, nx_mongodb, tansu_broker
+from contest_local.embedded import LocalProcess, free_port, nx_mongodb, tansu_broker
 from contest_runtime.auth import AuthSettings
 from contest_runtime.mongo import Document
 from contest_runtime.service import ServiceRuntime, create_service_app
@@ -80,56 +80,44 @@ async def test_readiness_fails_when_the_store_goes_away(
         store.stop()
 
 
-async def test_a_service_started_before_its_store_waits_for_it(
-    infra_settings: InfraSettings, unique: Callable[[str], str], app_client: Any, tmp_path: Path
+@pytest.mark.parametrize(
+    ("setting", "address", "dependency"),
+    [
+        ("mongodb_uri", "mongodb://127.0.0.1:{port}", nx_mongodb),
+        ("kafka_bootstrap_servers", "127.0.0.1:{port}", tansu_broker),
+    ],
+    ids=["store", "broker"],
+)
+async def test_a_service_started_before_its_store_or_broker_waits_for_it(
+    setting: str,
+    address: str,
+    dependency: Callable[..., LocalProcess],
+    infra_settings: InfraSettings,
+    unique: Callable[[str], str],
+    app_client: Any,
+    tmp_path: Path,
 ) -> None:
     port = free_port()
     app = create_service_app(
         name="probe",
-        settings=settings(infra_settings, unique, mongodb_uri=f"mongodb://127.0.0.1:{port}"),
+        settings=settings(infra_settings, unique, **{setting: address.format(port=port)}),
         title="t",
         description="d",
     )
-    store = nx_mongodb(tmp_path, port=port)
+    late_process = dependency(tmp_path, port=port)
 
-    async def start_store_later() -> None:
+    async def start_later() -> None:
         await asyncio.sleep(1.5)
-        await asyncio.to_thread(store.start)
+        await asyncio.to_thread(late_process.start)
 
-    late = asyncio.create_task(start_store_later())
+    late = asyncio.create_task(start_later())
     try:
         async with app_client(app) as http:
-            assert store.process is not None  # the app could only start once the store did
+            assert late_process.process is not None  # the app could only start after it
             assert (await http.get("/readyz")).status_code == 200
     finally:
         await late
-        store.stop()
-
-
-async def test_a_service_started_before_its_broker_waits_for_it(
-    infra_settings: InfraSettings, unique: Callable[[str], str], app_client: Any, tmp_path: Path
-) -> None:
-    port = free_port()
-    app = create_service_app(
-        name="probe",
-        settings=settings(infra_settings, unique, kafka_bootstrap_servers=f"127.0.0.1:{port}"),
-        title="t",
-        description="d",
-    )
-    broker = tansu_broker(tmp_path, port=port)
-
-    async def start_broker_later() -> None:
-        await asyncio.sleep(1.5)
-        await asyncio.to_thread(broker.start)
-
-    late = asyncio.create_task(start_broker_later())
-    try:
-        async with app_client(app) as http:
-            assert broker.process is not None  # the app could only start once the broker did
-            assert (await http.get("/readyz")).status_code == 200
-    finally:
-        await late
-        broker.stop()
+        late_process.stop()
 
 
 async def test_a_service_gives_up_when_its_store_never_comes(
