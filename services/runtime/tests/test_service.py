@@ -49,7 +49,11 @@ async def test_a_service_is_live_and_ready_on_the_real_broker_and_store(
         assert (await http.get("/healthz")).json() == {"status": "ok"}
         ready = await http.get("/readyz")
         assert ready.status_code == 200
-        assert ready.json() == {"status": "ready", "checks": {"mongodb": "ok", "kafka": "ok"}}
+        assert ready.json() == {
+            "service": "probe",
+            "status": "ready",
+            "checks": {"mongodb": "ok", "kafka": "ok"},
+        }
         assert app.state.context == "context"
     indexes = await mongo[service_settings.mongodb_database]["things"].index_information()
     # Matched by key, not name: nx-27017 names indexes its own way.

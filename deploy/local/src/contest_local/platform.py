@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import http.client
 import json
 import os
 import sys
@@ -56,15 +57,19 @@ def service_process(
 
 
 def wait_until_ready(service: RunningService, timeout_s: float = 60.0) -> None:
-    """Poll ``/readyz`` until the service reports its broker and store reachable."""
+    """Poll ``/readyz`` until this service (by name: another process may hold the port)
+    reports its broker and store reachable."""
     deadline = time.monotonic() + timeout_s
     while True:
         try:
             with urllib.request.urlopen(f"{service.url}/readyz", timeout=3) as response:
-                if json.load(response).get("status") == "ready":
+                answer = json.load(response)
+                if answer.get("status") == "ready" and answer.get("service") == service.name:
                     return
-        except (urllib.error.URLError, OSError, ValueError):
+        except (urllib.error.URLError, OSError, ValueError, http.client.HTTPException):
             pass
+        if service.process.process is not None and service.process.process.poll() is not None:
+            raise RuntimeError(f"{service.name} exited:\n{service.process.log_tail()}")
         if time.monotonic() > deadline:
             raise RuntimeError(f"{service.name} not ready:\n{service.process.log_tail()}")
         time.sleep(0.2)
@@ -84,7 +89,9 @@ def start_services(
         # A service answers once its consumers have joined their groups, which takes a
         # while on a busy broker.
         process.start(timeout_s=120)
-        stack.callback(process.stop)
+        # Stopping leaves the consumer groups, which waits out a rebalance in progress;
+        # a service bounds that by KAFKA_JOIN_TIMEOUT_S (30 s) before it is killed.
+        stack.callback(process.stop, 45)
         services.append(RunningService(name, process))
     for service in services:
         wait_until_ready(service)

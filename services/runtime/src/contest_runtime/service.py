@@ -158,7 +158,11 @@ def health_router() -> APIRouter:
         }
         ready = all(state == "ok" for state in checks.values())
         return JSONResponse(
-            {"status": "ready" if ready else "not_ready", "checks": checks},
+            {
+                "service": runtime.name,
+                "status": "ready" if ready else "not_ready",
+                "checks": checks,
+            },
             status_code=200 if ready else 503,
         )
 
