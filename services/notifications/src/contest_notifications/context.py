@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
+from typing import Annotated, Protocol
 
-from fastapi import Request
+from fastapi import Depends, Request
 
 from contest_contracts.events.notifications import Channel
 from contest_notifications.channels.webhook import WebhookPoster
@@ -56,3 +56,7 @@ async def notifications(request: Request) -> NotificationsContext:
     runs a plain function in a worker thread, a thread hop per request)."""
     context: NotificationsContext = request.app.state.context
     return context
+
+
+Notifications = Annotated[NotificationsContext, Depends(notifications)]
+"""A route parameter: the running service's context."""

@@ -12,10 +12,10 @@ from __future__ import annotations
 from collections.abc import Callable, Coroutine
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import jwt
-from fastapi import Request
+from fastapi import Depends, Request
 from pydantic import BaseModel, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -139,3 +139,7 @@ def require_roles(*roles: Role) -> Callable[[Request], Coroutine[Any, Any, Princ
         return principal
 
     return dependency
+
+
+Operator = Annotated[Principal, Depends(require_roles(Role.OPERATOR))]
+"""A route parameter: the calling operator (401 anonymous, 403 any other role)."""

@@ -13,13 +13,12 @@ from contest_intake.api.access import office
 from contest_intake.domain.definitions import DefinitionProblem, parse_definition
 from contest_intake.office import IntakeOffice
 from contest_intake.store.contests import Contest
-from contest_runtime.auth import Principal, Role, require_roles
+from contest_runtime.auth import Operator
 from contest_runtime.problems import FieldError, ProblemError
 
 router = APIRouter(tags=["contests"])
 
 Office = Annotated[IntakeOffice, Depends(office)]
-Operator = Annotated[Principal, Depends(require_roles(Role.OPERATOR))]
 
 _DEFINITION_TYPES = ("application/json", "application/yaml", "application/x-yaml", "text/yaml")
 _MAX_DEFINITION_BYTES = 1024 * 1024

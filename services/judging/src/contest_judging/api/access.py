@@ -12,7 +12,6 @@ from contest_judging.context import JudgingContext, judging
 from contest_runtime.auth import Principal, Role, require_roles
 
 Judging = Annotated[JudgingContext, Depends(judging)]
-Operator = Annotated[Principal, Depends(require_roles(Role.OPERATOR))]
 Overseer = Annotated[Principal, Depends(require_roles(Role.OPERATOR, Role.COMMISSION_SECRETARY))]
 JurorCaller = Annotated[Principal, Depends(require_roles(Role.JUROR))]
 CommissionCaller = Annotated[

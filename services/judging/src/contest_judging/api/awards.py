@@ -7,13 +7,14 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from contest_contracts.common import StageKind
 from contest_contracts.events.judging import ResultsPublished
-from contest_judging.api.access import Judging, Operator, Overseer
+from contest_judging.api.access import Judging, Overseer
 from contest_judging.proceedings.awarding import (
     give_special_prize,
     publish_results,
     withdraw_special_prize,
 )
 from contest_judging.store.decisions import SpecialPrizeDecision
+from contest_runtime.auth import Operator
 from contest_runtime.problems import ProblemError
 
 router = APIRouter(tags=["awards"])

@@ -6,10 +6,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 
-from contest_judging.api.access import Judging, Operator, Overseer
+from contest_judging.api.access import Judging, Overseer
 from contest_judging.domain.commissions import CommissionForm, form_problems
 from contest_judging.store.audit import AuditEntry
 from contest_judging.store.commissions import Commission
+from contest_runtime.auth import Operator
 from contest_runtime.problems import FieldError, ProblemError
 
 router = APIRouter(tags=["commissions"])

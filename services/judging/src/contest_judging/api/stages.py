@@ -11,12 +11,12 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from contest_contracts.common import StageKind
 from contest_contracts.events.stages import StageClosed
-from contest_judging.api.access import CommissionCaller, Judging, JudgingStage, Operator, Overseer
+from contest_judging.api.access import CommissionCaller, Judging, JudgingStage, Overseer
 from contest_judging.domain.commissions import Level, commission_key
 from contest_judging.domain.ranking import __doc__ as TIE_BREAKS
 from contest_judging.proceedings.assigning import assign_pending
 from contest_judging.proceedings.closing import close_stage, closed_judgement
-from contest_runtime.auth import Principal, Role
+from contest_runtime.auth import Operator, Principal, Role
 from contest_runtime.problems import ProblemError
 
 router = APIRouter(tags=["stages"])

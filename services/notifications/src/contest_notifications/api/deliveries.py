@@ -4,18 +4,15 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Query
 
-from contest_notifications.context import NotificationsContext, notifications
+from contest_notifications.context import Notifications
 from contest_notifications.dispatch import deliver
 from contest_notifications.store.deliveries import Delivery, DeliveryStatus
-from contest_runtime.auth import Principal, Role, require_roles
+from contest_runtime.auth import Operator
 from contest_runtime.problems import ProblemError
 
 router = APIRouter(tags=["deliveries"])
-
-Notifications = Annotated[NotificationsContext, Depends(notifications)]
-Operator = Annotated[Principal, Depends(require_roles(Role.OPERATOR))]
 
 
 @router.get(

@@ -3,20 +3,15 @@ notices are sent regardless), recorded by operators at a recipient's request."""
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Depends, Response
+from fastapi import APIRouter, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from contest_notifications.context import NotificationsContext, notifications
+from contest_notifications.context import Notifications
 from contest_notifications.store.opt_outs import OptOut
-from contest_runtime.auth import Principal, Role, require_roles
+from contest_runtime.auth import Operator
 from contest_runtime.problems import ProblemError
 
 router = APIRouter(tags=["opt-outs"])
-
-Notifications = Annotated[NotificationsContext, Depends(notifications)]
-Operator = Annotated[Principal, Depends(require_roles(Role.OPERATOR))]
 
 
 class OptOutForm(BaseModel):

@@ -2,21 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Depends, Response
+from fastapi import APIRouter, Response
 from pydantic import BaseModel, ConfigDict, EmailStr, Field
 
 from contest_contracts.common import Language
-from contest_notifications.context import NotificationsContext, notifications
+from contest_notifications.context import Notifications
 from contest_notifications.domain.rules import StaffMember, StaffRole
-from contest_runtime.auth import Principal, Role, require_roles
+from contest_runtime.auth import Operator
 from contest_runtime.problems import ProblemError
 
 router = APIRouter(tags=["staff"])
-
-Notifications = Annotated[NotificationsContext, Depends(notifications)]
-Operator = Annotated[Principal, Depends(require_roles(Role.OPERATOR))]
 
 
 class StaffEntry(BaseModel):

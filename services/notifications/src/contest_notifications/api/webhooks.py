@@ -4,21 +4,17 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Annotated
 
-from fastapi import APIRouter, Depends, Response
+from fastapi import APIRouter, Response
 from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field, SecretStr, field_validator
 
-from contest_notifications.context import NotificationsContext, notifications
+from contest_notifications.context import Notifications
 from contest_notifications.events.webhooks import WEBHOOK_EVENT_TYPES
 from contest_notifications.store.subscriptions import Subscription
-from contest_runtime.auth import Principal, Role, require_roles
+from contest_runtime.auth import Operator
 from contest_runtime.problems import ProblemError
 
 router = APIRouter(tags=["webhooks"])
-
-Notifications = Annotated[NotificationsContext, Depends(notifications)]
-Operator = Annotated[Principal, Depends(require_roles(Role.OPERATOR))]
 
 
 class SubscriptionForm(BaseModel):

@@ -4,21 +4,19 @@ from __future__ import annotations
 
 from datetime import datetime
 from ipaddress import ip_network
-from typing import Annotated, Self
+from typing import Self
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from contest_contracts.envelope import new_event_id
-from contest_runtime.auth import Principal, Role, require_roles
+from contest_runtime.auth import Operator
 from contest_runtime.problems import ProblemError
 from contest_voting.api.voters import Voting, phone_and_key
 from contest_voting.domain.invalidation import ByVoter, ByWindow, Selection
 from contest_voting.store.invalidations import Invalidation
 
 router = APIRouter(tags=["invalidations"])
-
-Operator = Annotated[Principal, Depends(require_roles(Role.OPERATOR))]
 
 
 class VoterSelection(BaseModel):

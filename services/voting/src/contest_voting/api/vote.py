@@ -3,21 +3,18 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Annotated
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
 from contest_contracts.common import StageKind
-from contest_runtime.auth import Principal, Role, require_roles
+from contest_runtime.auth import Operator
 from contest_runtime.problems import ProblemError
 from contest_voting.api.voters import Voting
 from contest_voting.closing import close_vote
 from contest_voting.domain.window import VoteStatus, vote_status
 
 router = APIRouter(tags=["vote"])
-
-Operator = Annotated[Principal, Depends(require_roles(Role.OPERATOR))]
 
 
 class VoteState(BaseModel):
