@@ -7,8 +7,9 @@ or fixture, never at import time.
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import Annotated, Any
 
+from pydantic import AfterValidator
 from pymongo import AsyncMongoClient
 
 Document = dict[str, Any]
@@ -35,3 +36,14 @@ def stored_now() -> datetime:
     events and in the store must agree."""
     now = datetime.now(UTC)
     return now.replace(microsecond=now.microsecond // 1000 * 1000)
+
+
+def as_utc(moment: datetime) -> datetime:
+    """A time read back from the store, in UTC. MongoDB returns dates aware (see
+    :func:`connect`); the embedded store returns some written by ``$set`` as text without a
+    zone, which are UTC all the same."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+StoredTime = Annotated[datetime, AfterValidator(as_utc)]
+"""A model field for a time read back from the store (see :func:`as_utc`)."""

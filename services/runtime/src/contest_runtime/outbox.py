@@ -27,7 +27,7 @@ from pymongo.asynchronous.collection import AsyncCollection
 from contest_contracts.envelope import Envelope
 from contest_contracts.topics import Topic
 from contest_contracts.wire import to_record
-from contest_runtime.mongo import Document
+from contest_runtime.mongo import Document, as_utc
 
 log = logging.getLogger(__name__)
 
@@ -166,7 +166,7 @@ class OutboxRelay:
         for collection in self.collections:
             async for document in collection.find({PENDING: True}, {"_id": 1, SINCE: 1}):
                 since = document.get(SINCE)
-                if since is not None and since.replace(tzinfo=since.tzinfo or UTC) > settled:
+                if since is not None and as_utc(since) > settled:
                     continue
                 if await self.flush(collection, document["_id"]):
                     flushed += 1

@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import Counter
-from datetime import UTC, timedelta
+from datetime import timedelta
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
 
@@ -26,7 +26,7 @@ from contest_contracts.events.stages import (
 )
 from contest_contracts.topics import STAGES, VOTES
 from contest_runtime.kafka import envelope_in_flow
-from contest_runtime.mongo import Document
+from contest_runtime.mongo import Document, as_utc
 from contest_runtime.outbox import outbox_entry
 from contest_voting.context import SOURCE, VotingContext
 from contest_voting.domain.tallies import ranked
@@ -124,9 +124,7 @@ async def certified_tally(context: VotingContext, vote: PublicVote) -> PublicVot
         {"nomination_code": 1, "application_id": 1, "voter_key": 1, "cast_at": 1, "valid": 1},
     )
     async for ballot in cursor:
-        cast_at = ballot["cast_at"]
-        cast_at = cast_at if cast_at.tzinfo else cast_at.replace(tzinfo=UTC)
-        if cast_at >= vote.closed_at or ballot["nomination_code"] not in counts:
+        if as_utc(ballot["cast_at"]) >= vote.closed_at or ballot["nomination_code"] not in counts:
             continue
         if not ballot.get("valid", True):
             invalidated[ballot["nomination_code"]] += 1

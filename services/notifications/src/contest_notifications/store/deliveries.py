@@ -9,7 +9,7 @@ replicas (or the consumer and the retry loop) never send it at once.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
@@ -21,7 +21,7 @@ from pymongo.errors import DuplicateKeyError
 
 from contest_contracts.common import Language
 from contest_contracts.events.notifications import Channel
-from contest_runtime.mongo import Document
+from contest_runtime.mongo import Document, StoredTime
 
 
 class DeliveryStatus(StrEnum):
@@ -66,8 +66,8 @@ class Delivery(BaseModel):
     attempts: list[Attempt] = []
     next_attempt_ms: int = 0
     claimed_until_ms: int = 0
-    created_at: datetime
-    delivered_at: datetime | None = None
+    created_at: StoredTime
+    delivered_at: StoredTime | None = None
 
 
 def delivery_key(notification_id: str, channel: Channel, recipient_id: str) -> str:
@@ -221,9 +221,4 @@ def _document(delivery: Delivery) -> Document:
 
 
 def _delivery(document: Document) -> Delivery:
-    fields = {k: v for k, v in document.items() if k != "_id"}
-    for name in ("created_at", "delivered_at"):
-        moment = fields.get(name)
-        if isinstance(moment, datetime) and moment.tzinfo is None:
-            fields[name] = moment.replace(tzinfo=UTC)
-    return Delivery(key=document["_id"], **fields)
+    return Delivery(key=document["_id"], **{k: v for k, v in document.items() if k != "_id"})

@@ -6,15 +6,14 @@ even an invalidation cut short leaves its trace (the ballots carry its id too).
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
-from pydantic import BaseModel, field_validator
+from pydantic import BaseModel
 from pymongo import ASCENDING
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 
-from contest_runtime.mongo import Document
+from contest_runtime.mongo import Document, StoredTime
 
 
 class Invalidation(BaseModel):
@@ -24,16 +23,11 @@ class Invalidation(BaseModel):
     contest_id: str
     reason: str
     by: str
-    at: datetime
+    at: StoredTime
     selection: dict[str, Any]
     """What was selected: ``{"voter_key": ...}`` or the window and address range."""
     ballots_invalidated: dict[str, int] | None = None
     """Per nomination, the ballots this decision made invalid; None while it is applied."""
-
-    @field_validator("at")
-    @classmethod
-    def _utc(cls, value: datetime) -> datetime:
-        return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 class Invalidations:

@@ -12,16 +12,15 @@ those offsets, written with the ``StageClosed`` event in the outbox.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
 from typing import Any
 
-from pydantic import BaseModel, field_validator
+from pydantic import BaseModel
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
 from contest_contracts.events.judging import FinalistsSelected
-from contest_runtime.mongo import Document
+from contest_runtime.mongo import Document, StoredTime
 from contest_runtime.outbox import OUTBOX, PENDING, SINCE, change_with_outbox, with_outbox
 
 
@@ -49,8 +48,8 @@ class PublicVote(BaseModel):
 
     contest_id: str
     choices: list[Choice] = []
-    selected_at: datetime | None = None
-    closed_at: datetime | None = None
+    selected_at: StoredTime | None = None
+    closed_at: StoredTime | None = None
     closed_by: str | None = None
     closing_offsets: dict[str, int] | None = None
     """Partition → end offset of the votes topic to count through before certifying."""
@@ -59,13 +58,6 @@ class PublicVote(BaseModel):
     gallery: dict[str, GalleryEntry] = {}
     """Application id → entry, where the choices are the gallery's projects."""
     version: int = 1
-
-    @field_validator("selected_at", "closed_at")
-    @classmethod
-    def _utc(cls, value: datetime | None) -> datetime | None:
-        # The embedded store can hand back a date written by ``$set`` without its zone (or
-        # as text, which pydantic parses).
-        return value.replace(tzinfo=UTC) if value and value.tzinfo is None else value
 
     def choices_in(self, nomination_code: str) -> list[Choice]:
         """The choices of one nomination."""
