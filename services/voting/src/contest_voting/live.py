@@ -58,9 +58,9 @@ async def read_tallies(context: VotingContext, contest_id: str) -> list[TallyUpd
     return views
 
 
-def same_counts(a: TallyUpdated, b: TallyUpdated) -> bool:
-    """Whether two views show the same (whatever their time)."""
-    return a.model_dump(exclude={"as_of"}) == b.model_dump(exclude={"as_of"})
+Revised = list[tuple[TallyUpdated, int]]
+"""Views with the revision of their counts: it grows only when what a view shows changes, so
+viewers and the publisher compare numbers rather than views."""
 
 
 @dataclass
@@ -70,11 +70,17 @@ class LiveTallies:
     read: Callable[[str], Awaitable[list[TallyUpdated]]]
     """How a contest's views are read (:func:`read_tallies`)."""
     refresh_s: float
-    _held: dict[str, tuple[float, list[TallyUpdated]]] = field(default_factory=dict)
+    _held: dict[str, tuple[float, Revised]] = field(default_factory=dict)
     _reading: dict[str, asyncio.Lock] = field(default_factory=dict)
+    _counts: dict[tuple[str, str], tuple[str, int]] = field(default_factory=dict)
+    """(contest, nomination) → what its view showed last (without its time), and revision."""
 
     async def views(self, contest_id: str) -> list[TallyUpdated]:
         """A contest's views, at most ``refresh_s`` old."""
+        return [view for view, _ in await self.revised(contest_id)]
+
+    async def revised(self, contest_id: str) -> Revised:
+        """A contest's views with their revisions, at most ``refresh_s`` old."""
         held = self._fresh(contest_id)
         if held is not None:
             return held
@@ -82,11 +88,21 @@ class LiveTallies:
         async with self._reading.setdefault(contest_id, asyncio.Lock()):
             held = self._fresh(contest_id)
             if held is None:
-                held = await self.read(contest_id)
+                held = [(view, self._revision(view)) for view in await self.read(contest_id)]
                 self._held[contest_id] = (monotonic(), held)
             return held
 
-    def _fresh(self, contest_id: str) -> list[TallyUpdated] | None:
+    def _revision(self, view: TallyUpdated) -> int:
+        shows = view.model_dump_json(exclude={"as_of"})
+        nomination = (view.contest_id, view.nomination_code)
+        before = self._counts.get(nomination)
+        if before is not None and before[0] == shows:
+            return before[1]
+        revision = before[1] + 1 if before is not None else 1
+        self._counts[nomination] = (shows, revision)
+        return revision
+
+    def _fresh(self, contest_id: str) -> Revised | None:
         held = self._held.get(contest_id)
         if held is not None and monotonic() - held[0] < self.refresh_s:
             return held[1]
@@ -98,17 +114,16 @@ class LiveTallies:
         """Each nomination's view when it changes (all of them first), at most once per
         refresh; None as a heartbeat when nothing changed for ``heartbeat_s``. Ends after
         the certified views."""
-        shown: dict[str, TallyUpdated] = {}
+        shown: dict[str, int] = {}
         quiet_since = monotonic()
         while True:
-            views = await self.views(contest_id)
-            for view in views:
-                before = shown.get(view.nomination_code)
-                if before is None or not same_counts(before, view):
-                    shown[view.nomination_code] = view
+            revised = await self.revised(contest_id)
+            for view, revision in revised:
+                if shown.get(view.nomination_code) != revision:
+                    shown[view.nomination_code] = revision
                     quiet_since = monotonic()
                     yield view
-            if views and all(v.certified for v in views):
+            if revised and all(view.certified for view, _ in revised):
                 return
             if monotonic() - quiet_since >= heartbeat_s:
                 quiet_since = monotonic()

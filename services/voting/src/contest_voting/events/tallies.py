@@ -15,10 +15,8 @@ from collections.abc import Callable
 
 from aiokafka import TopicPartition
 
-from contest_contracts.events.voting import TallyUpdated
 from contest_contracts.topics import TALLIES, VOTES
 from contest_voting.context import VotingContext
-from contest_voting.live import same_counts
 
 log = logging.getLogger(__name__)
 
@@ -29,7 +27,7 @@ async def publish_tallies(
     context: VotingContext, elected: Callable[[], bool], interval_s: float
 ) -> None:
     """Publish changed views forever (a background job), while ``elected`` says so."""
-    published: dict[tuple[str, str], TallyUpdated] = {}
+    published: dict[tuple[str, str], int] = {}
     while True:
         try:
             if elected():
@@ -39,21 +37,18 @@ async def publish_tallies(
         await asyncio.sleep(interval_s)
 
 
-async def publish_changed(
-    context: VotingContext, published: dict[tuple[str, str], TallyUpdated]
-) -> int:
-    """Publish every nomination's view that differs from the one ``published`` last; returns
-    how many were published."""
+async def publish_changed(context: VotingContext, published: dict[tuple[str, str], int]) -> int:
+    """Publish every nomination's view whose revision differs from the one ``published``
+    last; returns how many were published."""
     sent = 0
     for vote in await context.public_votes.all():
         if not vote.choices or await context.contests.get(vote.contest_id) is None:
             continue
-        for view in await context.live.views(vote.contest_id):
+        for view, revision in await context.live.revised(vote.contest_id):
             nomination = (view.contest_id, view.nomination_code)
-            before = published.get(nomination)
-            if before is not None and same_counts(before, view):
+            if published.get(nomination) == revision:
                 continue
             await context.publisher.publish(TALLIES, view, subject=":".join(nomination))
-            published[nomination] = view
+            published[nomination] = revision
             sent += 1
     return sent
