@@ -39,17 +39,17 @@ from pymongo import MongoClient
 from pymongo.database import Database
 
 from contest_contracts.common import StageKind
-from contest_contracts.envelope import EventData
 from contest_contracts.events.contest import ContestDefined, StageSchedule
 from contest_contracts.events.judging import Finalist, FinalistsSelected
 from contest_contracts.events.voting import VoteCast
 from contest_contracts.samples import DEFINITION
-from contest_contracts.topics import CONTEST_DEFINITIONS, FINALISTS, VOTES, Cleanup, Topic
+from contest_contracts.topics import CONTEST_DEFINITIONS, FINALISTS, VOTES, Cleanup
 from contest_contracts.wire import to_record
 from contest_local.embedded import LocalProcess, free_port
 from contest_local.infra import Endpoints, running_infrastructure
 from contest_local.platform import RunningService, service_process, wait_until_ready
-from contest_runtime.kafka import ensure_topics, envelope_in_flow
+from contest_runtime.kafka import EventPublisher, ensure_topics, envelope_in_flow, make_broker
+from contest_runtime.settings import InfraSettings
 from contest_voting.domain.voters import voter_key, voter_token
 
 NOMINATION = DEFINITION.nominations[0].code
@@ -189,21 +189,30 @@ async def produce_votes(bootstrap_servers: str, votes: list[VoteCast], clients: 
         await producer.stop()
 
 
-async def publish(bootstrap_servers: str, topic: Topic, data: EventData, subject: str) -> None:
-    """Publish one event as another service would."""
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap_servers, acks="all")
-    await producer.start()
-    try:
-        record = to_record(envelope_in_flow(data, source="/bench", subject=subject))
-        headers = [(name, value.encode()) for name, value in record.headers.items()]
-        await producer.send_and_wait(topic.name, record.value, key=record.key, headers=headers)
-    finally:
-        await producer.stop()
-
-
-async def open_vote(bootstrap_servers: str, voting: str) -> tuple[str, list[str]]:
+async def open_vote(endpoints: Endpoints, voting: str) -> tuple[str, list[str]]:
     """Define a contest whose vote runs now and select its finalists, as intake and judging
     would; returns once the voting service takes votes."""
+    infra = InfraSettings(
+        kafka_bootstrap_servers=endpoints.kafka_bootstrap_servers,
+        kafka_enable_idempotence=endpoints.kafka_enable_idempotence,
+    )
+    broker = make_broker(infra, client_id="bench")
+    await broker.start()
+    try:
+        contest_id, choices = await define_and_select(EventPublisher(broker, source="/bench"))
+    finally:
+        await broker.stop()
+    async with httpx.AsyncClient(timeout=10) as http:
+        for _ in range(600):
+            answer = await http.get(f"{voting}/contests/{contest_id}/vote")
+            if answer.status_code == 200 and answer.json()["status"] == "open":
+                return contest_id, choices
+            await asyncio.sleep(0.1)
+    raise RuntimeError("the voting service did not open the vote")
+
+
+async def define_and_select(publisher: EventPublisher) -> tuple[str, list[str]]:
+    """Publish a contest definition and its finalists; the contest id and the choices."""
     now = datetime.now(UTC)
     contest_id = f"bench-{secrets.token_hex(4)}"
     schedule = StageSchedule(
@@ -214,12 +223,8 @@ async def open_vote(bootstrap_servers: str, voting: str) -> tuple[str, list[str]
     definition = DEFINITION.model_copy(
         update={"contest_id": contest_id, "stages": [*DEFINITION.stages, schedule]}
     )
-    await publish(
-        bootstrap_servers,
-        CONTEST_DEFINITIONS,
-        ContestDefined(definition=definition, revision=1),
-        contest_id,
-    )
+    defined = ContestDefined(definition=definition, revision=1)
+    await publisher.publish(CONTEST_DEFINITIONS, defined, subject=contest_id)
     choices = [f"finalist-{i}" for i in range(CHOICES)]
     finalists = [
         Finalist(
@@ -234,14 +239,8 @@ async def open_vote(bootstrap_servers: str, voting: str) -> tuple[str, list[str]
         for i, application_id in enumerate(choices)
     ]
     selected = FinalistsSelected(contest_id=contest_id, finalists=finalists, selected_at=now)
-    await publish(bootstrap_servers, FINALISTS, selected, contest_id)
-    async with httpx.AsyncClient(timeout=10) as http:
-        for _ in range(600):
-            answer = await http.get(f"{voting}/contests/{contest_id}/vote")
-            if answer.status_code == 200 and answer.json()["status"] == "open":
-                return contest_id, choices
-            await asyncio.sleep(0.1)
-    raise RuntimeError("the voting service did not open the vote")
+    await publisher.publish(FINALISTS, selected, subject=contest_id)
+    return contest_id, choices
 
 
 def counted(mongodb_uri: str, contest_id: str) -> tuple[int, set[str]]:
@@ -259,7 +258,7 @@ async def measure(
     endpoints: Endpoints, voting: str, noop: str, total: int, clients: int, token_secret: str
 ) -> Measured:
     """The three loads, then the count."""
-    contest_id, choices = await open_vote(endpoints.kafka_bootstrap_servers, voting)
+    contest_id, choices = await open_vote(endpoints, voting)
     keys = [voter_key(f"+7701{i:07d}", b"bench") for i in range(total)]
     ttl = timedelta(hours=1)
     ballots = [
