@@ -118,7 +118,6 @@ class PublicVotes:
     ) -> None:
         """Change one application's gallery entry with ``follow``; the choices become the
         entries still in the competition."""
-        await self._insert({"_id": contest_id, **PublicVote(contest_id=contest_id).model_dump()})
 
         def decide(vote: PublicVote) -> tuple[Document, list[Document]] | None:
             held = vote.gallery.get(application_id, GalleryEntry())
@@ -135,7 +134,14 @@ class PublicVotes:
                 "choices": [c.model_dump() for c in choices],
             }, []
 
-        await self.change(contest_id, decide)
+        # The vote exists once its first application arrived: try the change first; when
+        # it did nothing, make sure the vote exists (another writer may create it first)
+        # and decide again.
+        if not await self.change(contest_id, decide):
+            await self._insert(
+                {"_id": contest_id, **PublicVote(contest_id=contest_id).model_dump()}
+            )
+            await self.change(contest_id, decide)
 
     async def change(self, contest_id: str, decide: Decision) -> bool:
         """Apply what ``decide`` makes of the vote as it is now, in one versioned write
