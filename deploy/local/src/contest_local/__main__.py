@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
+import contextlib
 import json
 import os
 import secrets
@@ -17,6 +19,7 @@ from types import FrameType
 from contest_contracts.schemas import ASYNCAPI_FILE, DEFAULT_DIRECTORY
 from contest_contracts.topics import topics_to_create
 from contest_local.demo import demo_contest_file
+from contest_local.inbox import inbox_process
 from contest_local.infra import running_infrastructure
 from contest_local.platform import start_services
 from contest_runtime.auth import AuthSettings, Role, mint
@@ -50,9 +53,13 @@ def run(workdir: Path, storage: str, once: bool) -> int:
             for name in ("VOTING_VOTER_KEY_SECRET", "VOTING_TOKEN_SECRET")
         }
         demo = demo_contest_file(workdir, datetime.now(UTC))
+        inbox = inbox_process(workdir)
+        inbox.process.start()
+        stack.callback(inbox.process.stop)
         environment = {
             **secret,
             **voting_secrets,
+            **inbox.notifications_environment(),
             "INTAKE_DEFINITION_FILES": json.dumps([str(demo)]),
         }
         services = start_services(stack, endpoints, workdir, environment)
@@ -60,6 +67,7 @@ def run(workdir: Path, storage: str, once: bool) -> int:
             print(f"  {service.name:<14} {service.url}/docs")
         print(f"  asyncapi       {DEFAULT_DIRECTORY / ASYNCAPI_FILE}")
         print(f"  demo contest   {demo} (its schedule moved to today)")
+        print(f"  inbox          {inbox.url}/messages (every email and SMS sent)")
         print(f"  logs           {workdir}")
         key_file = workdir / "auth.key"
         key_file.write_text(secret["AUTH_JWT_KEY"], encoding="utf-8")
@@ -96,7 +104,19 @@ def main(argv: list[str] | None = None) -> int:
     bench_command.add_argument(
         "--profile", action="store_true", help="profile the voting process (cProfile)"
     )
+    inbox_command = commands.add_parser(
+        "inbox", help="a local mail server and SMS provider that keep what they receive"
+    )
+    inbox_command.add_argument("--http-port", type=int, required=True)
+    inbox_command.add_argument("--smtp-port", type=int, required=True)
+    inbox_command.add_argument("--delay-s", type=float, default=0.0, help="slow every message")
     arguments = parser.parse_args(argv)
+    if arguments.command == "inbox":
+        from contest_local import inbox
+
+        with contextlib.suppress(KeyboardInterrupt):
+            asyncio.run(inbox.serve(arguments.http_port, arguments.smtp_port, arguments.delay_s))
+        return 0
     if arguments.command == "bench":
         from contest_local import bench
 
