@@ -1,6 +1,8 @@
 """SMS through a provider's HTTP API: ``POST {url}`` with a JSON body
 ``{"to", "from", "text", "client_ref"}`` and ``Authorization: Bearer {api key}``; any 2xx
-answer is acceptance. ``client_ref`` is the delivery key, so a provider that deduplicates by
+answer is acceptance. An empty key (an unset deployment variable, a provider on a trusted
+network such as the local inbox) means none: no ``Authorization`` header, since ``Bearer``
+alone is no valid one. ``client_ref`` is the delivery key, so a provider that deduplicates by
 it never sends a resent message twice."""
 
 from __future__ import annotations
@@ -26,6 +28,6 @@ class SmsProvider:
                 "text": message.body,
                 "client_ref": delivery_key,
             },
-            headers={"Authorization": f"Bearer {self.api_key}"},
+            headers={"Authorization": f"Bearer {self.api_key}"} if self.api_key else {},
         )
         answer.raise_for_status()
