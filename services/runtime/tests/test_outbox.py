@@ -1,16 +1,18 @@
 """Changes with their events in one document: a change made while another write lands is
-decided again on the newer document, and no outbox record is ever dropped."""
+decided again on the newer document, no outbox record is ever dropped, and the relay
+publishes what a writer that died before its own flush left behind."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from pymongo import AsyncMongoClient
 
 from contest_runtime.mongo import Document
-from contest_runtime.outbox import OUTBOX, PENDING, change_with_outbox, with_outbox
+from contest_runtime.outbox import OUTBOX, PENDING, OutboxRelay, change_with_outbox, with_outbox
 
 pytestmark = pytest.mark.infra
 
@@ -68,3 +70,33 @@ async def test_no_document_or_no_decision_writes_nothing(
     await collection.insert_one(with_outbox({"_id": "b", "version": 1}, []))
     assert not await change_with_outbox(collection, "b", lambda d: None)
     assert (await collection.find_one({"_id": "b"}) or {})["version"] == 1
+
+
+class RecordingBroker:
+    """Stands in for the Kafka broker: keeps what it is asked to publish."""
+
+    def __init__(self) -> None:
+        self.published: list[tuple[str, bytes]] = []
+
+    async def publish(self, value: bytes, topic: str, **_: Any) -> None:
+        self.published.append((topic, value))
+
+
+async def test_the_relay_publishes_what_a_writer_left_pending_whether_inserted_or_changed(
+    mongo: AsyncMongoClient[Document], unique: Callable[[str], str]
+) -> None:
+    # A writer killed between its write and its flush leaves the records in the outbox. A
+    # change sets the pending time with ``$set``, which the embedded store hands back as
+    # text: the relay reads it as a time like any other, or its whole pass would fail.
+    collection = mongo[unique("store")]["aggregates"]
+    await collection.insert_one(with_outbox({"_id": "inserted", "version": 1}, [_entry("i")]))
+    await collection.insert_one(with_outbox({"_id": "changed", "version": 1}, []))
+    assert await change_with_outbox(collection, "changed", lambda d: ({}, [_entry("c")]))
+    broker = RecordingBroker()
+    relay = OutboxRelay(broker, [collection], grace=timedelta(0))  # type: ignore[arg-type]
+
+    assert await relay.relay_once() == 2
+
+    assert broker.published == [("t", b"{}"), ("t", b"{}")]
+    async for document in collection.find({}):
+        assert document[OUTBOX] == [] and not document[PENDING], document

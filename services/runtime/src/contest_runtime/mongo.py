@@ -38,10 +38,12 @@ def stored_now() -> datetime:
     return now.replace(microsecond=now.microsecond // 1000 * 1000)
 
 
-def as_utc(moment: datetime) -> datetime:
+def as_utc(moment: datetime | str) -> datetime:
     """A time read back from the store, in UTC. MongoDB returns dates aware (see
     :func:`connect`); the embedded store returns some written by ``$set`` as text without a
-    zone, which are UTC all the same."""
+    zone, which are UTC all the same (a model field gets them parsed, a raw read as text)."""
+    if isinstance(moment, str):
+        moment = datetime.fromisoformat(moment)
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
