@@ -19,13 +19,15 @@ from types import FrameType
 from contest_contracts.schemas import ASYNCAPI_FILE, DEFAULT_DIRECTORY
 from contest_contracts.topics import topics_to_create
 from contest_local.demo import demo_contest_file
+from contest_local.edition.plan import Scale
+from contest_local.edition.show import show_edition
 from contest_local.inbox import inbox_process
 from contest_local.infra import running_infrastructure
 from contest_local.platform import start_services
 from contest_runtime.auth import AuthSettings, Role, mint
 
 
-def run(workdir: Path, storage: str, once: bool) -> int:
+def run(workdir: Path, storage: str, once: bool, scale: Scale | None) -> int:
     """Start broker, store, topics and services; print where everything is; wait for Ctrl-C."""
     workdir.mkdir(parents=True, exist_ok=True)
     stop = threading.Event()
@@ -60,6 +62,10 @@ def run(workdir: Path, storage: str, once: bool) -> int:
             **secret,
             **voting_secrets,
             **inbox.notifications_environment(),
+            # Every voter of the demo edition comes from this machine's one address.
+            "VOTING_CODES_PER_ADDRESS_PER_HOUR": os.environ.get(
+                "VOTING_CODES_PER_ADDRESS_PER_HOUR", "1000000"
+            ),
             "INTAKE_DEFINITION_FILES": json.dumps([str(demo)]),
         }
         services = start_services(stack, endpoints, workdir, environment)
@@ -75,8 +81,11 @@ def run(workdir: Path, storage: str, once: bool) -> int:
         print(f"  signing key    {key_file} (AUTH_JWT_KEY for mint-token)")
         operator = mint(auth, subject="local-operator", roles=[Role.OPERATOR])
         print(f"operator token (Authorization: Bearer ...):\n  {operator}")
+        if scale is not None:
+            urls = {service.name: service.url for service in services}
+            asyncio.run(show_edition(urls, inbox, auth, endpoints.kafka_bootstrap_servers, scale))
         if once:
-            print("all services ready; stopping (--once)")
+            print("stopping (--once)")
             return 0
         print("platform running; Ctrl-C stops it", flush=True)
         stop.wait()
@@ -94,7 +103,16 @@ def main(argv: list[str] | None = None) -> int:
     run_command.add_argument(
         "--storage", default="memory", help="embedded store: 'memory' or a directory"
     )
-    run_command.add_argument("--once", action="store_true", help="stop once everything is ready")
+    run_command.add_argument(
+        "--once", action="store_true", help="stop once everything is ready (and played)"
+    )
+    run_command.add_argument(
+        "--no-demo", action="store_true", help="do not play the demo edition at start"
+    )
+    run_command.add_argument(
+        "--applications", type=int, default=Scale.applications, help="demo edition's size"
+    )
+    run_command.add_argument("--voters", type=int, default=Scale.voters, help="demo voters")
     bench_command = commands.add_parser(
         "bench", help="measure the vote path against a no-op endpoint and raw aiokafka"
     )
@@ -121,7 +139,10 @@ def main(argv: list[str] | None = None) -> int:
         from contest_local import bench
 
         return bench.run(arguments.votes, arguments.clients, arguments.workdir, arguments.profile)
-    return run(arguments.workdir, arguments.storage, arguments.once)
+    scale = None
+    if not arguments.no_demo:
+        scale = Scale(applications=arguments.applications, voters=arguments.voters)
+    return run(arguments.workdir, arguments.storage, arguments.once, scale)
 
 
 if __name__ == "__main__":

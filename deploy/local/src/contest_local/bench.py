@@ -45,6 +45,7 @@ from contest_contracts.events.voting import VoteCast
 from contest_contracts.samples import DEFINITION
 from contest_contracts.topics import CONTEST_DEFINITIONS, FINALISTS, VOTES, Cleanup
 from contest_contracts.wire import to_record
+from contest_local.calls import KeepAliveConnection
 from contest_local.embedded import LocalProcess, free_port
 from contest_local.infra import Endpoints, running_infrastructure
 from contest_local.platform import RunningService, service_process, wait_until_ready
@@ -102,47 +103,6 @@ async def generate(send: Send, total: int, clients: int) -> Load:
     started = time.perf_counter()
     await asyncio.gather(*(client(number) for number in range(clients)))
     return Load(outcomes, time.perf_counter() - started, latencies)
-
-
-class KeepAliveConnection:
-    """One HTTP/1.1 keep-alive connection, just enough for the benchmark's POSTs.
-
-    A general client (httpx) spends more CPU per request than the servers measured, and the
-    load generator shares the machine with them.
-    """
-
-    def __init__(self, host: str, port: int) -> None:
-        self.host, self.port = host, port
-        self.streams: tuple[asyncio.StreamReader, asyncio.StreamWriter] | None = None
-
-    async def post(self, path: str, body: bytes, token: str) -> tuple[int, bytes]:
-        """POST a JSON body; the status and the response body."""
-        if self.streams is None:
-            self.streams = await asyncio.open_connection(self.host, self.port)
-        reader, writer = self.streams
-        try:
-            writer.write(
-                f"POST {path} HTTP/1.1\r\nHost: {self.host}\r\n"
-                f"Authorization: Bearer {token}\r\nContent-Type: application/json\r\n"
-                f"Content-Length: {len(body)}\r\n\r\n".encode()
-                + body
-            )
-            status = int((await reader.readline()).split()[1])
-            length = 0
-            while (line := await reader.readline()) not in (b"\r\n", b""):
-                name, _, value = line.partition(b":")
-                if name.strip().lower() == b"content-length":
-                    length = int(value)
-            return status, await reader.readexactly(length)
-        except (OSError, ValueError, IndexError, asyncio.IncompleteReadError):
-            writer.close()
-            self.streams = None
-            raise
-
-    def close(self) -> None:
-        """Close the connection, if open."""
-        if self.streams is not None:
-            self.streams[1].close()
 
 
 async def post_votes(
