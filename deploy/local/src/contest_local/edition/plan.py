@@ -12,7 +12,6 @@ from typing import Any
 from contest_contracts.events.contest import ContestDefinition, Nomination
 from contest_local.edition.people import People
 
-
 MOBILE_OPERATORS = ("701", "702", "705", "707", "747", "771", "775", "776", "777", "778")
 
 

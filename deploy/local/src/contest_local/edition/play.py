@@ -23,6 +23,8 @@ from contest_local.inbox import Inbox
 from contest_runtime.auth import AuthSettings, Role, mint
 
 T = TypeVar("T")
+Sheets = dict[str, dict[str, dict[str, int]]]
+"""Application id → juror id → criterion → score."""
 _CODE = re.compile(r"\b(\d{6})\b")
 
 
@@ -51,7 +53,10 @@ class Played:
     finalists: dict[str, list[str]]
     ballots_sent: list[list[tuple[str, str]]]
     votes_accepted: int
-    republican_sheets: dict[str, dict[str, dict[str, int]]]
+    sheets: dict[StageKind, Sheets]
+    """Every sheet sent, per stage."""
+    submitted_at: dict[str, datetime]
+    """When intake says each application was submitted (the ranking's last tie-break)."""
     seconds: dict[str, float] = field(default_factory=dict)
 
 
@@ -61,7 +66,7 @@ async def each(
     """Run ``action`` on every item, ``concurrency`` at a time, printing progress."""
     pending = list(items)
     total, done = len(pending), 0
-    step = max(1, total // 5)
+    step = max(1, -(-total // 5))  # five lines of progress at most
     queue = iter(pending)
     started = time.monotonic()
 
@@ -96,6 +101,8 @@ class Edition:
         self.operator = platform.token("ministry-operator", Role.OPERATOR)
         self.definition = plan.definition
         self.seconds: dict[str, float] = {}
+        self.sheets: dict[StageKind, Sheets] = {StageKind.REGIONAL: {}, StageKind.REPUBLICAN: {}}
+        self.submitted_at: dict[str, datetime] = {}
 
     # -- the steps, in order -------------------------------------------------------------
 
@@ -109,7 +116,7 @@ class Edition:
         await self._step("regional commissions scored", self.score_regional)
         await self._step("regional stage closed", self.close_regional)
         finalists = await self._step("public vote opened", self.open_vote)
-        sheets, (ballots, accepted) = await self._step(
+        _, (ballots, accepted) = await self._step(
             "republican scoring and public vote",
             lambda: _both(self.score_republican(), self.vote(finalists)),
         )
@@ -117,7 +124,16 @@ class Edition:
         await self._step("republican stage closed", self.close_republican)
         await self._step("special prizes given", self.give_special_prizes)
         results = await self._step("results published", self.publish_results)
-        return Played(self.contest_id, results, finalists, ballots, accepted, sheets, self.seconds)
+        return Played(
+            self.contest_id,
+            results,
+            finalists,
+            ballots,
+            accepted,
+            self.sheets,
+            self.submitted_at,
+            self.seconds,
+        )
 
     async def _step(self, name: str, action: Callable[[], Awaitable[T]]) -> T:
         print(f"  - {name}...", flush=True)
@@ -159,7 +175,11 @@ class Edition:
                 token=self.platform.token(planned.applicant_id, Role.APPLICANT),
                 headers={"Idempotency-Key": f"{self.contest_id}-{planned.number}"},
             )
-            self.plan.filed[answer.expect(200, 201)["application_id"]] = planned
+            application = answer.expect(200, 201)
+            self.plan.filed[application["application_id"]] = planned
+            self.submitted_at[application["application_id"]] = datetime.fromisoformat(
+                application["submitted_at"]
+            )
 
         await each(self.plan.applications, file, 16, "applications submitted")
 
@@ -199,7 +219,7 @@ class Edition:
     async def score_regional(self) -> None:
         """Every regional juror scores every application assigned to them."""
         jurors = [juror for jurors in self.plan.regional.values() for juror in jurors]
-        await each(jurors, lambda j: self._score(StageKind.REGIONAL, j, {}), 8, "jurors done")
+        await each(jurors, lambda j: self._score(StageKind.REGIONAL, j), 8, "jurors done")
 
     async def close_regional(self) -> None:
         """The operator closes the regional stage; judging selects the finalists."""
@@ -253,18 +273,16 @@ class Edition:
         print(f"    {expected} finalists in {len(finalists)} nominations", flush=True)
         return finalists
 
-    async def score_republican(self) -> dict[str, dict[str, dict[str, int]]]:
-        """The republican commission scores every finalist; the sheets it sent."""
+    async def score_republican(self) -> None:
+        """The republican commission scores every finalist."""
         per = self.definition.judging.jurors_per_application
         await self._assigned(StageKind.REPUBLICAN, finalists_expected(self.plan) * per)
-        sheets: dict[str, dict[str, dict[str, int]]] = {}
         await each(
             self.plan.republican,
-            lambda j: self._score(StageKind.REPUBLICAN, j, sheets),
+            lambda j: self._score(StageKind.REPUBLICAN, j),
             8,
             "republican jurors done",
         )
-        return sheets
 
     async def vote(self, finalists: dict[str, list[str]]) -> tuple[list[Any], int]:
         """Every voter verifies their phone by SMS and votes; the ballots and how many votes
@@ -349,9 +367,7 @@ class Edition:
 
     # -- the people's moves ---------------------------------------------------------------
 
-    async def _score(
-        self, stage: StageKind, juror: Juror, sheets: dict[str, dict[str, dict[str, int]]]
-    ) -> None:
+    async def _score(self, stage: StageKind, juror: Juror) -> None:
         judging = self.platform.judging
         token = self.platform.token(juror.juror_id, Role.JUROR)
         path = f"/contests/{self.contest_id}/stages/{stage.value}"
@@ -362,7 +378,7 @@ class Edition:
             scores = self.plan.sheet(
                 juror, application_id, nominations[assignment["nomination_code"]]
             )
-            sheets.setdefault(application_id, {})[juror.juror_id] = scores
+            self.sheets[stage].setdefault(application_id, {})[juror.juror_id] = scores
             await self._call(
                 judging,
                 "PUT",
