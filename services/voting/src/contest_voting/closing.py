@@ -15,8 +15,6 @@ import logging
 from collections import Counter
 from datetime import timedelta
 
-from aiokafka import AIOKafkaConsumer, TopicPartition
-
 from contest_contracts.common import StageKind
 from contest_contracts.events.stages import (
     ChoiceCount,
@@ -27,6 +25,7 @@ from contest_contracts.events.stages import (
 from contest_contracts.topics import STAGES, VOTES
 from contest_runtime.kafka import envelope_in_flow
 from contest_runtime.mongo import Document, as_utc
+from contest_runtime.offsets import end_offsets
 from contest_runtime.outbox import outbox_entry
 from contest_voting.context import SOURCE, VotingContext
 from contest_voting.domain.tallies import ranked
@@ -54,21 +53,6 @@ async def close_vote(
     return closed
 
 
-async def end_offsets(bootstrap_servers: str) -> dict[str, int]:
-    """Partition → end offset of the votes topic now."""
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap_servers, enable_auto_commit=False)
-    await consumer.start()
-    try:
-        partitions = [
-            TopicPartition(VOTES.name, p)
-            for p in sorted(consumer.partitions_for_topic(VOTES.name) or ())
-        ]
-        ends = await consumer.end_offsets(partitions)
-    finally:
-        await consumer.stop()
-    return {str(tp.partition): offset for tp, offset in ends.items()}
-
-
 async def certify(context: VotingContext, vote: PublicVote, grace: timedelta) -> bool:
     """Take the closing vote one step on; True once it is certified."""
     if vote.closed_at is None or vote.certified is not None:
@@ -77,7 +61,8 @@ async def certify(context: VotingContext, vote: PublicVote, grace: timedelta) ->
     if vote.closing_offsets is None:
         if now < vote.closed_at + grace:
             return False
-        offsets = await end_offsets(context.settings.infra.kafka_bootstrap_servers)
+        ends = await end_offsets(context.settings.infra.kafka_bootstrap_servers, VOTES.name)
+        offsets = {str(partition): end for partition, end in ends.items()}
         await context.public_votes.change(
             vote.contest_id,
             lambda held: (

@@ -3,12 +3,12 @@ number can be checked through the services' APIs, and how many events each topic
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
-
-from aiokafka import AIOKafkaConsumer, TopicPartition
 
 from contest_contracts.events.contest import ContestDefinition
 from contest_contracts.topics import topics_to_create
+from contest_runtime.offsets import end_offsets
 
 
 def _tenge(amount: int) -> str:
@@ -66,23 +66,9 @@ def where_to_check(contest_id: str, urls: dict[str, str]) -> str:
 
 async def topic_offsets(bootstrap_servers: str) -> dict[str, int]:
     """Events written to each topic of the catalogue so far (summed end offsets)."""
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap_servers)
-    await consumer.start()
-    try:
-        await consumer.topics()  # fetches the metadata of every topic
-        names = [topic.name for topic in topics_to_create()]
-        partitions = [
-            TopicPartition(name, p)
-            for name in names
-            for p in sorted(consumer.partitions_for_topic(name) or ())
-        ]
-        ends = await consumer.end_offsets(partitions) if partitions else {}
-        totals = dict.fromkeys(names, 0)
-        for partition, end in ends.items():
-            totals[partition.topic] += end
-        return totals
-    finally:
-        await consumer.stop()
+    names = [topic.name for topic in topics_to_create()]
+    ends = await asyncio.gather(*(end_offsets(bootstrap_servers, name) for name in names))
+    return {name: sum(end.values()) for name, end in zip(names, ends, strict=True)}
 
 
 def events_table(before: dict[str, int], after: dict[str, int]) -> str:
