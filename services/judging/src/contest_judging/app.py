@@ -26,13 +26,12 @@ from contest_judging.events.stages import follow_stage_closed
 from contest_judging.settings import JudgingSettings
 from contest_judging.store.applications import ApplicationCopies
 from contest_judging.store.assignments import AssignmentStore
-from contest_judging.store.audit import AuditLog
+from contest_judging.store.audit import AuditingRelay, AuditLog
 from contest_judging.store.commissions import CommissionStore
 from contest_judging.store.decisions import Decisions
 from contest_judging.store.stages import StageStore
 from contest_runtime.consumers import ConsumerOptions, subscribe
 from contest_runtime.definitions import keep_contest_definitions
-from contest_runtime.outbox import OutboxRelay
 from contest_runtime.service import ServiceRuntime, create_service_app
 
 NAME = "judging"
@@ -59,18 +58,20 @@ def create_app(settings: JudgingSettings | None = None) -> FastAPI:
 
 
 async def open_context(runtime: ServiceRuntime) -> JudgingContext:
-    """Judging's stores (with their indexes) and outbox relay."""
+    """Judging's stores (with their indexes) and outbox relay (events and audit entries)."""
     db = runtime.db
-    stage_store, assignment_store = StageStore(db), AssignmentStore(db)
+    stage_store, assignment_store, audit = StageStore(db), AssignmentStore(db), AuditLog(db)
     context = JudgingContext(
         contests=keep_contest_definitions(runtime),
         commissions=CommissionStore(db),
-        audit=AuditLog(db),
+        audit=audit,
         applications=ApplicationCopies(db),
         stages=stage_store,
         assignments=assignment_store,
         decisions=Decisions(db),
-        relay=OutboxRelay(runtime.broker, [stage_store.collection, assignment_store.collection]),
+        relay=AuditingRelay(
+            runtime.broker, [stage_store.collection, assignment_store.collection], audit
+        ),
     )
     for store in (
         context.commissions,

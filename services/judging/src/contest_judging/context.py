@@ -16,21 +16,22 @@ from contest_contracts.envelope import Envelope, EventData
 from contest_contracts.topics import Topic
 from contest_judging.store.applications import ApplicationCopies
 from contest_judging.store.assignments import AssignmentStore
-from contest_judging.store.audit import AuditLog
+from contest_judging.store.audit import AuditingRelay, AuditLog
 from contest_judging.store.commissions import CommissionStore
 from contest_judging.store.decisions import Decisions
 from contest_judging.store.stages import StageStore
 from contest_runtime.definitions import ContestDefinitionCopies
 from contest_runtime.kafka import envelope_in_flow
 from contest_runtime.mongo import Document, stored_now
-from contest_runtime.outbox import OutboxRelay, outbox_entry
+from contest_runtime.outbox import outbox_entry
 
 SOURCE = "/contest/judging"
 
 
 @dataclass
 class JudgingContext:
-    """Judging's stores, its outbox relay, and what keeps its changes in order."""
+    """Judging's stores, its outbox relay (events and audit entries), and what keeps its
+    changes in order."""
 
     contests: ContestDefinitionCopies
     commissions: CommissionStore
@@ -39,7 +40,7 @@ class JudgingContext:
     stages: StageStore
     assignments: AssignmentStore
     decisions: Decisions
-    relay: OutboxRelay
+    relay: AuditingRelay
     clock: Callable[[], datetime] = stored_now
     locks: defaultdict[tuple[str, StageKind], asyncio.Lock] = field(
         default_factory=lambda: defaultdict(asyncio.Lock)

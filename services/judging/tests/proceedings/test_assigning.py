@@ -154,7 +154,9 @@ async def test_a_juror_who_declares_a_conflict_is_replaced_and_their_sheet_stops
     actions = [entry["action"] for entry in audit.json()]
     assert actions.count("conflict.declared") == 1
     assert "assignment.ended" in actions
-    assert actions.count("jurors.assigned") == 2
+    assigned = [entry["detail"] for entry in audit.json() if entry["action"] == "juror.assigned"]
+    assert [d["replaces"] for d in assigned] == [None, None, leaving]
+    assert assigned[-1]["juror_id"] == replacement.juror_id
 
 
 async def _withdrawn(edition: Any, application_id: str) -> bool:

@@ -247,7 +247,7 @@ async def test_a_whole_edition_from_assignment_to_published_results(
     assert {
         "commission.created",
         "stage.opened",
-        "jurors.assigned",
+        "juror.assigned",
         "sheet.recorded",
         "stage.closed",
         "special_prize.given",

@@ -126,12 +126,7 @@ class OutboxRelay:
         published: set[str] = set()
         try:
             for entry in document[OUTBOX]:
-                await self.broker.publish(
-                    entry["value"].encode(),
-                    entry["topic"],
-                    key=entry["key"].encode(),
-                    headers=entry["headers"],
-                )
+                await self.deliver(entry)
                 published.add(entry["id"])
         except Exception as error:
             log.warning(
@@ -141,6 +136,17 @@ class OutboxRelay:
         if published:
             await self._clear(collection, document_id, published)
         return len(published) == len(document[OUTBOX])
+
+    async def deliver(self, entry: Document) -> None:
+        """Send one record on: publish it, as it was stored, and wait for the broker's ack.
+        A service whose outboxes also carry records of its own kind (judging's audit
+        entries) delivers those itself by overriding this."""
+        await self.broker.publish(
+            entry["value"].encode(),
+            entry["topic"],
+            key=entry["key"].encode(),
+            headers=entry["headers"],
+        )
 
     async def _clear(
         self, collection: AsyncCollection[Document], document_id: Any, published: set[str]

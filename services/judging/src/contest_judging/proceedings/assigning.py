@@ -24,8 +24,10 @@ from contest_judging.domain.assignment import Candidate, Juror, assign
 from contest_judging.domain.commissions import SCORING_ROLES, Level, commission_key
 from contest_judging.store.applications import ApplicationCopy
 from contest_judging.store.assignments import Assignment, assignment_id
+from contest_judging.store.audit import audit_entry
 from contest_judging.store.decisions import Conflict
 from contest_judging.store.stages import Stage, StageStatus
+from contest_runtime.mongo import Document
 from contest_runtime.problems import ProblemError
 
 JUDGING_STAGES = (StageKind.REGIONAL, StageKind.REPUBLICAN)
@@ -63,9 +65,12 @@ async def open_stage(
     event = StageOpened(
         contest_id=contest_id, stage=stage, opened_at=now, closes_at=opened.closes_at
     )
-    if await context.stages.insert(opened, [outbox_event(STAGES, event, contest_id, causation)]):
+    records = [
+        audit_entry(contest_id, SYSTEM, "stage.opened", stage.value, now),
+        outbox_event(STAGES, event, contest_id, causation),
+    ]
+    if await context.stages.insert(opened, records):
         await context.relay.flush(context.stages.collection, f"{contest_id}/{stage.value}")
-        await context.audit.record(contest_id, SYSTEM, "stage.opened", stage.value, now)
     return await assign_pending(context, contest_id, stage, SYSTEM, causation)
 
 
@@ -108,34 +113,16 @@ async def _assign(
         existing = [
             (a.application_id, a.juror_id) for a in in_force if a.commission_id == commission_id
         ]
-        made, short = await _assign_commission(
-            context,
-            definition,
-            current,
-            commission_id,
-            group,
-            conflicts,
-            existing,
-            causation,
-            replaces,
+        made, short = await _plan_commission(
+            context, definition, current, commission_id, group, conflicts, existing, replaces
         )
+        await _store(context, made, actor, causation)
         report.made += made
         report.short.update(short)
-        if made:
-            await context.audit.record(
-                contest_id,
-                actor,
-                "jurors.assigned",
-                commission_id,
-                context.clock(),
-                stage=stage.value,
-                pairs=[[a.application_id, a.juror_id] for a in made],
-                replaces=replaces,
-            )
     return report
 
 
-async def _assign_commission(
+async def _plan_commission(
     context: JudgingContext,
     definition: ContestDefinition,
     opened: Stage,
@@ -143,9 +130,9 @@ async def _assign_commission(
     entrants: list[ApplicationCopy],
     conflicts: dict[str, frozenset[str]],
     existing: list[tuple[str, str]],
-    causation: Envelope[Any] | None,
     replaces: str | None,
 ) -> tuple[list[Assignment], dict[str, int]]:
+    """The assignments a commission's applications still need, and what stays short."""
     stage = opened.stage
     k = definition.judging.jurors_per_application
     commission = await context.commissions.get(commission_id)
@@ -176,12 +163,39 @@ async def _assign_commission(
             due_at=opened.closes_at,
         )
         made.append(assignment)
-    await context.assignments.add(
-        [(a, [outbox_event(ASSIGNMENTS, juror_assigned(a), a.juror_id, causation)]) for a in made]
-    )
+    return made, dict(plan.short)
+
+
+async def _store(
+    context: JudgingContext,
+    made: list[Assignment],
+    actor: str,
+    causation: Envelope[Any] | None,
+) -> None:
+    """Store new assignments, each with its audit entry and ``JurorAssigned`` in its own
+    outbox (so a crash loses neither), and deliver them."""
+    await context.assignments.add([(a, _records_of(a, actor, causation)) for a in made])
     for assignment in made:
         await context.relay.flush(context.assignments.collection, assignment.assignment_id)
-    return made, dict(plan.short)
+
+
+def _records_of(
+    assignment: Assignment, actor: str, causation: Envelope[Any] | None
+) -> list[Document]:
+    entry = audit_entry(
+        assignment.contest_id,
+        actor,
+        "juror.assigned",
+        assignment.assignment_id,
+        assignment.assigned_at,
+        stage=assignment.stage.value,
+        commission_id=assignment.commission_id,
+        application_id=assignment.application_id,
+        juror_id=assignment.juror_id,
+        replaces=assignment.replaces_juror_id,
+    )
+    event = outbox_event(ASSIGNMENTS, juror_assigned(assignment), assignment.juror_id, causation)
+    return [entry, event]
 
 
 def juror_assigned(assignment: Assignment) -> JurorAssigned:

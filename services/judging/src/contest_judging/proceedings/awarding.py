@@ -22,6 +22,7 @@ from contest_judging.context import JudgingContext, outbox_event
 from contest_judging.domain.awards import Place, peoples_choice, places
 from contest_judging.domain.judgement import Judgement
 from contest_judging.proceedings.closing import SCORE_DECIMALS, closed_judgement
+from contest_judging.store.audit import audit_entry
 from contest_judging.store.decisions import SpecialPrizeDecision
 from contest_judging.store.stages import Stage, StageStatus, stage_key
 from contest_runtime.problems import ProblemError
@@ -159,12 +160,12 @@ async def publish_results(context: JudgingContext, contest_id: str, by: str) -> 
         closed_by=by,
         summary=results.model_dump(mode="json"),
     )
+    entry = audit_entry(contest_id, by, "results.published", contest_id, now)
     if not await context.stages.insert(
-        record, [published, outbox_event(STAGES, closed, contest_id)]
+        record, [entry, published, outbox_event(STAGES, closed, contest_id)]
     ):
         raise ProblemError(409, "results_published", _CONFLICT, "the results are published")
     await context.relay.flush(context.stages.collection, stage_key(contest_id, StageKind.AWARDS))
-    await context.audit.record(contest_id, by, "results.published", contest_id, now)
     return results
 
 

@@ -23,7 +23,9 @@ from contest_judging.proceedings.assigning import entrants_of
 from contest_judging.proceedings.scoring import require_open
 from contest_judging.store.applications import ApplicationCopy
 from contest_judging.store.assignments import Assignment
+from contest_judging.store.audit import audit_entry
 from contest_judging.store.stages import StageStatus, stage_key
+from contest_runtime.mongo import Document
 from contest_runtime.problems import FieldError, ProblemError
 
 SCORE_DECIMALS = 6
@@ -84,14 +86,11 @@ async def close_stage(
         closed = StageClosed(
             contest_id=contest_id, stage=stage, closed_at=now, closed_by=by, summary=summary
         )
-        entries = [outbox_event(STAGES, closed, contest_id)]
-        finalists: list[Finalist] = []
-        if stage == StageKind.REGIONAL:
-            finalists = _finalists(definition, judgement, {e.application_id: e for e in entrants})
-            selected = FinalistsSelected(
-                contest_id=contest_id, finalists=finalists, selected_at=now
-            )
-            entries.append(outbox_event(FINALISTS, selected, contest_id))
+        finalists = (
+            _finalists(definition, judgement, {e.application_id: e for e in entrants})
+            if stage == StageKind.REGIONAL
+            else []
+        )
         if not await context.stages.close(
             contest_id,
             stage,
@@ -99,7 +98,7 @@ async def close_stage(
             closed_by=by,
             summary=summary.model_dump(mode="json"),
             finalists=[f.model_dump(mode="json") for f in finalists],
-            entries=entries,
+            entries=_records_of_close(closed, judgement, finalists),
         ):
             raise ProblemError(
                 409,
@@ -108,18 +107,35 @@ async def close_stage(
                 f"the {stage} stage is closed",
             )
         await context.relay.flush(context.stages.collection, stage_key(contest_id, stage))
-        await context.audit.record(
+        return closed
+
+
+def _records_of_close(
+    closed: StageClosed, judgement: Judgement, finalists: list[Finalist]
+) -> list[Document]:
+    """What a close writes in the stage's outbox with it: its audit entry, ``StageClosed``
+    and, at the regional stage, ``FinalistsSelected``."""
+    contest_id = closed.contest_id
+    records = [
+        audit_entry(
             contest_id,
-            by,
+            closed.closed_by,
             "stage.closed",
-            stage.value,
-            now,
-            forced=summary.forced,
+            closed.stage.value,
+            closed.closed_at,
+            forced=judgement.missing_sheets > 0,
             missing=[list(pair) for pair in judgement.missing],
             short=judgement.short,
             finalists=[f.application_id for f in finalists],
+        ),
+        outbox_event(STAGES, closed, contest_id),
+    ]
+    if closed.stage == StageKind.REGIONAL:
+        selected = FinalistsSelected(
+            contest_id=contest_id, finalists=finalists, selected_at=closed.closed_at
         )
-        return closed
+        records.append(outbox_event(FINALISTS, selected, contest_id))
+    return records
 
 
 def _sheets_missing(judgement: Judgement) -> ProblemError:

@@ -8,6 +8,7 @@ from contest_contracts.topics import SCORES
 from contest_judging.context import JudgingContext, outbox_event
 from contest_judging.domain.scoring import sheet_problems, weighted_total
 from contest_judging.store.assignments import Assignment, assignment_id
+from contest_judging.store.audit import audit_entry
 from contest_judging.store.stages import StageStatus
 from contest_runtime.mongo import Document
 from contest_runtime.problems import FieldError, ProblemError
@@ -91,20 +92,20 @@ async def record_sheet(
                 revision=revision,
                 recorded_at=now,
             )
-            return {"sheet": sheet}, [outbox_event(SCORES, event, application_id)]
+            entry = audit_entry(
+                contest_id,
+                juror_id,
+                "sheet.recorded",
+                key,
+                now,
+                stage=stage.value,
+                application_id=application_id,
+                revision=revision,
+                scores=scores,
+            )
+            return {"sheet": sheet}, [entry, outbox_event(SCORES, event, application_id)]
 
         changed = await context.assignments.change(key, write)
         assert changed is not None and changed.sheet is not None
         await context.relay.flush(context.assignments.collection, key)
-        await context.audit.record(
-            contest_id,
-            juror_id,
-            "sheet.recorded",
-            key,
-            now,
-            stage=stage.value,
-            application_id=application_id,
-            revision=changed.sheet.revision,
-            scores=scores,
-        )
         return changed
