@@ -15,7 +15,7 @@ from contest_contracts.events.applications import (
     ScreeningDecision,
 )
 from contest_judging.context import JudgingContext
-from contest_judging.proceedings.assigning import SYSTEM, assign_pending
+from contest_judging.proceedings.assigning import assign_application
 
 
 async def keep_submitted(context: JudgingContext, envelope: Envelope[Any]) -> None:
@@ -41,4 +41,6 @@ async def keep_screened(context: JudgingContext, envelope: Envelope[Any]) -> Non
     event: ApplicationScreened = envelope.data
     await context.applications.screen(event.application_id, event.decision, event.screened_at)
     if event.decision == ScreeningDecision.ELIGIBLE:
-        await assign_pending(context, event.contest_id, StageKind.REGIONAL, SYSTEM, envelope)
+        await assign_application(
+            context, event.contest_id, StageKind.REGIONAL, event.application_id, envelope
+        )

@@ -87,6 +87,19 @@ async def assign_pending(
         return await _assign(context, contest_id, stage, actor, causation)
 
 
+async def assign_application(
+    context: JudgingContext,
+    contest_id: str,
+    stage: StageKind,
+    application_id: str,
+    causation: Envelope[Any] | None = None,
+) -> AssignmentReport:
+    """Bring one application of an open stage up to the contest's number of jurors (one
+    screened eligible while its stage runs), reading only its commission's assignments."""
+    async with context.lock(contest_id, stage):
+        return await _assign(context, contest_id, stage, SYSTEM, causation, only=application_id)
+
+
 async def _assign(
     context: JudgingContext,
     contest_id: str,
@@ -103,16 +116,12 @@ async def _assign(
     definition = await context.contests.get(contest_id)
     if current is None or current.status != StageStatus.OPEN or definition is None:
         return AssignmentReport()
-    entrants = await entrants_of(context, contest_id, stage)
-    if only is not None:
-        entrants = [e for e in entrants if e.application_id == only]
+    entrants = await _entrants(context, contest_id, stage, only)
     conflicts = await context.decisions.conflicts_of(contest_id)
-    in_force = await context.assignments.in_force(contest_id, stage)
     report = AssignmentReport()
     for commission_id, group in _by_commission(contest_id, stage, entrants).items():
-        existing = [
-            (a.application_id, a.juror_id) for a in in_force if a.commission_id == commission_id
-        ]
+        in_force = await context.assignments.in_force(contest_id, stage, commission_id)
+        existing = [(a.application_id, a.juror_id) for a in in_force]
         made, short = await _plan_commission(
             context, definition, current, commission_id, group, conflicts, existing, replaces
         )
@@ -226,6 +235,18 @@ async def entrants_of(
     finalist_ids = [f["application_id"] for f in regional.finalists] if regional else []
     copies = await context.applications.of_ids(finalist_ids)
     return [copies[a] for a in sorted(copies)]
+
+
+async def _entrants(
+    context: JudgingContext, contest_id: str, stage: StageKind, only: str | None
+) -> list[ApplicationCopy]:
+    """The stage's applications, or just ``only`` when it is one of them. A regional
+    application is looked up alone: screenings arrive one by one while the stage runs."""
+    if only is None or stage != StageKind.REGIONAL:
+        entrants = await entrants_of(context, contest_id, stage)
+        return entrants if only is None else [e for e in entrants if e.application_id == only]
+    copy = await context.applications.get(only)
+    return [copy] if copy is not None and copy.contest_id == contest_id and copy.eligible else []
 
 
 def _by_commission(

@@ -121,9 +121,14 @@ class AssignmentStore:
         )
         return result.modified_count == 1
 
-    async def in_force(self, contest_id: str, stage: StageKind) -> list[Assignment]:
-        """A stage's active assignments, in id order."""
-        return await self._find({"contest_id": contest_id, "stage": stage.value, "active": True})
+    async def in_force(
+        self, contest_id: str, stage: StageKind, commission_id: str | None = None
+    ) -> list[Assignment]:
+        """A stage's active assignments (of one commission, if given), in id order."""
+        query: Document = {"contest_id": contest_id, "stage": stage.value, "active": True}
+        if commission_id is not None:
+            query["commission_id"] = commission_id
+        return await self._find(query)
 
     async def of_juror(self, contest_id: str, stage: StageKind, juror_id: str) -> list[Assignment]:
         """One juror's active assignments at a stage."""
