@@ -106,6 +106,8 @@ async def record_sheet(
             return {"sheet": sheet}, [entry, outbox_event(SCORES, event, application_id)]
 
         changed = await context.assignments.change(key, write)
-        assert changed is not None and changed.sheet is not None
-        await context.relay.flush(context.assignments.collection, key)
-        return changed
+    assert changed is not None and changed.sheet is not None
+    # Stored with its events, the sheet counts at the close; publishing them needs no lock,
+    # and jurors' sheets would otherwise wait for each other's broker round trips.
+    await context.relay.flush(context.assignments.collection, key)
+    return changed
