@@ -1,5 +1,6 @@
 """At-least-once consuming: malformed events and failing handlers go to the dead-letter topic,
-and the consumer keeps going."""
+and the consumer keeps going; an interrupted event comes again, and a group that starts at
+the topics' end resumes where it started."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 import pytest
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
 from faststream.kafka import KafkaBroker
 
 from contest_contracts.envelope import Envelope
@@ -178,3 +179,54 @@ async def test_an_event_whose_handler_was_interrupted_is_delivered_again(
     async with second:
         await second.start()
         await eventually(lambda: finished == [headers["ce_id"]])
+
+
+async def committed_offset(infra: InfraSettings, topic: Topic, group: str) -> int | None:
+    """The offset ``group`` committed on the topic's one partition, read from outside it."""
+    reader = AIOKafkaConsumer(
+        bootstrap_servers=infra.kafka_bootstrap_servers, group_id=group, enable_auto_commit=False
+    )
+    await reader.start()
+    try:
+        offset: int | None = await reader.committed(TopicPartition(topic.name, 0))
+        return offset
+    finally:
+        await reader.stop()
+
+
+async def test_a_group_that_starts_at_the_end_resumes_there_though_it_never_handled_an_event(
+    infra_settings: InfraSettings,
+    new_topic: Callable[..., Awaitable[Topic]],
+    unique: Callable[[str], str],
+    eventually: Callable[..., Awaitable[None]],
+    subscribed_broker: Callable[..., KafkaBroker],
+) -> None:
+    """A group that starts at the end (a new notifications deployment) commits where it
+    started, so a member that stops before its first event leaves the next one there: what
+    was published meanwhile is delivered, not skipped by looking for the end again."""
+    topic = await new_topic(STAGES, partitions=1)
+    group = unique("group")
+    handled: list[str] = []
+
+    async def on_event(envelope: Envelope[Any]) -> None:
+        handled.append(envelope.id)
+
+    def consumer() -> KafkaBroker:
+        return subscribed_broker(topic, {StageOpened: on_event}, group, from_the_beginning=False)
+
+    before, before_headers = record_of(SAMPLES[StageOpened])
+    await produce(infra_settings, topic.name, before, before_headers)  # before the group: past
+    first = consumer()
+    async with first:
+        await first.start()
+        await eventually(lambda: _is(committed_offset(infra_settings, topic, group), 1))
+    meanwhile, meanwhile_headers = record_of(SAMPLES[StageOpened])
+    await produce(infra_settings, topic.name, meanwhile, meanwhile_headers)
+    second = consumer()
+    async with second:
+        await second.start()
+        await eventually(lambda: handled == [meanwhile_headers["ce_id"]])
+
+
+async def _is(offset: Awaitable[int | None], expected: int) -> bool:
+    return await offset == expected

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from aiokafka import ConsumerRecord
+from aiokafka import ConsumerRebalanceListener, ConsumerRecord, TopicPartition
 from faststream import AckPolicy
 from faststream.kafka import KafkaBroker
 from faststream.kafka.annotations import KafkaMessage
@@ -105,7 +105,8 @@ class ConsumerOptions:
     heartbeat_interval_ms: int = 3000
     from_the_beginning: bool = True
     """Where a group without committed offsets starts: the topic's beginning (a service that
-    keeps its own copy of what happened), or its end (one that acts on what happens now)."""
+    keeps its own copy of what happened), or its end (one that acts on what happens now),
+    committed at once so that a restart resumes there (``StartingPoint``)."""
 
     @classmethod
     def of(cls, settings: ServiceSettings) -> ConsumerOptions:
@@ -184,7 +185,8 @@ def subscribe(
                 attempts=options.attempts,
             )
 
-    @broker.subscriber(
+    starting_point = None if options.from_the_beginning else StartingPoint()
+    subscriber = broker.subscriber(
         *by_name,
         group_id=options.group_id,
         auto_offset_reset="earliest" if options.from_the_beginning else "latest",
@@ -193,7 +195,12 @@ def subscribe(
         ack_policy=AckPolicy.NACK_ON_ERROR,
         decoder=_raw_body,
         title=f"{options.group_id}:{'+'.join(by_name)}",
+        listener=starting_point,
     )
+    if starting_point is not None:
+        starting_point.consumer = lambda: subscriber.consumer
+
+    @subscriber
     async def consume(body: bytes, message: KafkaMessage) -> None:
         try:
             await handle(message.raw_message)
@@ -202,6 +209,39 @@ def subscribe(
             # and slow the redelivery loop down instead of spinning.
             await asyncio.sleep(options.backoff_s * 10)
             raise
+
+
+class StartingPoint(ConsumerRebalanceListener):  # type: ignore[misc]
+    """For a group that starts at the topics' end: commits, on each partition it is given
+    and never committed, the offset it starts from, so a restart resumes there.
+
+    A consumer commits only after handling a record. A group stopped (or killed) before its
+    first record has nothing committed; started again it would look for the end again, and
+    every event published while it was down would be skipped for good. A group that starts
+    at the beginning needs none of this: it reads those events either way.
+    """
+
+    def __init__(self) -> None:
+        self.consumer: Callable[[], Any] = lambda: None
+        """The subscriber's consumer once it runs (set by ``subscribe``)."""
+
+    async def on_partitions_revoked(self, revoked: set[TopicPartition]) -> None:
+        """Nothing to do: offsets are committed as records are handled."""
+
+    async def on_partitions_assigned(self, assigned: set[TopicPartition]) -> None:
+        """Commit where the group starts on partitions without a committed offset (aiokafka
+        lets this callback wait for positions)."""
+        consumer = self.consumer()
+        if consumer is None:
+            return
+        starts = {
+            partition: await consumer.position(partition)
+            for partition in assigned
+            if await consumer.committed(partition) is None
+        }
+        if starts:
+            await consumer.commit(starts)
+            log.info("starting point committed", extra={"partitions": len(starts)})
 
 
 async def _raw_body(message: Any) -> bytes:
