@@ -69,13 +69,11 @@ the kill interrupts has mostly reached it already, and comes again after the res
 CHANNEL_TIMEOUT_S = 5.0
 """Far above the inbox's delay, so no send times out and is retried on its own; a claim's
 lease is twice this (``dispatch.deliver``)."""
-SENDERS_OF_A_CODE = 2
+SENDERS_OF_A_CODE = 4
 """How many codes can be between their claim and its record at once, so how many can be
-in flight at a kill: ``dispatch.deliver`` claims one delivery and sends it before it
-returns, and it is called for a code by the priority topic's consumer, which handles one
-record at a time (FastStream's ``getone``, one worker), and by the retry loop, which goes
-through due deliveries one after the other. The bulk and public consumers never see the
-priority topic."""
+in flight at a kill: notifications runs with this many senders
+(``NOTIFICATIONS_SEND_CONCURRENCY``), and both the consumers and the retry loop hand their
+deliveries to them."""
 NOMINATION = DEFINITION.nominations[0].code
 
 
@@ -132,6 +130,7 @@ def notifications_process(
         "NOTIFICATIONS_RETRY_BASE_S": "0.2",
         "NOTIFICATIONS_RETRY_CAP_S": "0.5",
         "NOTIFICATIONS_DISPATCH_INTERVAL_S": "0.2",
+        "NOTIFICATIONS_SEND_CONCURRENCY": str(SENDERS_OF_A_CODE),
     }
     process = service_process("notifications", infrastructure, workdir, environment)
     return on_a_port_of_its_own(process, "notifications")

@@ -33,7 +33,7 @@ from contest_notifications.channels.email import SmtpChannel
 from contest_notifications.channels.sms import SmsProvider
 from contest_notifications.channels.webhook import WebhookPoster
 from contest_notifications.context import NotificationsContext
-from contest_notifications.dispatch import retry_due
+from contest_notifications.dispatch import Senders, retry_due
 from contest_notifications.domain.templates import Templates
 from contest_notifications.events.applicants import (
     announce_finalists,
@@ -95,7 +95,9 @@ def create_app(settings: NotificationsSettings | None = None) -> FastAPI:
             webhooks=WebhookPoster(http),
             publisher=EventPublisher(runtime.broker, source=f"/contest/{NAME}"),
             dead_letters=runtime.dead_letters,
+            senders=Senders(settings.send_concurrency),
         )
+        runtime.background.append(context.senders.until_stopped)
         await context.deliveries.create_indexes()
         await context.applicants.create_indexes()
         await context.staff.create_indexes()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Annotated, Protocol
+from typing import TYPE_CHECKING, Annotated, Protocol
 
 from fastapi import Depends, Request
 
@@ -22,6 +22,9 @@ from contest_runtime.consumers import DeadLetters
 from contest_runtime.definitions import ContestDefinitionCopies
 from contest_runtime.kafka import EventPublisher
 from contest_runtime.mongo import stored_now
+
+if TYPE_CHECKING:  # dispatch works with this context: a real import would be a cycle
+    from contest_notifications.dispatch import Senders
 
 
 class Outlet(Protocol):
@@ -48,6 +51,8 @@ class NotificationsContext:
     webhooks: WebhookPoster
     publisher: EventPublisher
     dead_letters: DeadLetters
+    senders: Senders
+    """Sends stored deliveries in the background."""
     clock: Callable[[], datetime] = stored_now
 
 

@@ -158,7 +158,46 @@ async def retry_due(context: NotificationsContext, interval_s: float) -> None:
     while True:
         try:
             for key in await context.deliveries.due(context.clock(), limit=200):
-                await deliver(context, key)
+                await context.senders.hand_over(context, key)
         except Exception:
             log.exception("retrying deliveries failed")
         await asyncio.sleep(interval_s)
+
+
+class Senders:
+    """Deliveries being sent in the background, at most ``concurrency`` at once.
+
+    A consumer hands a delivery over once it is stored and reads on, so one slow provider
+    answer does not hold up every message behind it. Should the process die before a
+    delivery is sent, it is still pending in the store and the retry job sends it.
+    """
+
+    def __init__(self, concurrency: int) -> None:
+        self._slots = asyncio.Semaphore(concurrency)
+        self._running: set[asyncio.Task[None]] = set()
+
+    async def hand_over(self, context: NotificationsContext, key: str) -> None:
+        """Start sending ``key``; waits while every sender is busy, so a burst holds its
+        consumer back instead of piling up."""
+        await self._slots.acquire()
+        task = asyncio.create_task(self._send(context, key))
+        self._running.add(task)
+        task.add_done_callback(self._running.discard)
+
+    async def _send(self, context: NotificationsContext, key: str) -> None:
+        try:
+            await deliver(context, key)
+        except Exception:
+            log.exception("delivery attempt failed", extra={"delivery": key})
+        finally:
+            self._slots.release()
+
+    async def until_stopped(self) -> None:
+        """Wait for the service to stop (a background job), then stop the sends under way:
+        their deliveries stay claimed until the lease runs out and are sent again."""
+        try:
+            await asyncio.Event().wait()
+        finally:
+            for task in list(self._running):
+                task.cancel()
+            await asyncio.gather(*self._running, return_exceptions=True)

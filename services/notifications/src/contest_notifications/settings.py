@@ -46,6 +46,9 @@ class NotificationsSettings(ServiceSettings):
     channel_timeout_s: float = Field(
         default=10.0, gt=0, description="How long one attempt at a channel may take."
     )
+    send_concurrency: int = Field(
+        default=32, ge=1, description="Deliveries one replica sends at once."
+    )
     max_attempts: int = Field(default=6, ge=1, description="Attempts before a delivery fails.")
     retry_base_s: float = Field(
         default=2.0, gt=0, description="First retry waits up to this long, doubling after."

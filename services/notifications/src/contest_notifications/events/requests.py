@@ -1,6 +1,6 @@
 """Messages asked for on the request topics: stored once under their delivery key, then
-sent at once. The priority topic (one-time codes) has a consumer of its own, so no bulk
-message is ever in front of a code."""
+handed to a sender at once. The priority topic (one-time codes) has a consumer of its own,
+so no bulk message is ever in front of a code."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ from typing import Any
 from contest_contracts.envelope import Envelope
 from contest_contracts.events.notifications import NotificationRequested
 from contest_notifications.context import NotificationsContext
-from contest_notifications.dispatch import deliver
 from contest_notifications.store.deliveries import Delivery, new_delivery
 
 
@@ -40,6 +39,7 @@ def delivery_of(
 
 
 async def send_once(context: NotificationsContext, delivery: Delivery) -> None:
-    """Store a delivery and, when it is new, send it now (retries follow in the background)."""
+    """Store a delivery and, when it is new, have it sent now in the background (retries
+    follow there too); the event is done with once the delivery is stored."""
     if await context.deliveries.add(delivery):
-        await deliver(context, delivery.key)
+        await context.senders.hand_over(context, delivery.key)
