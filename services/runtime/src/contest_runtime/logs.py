@@ -50,7 +50,8 @@ def configure_logging(service: str, level: str = "INFO") -> None:
         handler = logging.StreamHandler(sys.stdout)
         handler.setFormatter(JsonFormatter(service))
         root.addHandler(handler)
-    for noisy in ("aiokafka", "pymongo"):
+    # httpx logs a line per request: notifications sends thousands of messages a minute.
+    for noisy in ("aiokafka", "pymongo", "httpx"):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, root.level))
 
 
