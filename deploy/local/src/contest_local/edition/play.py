@@ -9,14 +9,13 @@ import asyncio
 import re
 import time
 import uuid
-from collections import Counter
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
 from contest_contracts.common import StageKind
-from contest_contracts.events.contest import ContestDefinition, StageSchedule
+from contest_contracts.events.contest import StageSchedule
 from contest_local.calls import Service
 from contest_local.edition.plan import Juror, Plan, finalists_expected
 from contest_local.inbox import Inbox
@@ -400,7 +399,7 @@ class Edition:
 
     async def _code_sent_to(self, phone: str) -> str:
         deadline = time.monotonic() + 120
-        pause = 0.05
+        pause = 0.2  # an SMS takes a moment; asking the inbox at once costs it for nothing
         while time.monotonic() < deadline:
             for message in reversed(await asyncio.to_thread(self.platform.inbox.messages, phone)):
                 if found := _CODE.search(message["text"]):
@@ -474,25 +473,12 @@ def _schedule(
 ) -> list[StageSchedule]:
     """The stages of an edition: submission, the regional stage until ``judged``, then the
     republican stage and the public vote side by side for a day, then the awards."""
-    day = timedelta(days=1)
-    return [
-        StageSchedule(
-            stage=StageKind.SUBMISSION, opens_at=submission_opens, closes_at=submission_closes
-        ),
-        StageSchedule(stage=StageKind.REGIONAL, opens_at=submission_closes, closes_at=judged),
-        StageSchedule(stage=StageKind.REPUBLICAN, opens_at=judged, closes_at=judged + day),
-        StageSchedule(stage=StageKind.PUBLIC_VOTE, opens_at=judged, closes_at=judged + day),
-        StageSchedule(
-            stage=StageKind.AWARDS,
-            opens_at=judged + day,
-            closes_at=judged + day + timedelta(hours=3),
-        ),
+    decided = judged + timedelta(days=1)
+    times = [
+        (StageKind.SUBMISSION, submission_opens, submission_closes),
+        (StageKind.REGIONAL, submission_closes, judged),
+        (StageKind.REPUBLICAN, judged, decided),
+        (StageKind.PUBLIC_VOTE, judged, decided),
+        (StageKind.AWARDS, decided, decided + timedelta(hours=3)),
     ]
-
-
-def tally_of(ballots: list[list[tuple[str, str]]]) -> Counter[tuple[str, str]]:
-    """Votes per (nomination, finalist) in the ballots sent."""
-    return Counter(choice for ballot in ballots for choice in ballot)
-
-
-__all__ = ["ContestDefinition", "Edition", "Platform", "Played", "tally_of"]
+    return [StageSchedule(stage=kind, opens_at=o, closes_at=c) for kind, o, c in times]
