@@ -77,9 +77,12 @@ def platform(infrastructure: Endpoints, tmp_path: Path, unique: Any) -> Iterator
         running = start_services(stack, infrastructure, tmp_path, environment)
         by_name: dict[str, RunningService] = {s.name: s for s in running}
         services = {name: Service(s.url) for name, s in by_name.items()}
+        services["inbox"] = Service(inbox.url)
         for caller in services.values():
             stack.callback(caller.close)
-        yield Platform(services["intake"], services["judging"], services["voting"], inbox, auth)
+        yield Platform(
+            services["intake"], services["judging"], services["voting"], services["inbox"], auth
+        )
 
 
 async def test_a_whole_edition_gives_the_results_its_sheets_and_ballots_decide(

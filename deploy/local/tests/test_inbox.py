@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import json
 import smtplib
+import threading
+import time
+import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 from email.message import EmailMessage
@@ -22,8 +25,8 @@ def inbox(tmp_path: Path) -> Iterator[Inbox]:
     started.process.stop()
 
 
-def test_an_sms_and_an_email_are_kept_for_their_recipient(inbox: Inbox) -> None:
-    sms = {"to": "+77011234567", "from": "CONTEST", "text": "Код: 123456", "client_ref": "k-1"}
+def send_sms(inbox: Inbox, sms: dict[str, str]) -> None:
+    """Send an SMS as notifications does."""
     request = urllib.request.Request(
         f"{inbox.url}/sms",
         data=json.dumps(sms).encode(),
@@ -31,6 +34,12 @@ def test_an_sms_and_an_email_are_kept_for_their_recipient(inbox: Inbox) -> None:
     )
     with urllib.request.urlopen(request) as answer:
         assert answer.status == 202
+
+
+def test_an_sms_and_an_email_are_kept_for_their_recipient(inbox: Inbox) -> None:
+    send_sms(
+        inbox, {"to": "+77011234567", "from": "CONTEST", "text": "Код: 123456", "client_ref": "k-1"}
+    )
     email = EmailMessage()
     email["From"], email["To"], email["Subject"] = "contest@localhost", "aigul@example.kz", "Өтінім"
     email["Message-ID"] = "<k-2@contest>"
@@ -49,3 +58,18 @@ def test_an_sms_and_an_email_are_kept_for_their_recipient(inbox: Inbox) -> None:
     assert "Өтініміңіз қабылданды." in mail["text"]
     assert inbox.messages(to="+77000000000") == []
     assert [m["channel"] for m in inbox.messages()] == ["sms", "email"]
+
+
+def test_a_reader_can_wait_for_the_first_message_of_a_recipient(inbox: Inbox) -> None:
+    def send_later() -> None:
+        time.sleep(0.5)
+        send_sms(inbox, {"to": "+77051234567", "text": "Код: 654321", "client_ref": "k-3"})
+
+    sender = threading.Thread(target=send_later)
+    sender.start()
+    query = urllib.parse.urlencode({"to": "+77051234567", "wait_s": 20})
+    with urllib.request.urlopen(f"{inbox.url}/messages?{query}", timeout=30) as answer:
+        [message] = json.load(answer)
+    sender.join()
+    assert message["text"] == "Код: 654321"
+    assert inbox.messages(to="+77059999999") == []  # no wait unless asked

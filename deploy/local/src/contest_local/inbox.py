@@ -3,8 +3,9 @@
 lets people read them over HTTP, so a voter's one-time code or an applicant's email can be
 read on this machine instead of leaving it.
 
-    POST /sms                    the provider API: {"to", "from", "text", "client_ref"}
-    GET  /messages?to=&channel=  what arrived, oldest first
+    POST /sms                           the provider API: {"to", "from", "text", "client_ref"}
+    GET  /messages?to=&channel=&wait_s= what arrived, oldest first; with ``to`` and
+                                        ``wait_s``, waits that long for a first message
 
 ``client_ref`` is notifications' delivery key (an email's ``Message-ID``), so a message sent
 again after a crash shows up as a repeat of the same key.
@@ -13,6 +14,7 @@ again after a crash shows up as a repeat of the same key.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import sys
 import urllib.parse
@@ -63,6 +65,7 @@ class Messages:
         self.delay_s = delay_s
         self.all: list[InboxMessage] = []
         self.by_recipient: defaultdict[str, list[InboxMessage]] = defaultdict(list)
+        self._waiting: defaultdict[str, list[asyncio.Future[None]]] = defaultdict(list)
 
     async def receive(self, message: InboxMessage) -> None:
         """Keep a message, after the configured delay (a slow provider)."""
@@ -70,6 +73,18 @@ class Messages:
             await asyncio.sleep(self.delay_s)
         self.all.append(message)
         self.by_recipient[message.to].append(message)
+        for waiter in self._waiting.pop(message.to, []):
+            if not waiter.done():
+                waiter.set_result(None)
+
+    async def first_for(self, recipient: str, timeout_s: float) -> None:
+        """Wait until ``recipient`` has a message, at most ``timeout_s``."""
+        if self.by_recipient.get(recipient):
+            return
+        waiter = asyncio.get_running_loop().create_future()
+        self._waiting[recipient].append(waiter)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(waiter, timeout_s)
 
 
 class MailHandler:
@@ -119,7 +134,11 @@ def inbox_api(messages: Messages) -> FastAPI:
         return {"accepted": True}
 
     @api.get("/messages", summary="Messages received, oldest first.")
-    async def received(to: str | None = None, channel: Channel | None = None) -> list[InboxMessage]:
+    async def received(
+        to: str | None = None, channel: Channel | None = None, wait_s: float = 0.0
+    ) -> list[InboxMessage]:
+        if to is not None and wait_s > 0:
+            await messages.first_for(to, min(wait_s, 60.0))
         found = messages.by_recipient.get(to, []) if to is not None else messages.all
         return [m for m in found if channel is None or m.channel == channel]
 

@@ -27,7 +27,10 @@ async def show_edition(
     shipped = resources.files("contest_intake.contests").joinpath(DEMO_CONTEST_FILE)
     plan = plan_edition(parse_definition(shipped.read_text(encoding="utf-8")), scale, seed)
     services = {name: Service(url, connections=48) for name, url in urls.items()}
-    platform = Platform(services["intake"], services["judging"], services["voting"], inbox, auth)
+    services["inbox"] = Service(inbox.url, connections=48)
+    platform = Platform(
+        services["intake"], services["judging"], services["voting"], services["inbox"], auth
+    )
     edition = Edition(plan, platform)
     print(
         f"playing an edition: {scale.applications:,} applications, {scale.voters:,} voters "
