@@ -37,8 +37,8 @@ class VotingSettings(ServiceSettings):
     ballot_rules_cache_s: float = Field(
         default=1.0,
         ge=0,
-        description="How long the vote path reuses a contest's schedule and choices; whether "
-        "the vote was closed is read for every vote.",
+        description="How long the vote path reuses a contest's schedule, choices and close; an "
+        "operator's close takes effect this long after it is made.",
     )
     tally_refresh_s: float = Field(
         default=1.0,
