@@ -350,7 +350,7 @@ class Edition:
                     f"/contests/{self.contest_id}/special-prizes",
                     {
                         "application_id": entries[places]["application_id"],
-                        "reason": "За новые методы работы с получателями услуг",
+                        "reason": "За новые методы работы",
                     },
                     201,
                 )

@@ -38,7 +38,7 @@ def results_table(results: dict[str, Any], definition: ContestDefinition) -> str
         for choice in nomination["peoples_choice"]:
             lines.append(
                 f"  приз зрительских симпатий #{choice['rank']}  "
-                f"{choice['display_name'][:44]:<44} {choice['votes']:>6} голосов  "
+                f"{choice['display_name'][:44]:<44} голосов: {choice['votes']:>5}  "
                 f"{_tenge(choice['grant_tenge'])}"
             )
     return "\n".join(lines)
