@@ -11,10 +11,12 @@ import secrets
 import signal
 import sys
 import threading
+from collections.abc import Coroutine
 from contextlib import ExitStack
 from datetime import UTC, datetime
 from pathlib import Path
 from types import FrameType
+from typing import Any
 
 from contest_contracts.schemas import ASYNCAPI_FILE, DEFAULT_DIRECTORY
 from contest_contracts.topics import topics_to_create
@@ -81,17 +83,39 @@ def run(workdir: Path, storage: str, once: bool, scale: Scale | None) -> int:
         print(f"  signing key    {key_file} (AUTH_JWT_KEY for mint-token)")
         operator = mint(auth, subject="local-operator", roles=[Role.OPERATOR])
         print(f"operator token (Authorization: Bearer ...):\n  {operator}")
+        played = True
         if scale is not None:
             urls = {service.name: service.url for service in services}
-            asyncio.run(show_edition(urls, inbox, auth, endpoints.kafka_bootstrap_servers, scale))
-        if once:
-            print("stopping (--once)")
-            return 0
+            edition = show_edition(urls, inbox, auth, endpoints.kafka_bootstrap_servers, scale)
+            played = asyncio.run(_unless_stopped(edition, stop))
+        if once or stop.is_set():
+            print("stopping" + (" (--once)" if once else ""), flush=True)
+            return 0 if played else 1
         print("platform running; Ctrl-C stops it", flush=True)
         stop.wait()
         print("\nstopping...", flush=True)
     print("stopped")
     return 0
+
+
+async def _unless_stopped(edition: Coroutine[Any, Any, Any], stop: threading.Event) -> bool:
+    """Play the edition until it ends or Ctrl-C; whether it was played to its end. A failed
+    edition is reported, and the platform stays up for a look at what happened."""
+    playing = asyncio.ensure_future(edition)
+    while not playing.done():
+        if stop.is_set():
+            playing.cancel()
+            break
+        await asyncio.sleep(0.2)
+    try:
+        await playing
+    except asyncio.CancelledError:
+        print("\nthe demo edition was interrupted", flush=True)
+        return False
+    except Exception as failure:
+        print(f"\nthe demo edition failed: {failure!r} (logs in the run directory)", flush=True)
+        return False
+    return True
 
 
 def main(argv: list[str] | None = None) -> int:
