@@ -41,9 +41,8 @@ from contest_contracts.events.contest import (
     StageSchedule,
     TallyVisibility,
 )
-from contest_contracts.events.judging import Finalist, FinalistsSelected
 from contest_contracts.events.notifications import Channel, NotificationRequested, Recipient
-from contest_contracts.samples import DEFINITION
+from contest_contracts.samples import DEFINITION, finalists_selected
 from contest_contracts.topics import CONTEST_DEFINITIONS, FINALISTS, NOTIFICATION_PRIORITY
 from contest_local.embedded import LocalProcess, free_port
 from contest_local.inbox import Inbox, inbox_process
@@ -419,24 +418,7 @@ async def open_public_vote(
         )
     async with publisher(infra, "/contest/judging") as judging:
         await judging.publish(
-            FINALISTS,
-            FinalistsSelected(
-                contest_id=contest,
-                finalists=[
-                    Finalist(
-                        application_id=application,
-                        nomination_code=NOMINATION,
-                        region_code=f"KZ-{71 + i}",
-                        title=f"Project {i}",
-                        display_name=f"Team {i}",
-                        regional_rank=1,
-                        regional_score=30.0 - i,
-                    )
-                    for i, application in enumerate(finalists)
-                ],
-                selected_at=now,
-            ),
-            subject=contest,
+            FINALISTS, finalists_selected(contest, finalists, NOMINATION, now), subject=contest
         )
     vote = PublicVote(contest, finalists, voting, inbox)
     await eventually(vote.is_open, timeout_s=60)

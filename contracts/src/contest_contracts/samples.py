@@ -383,3 +383,26 @@ STAGE_CLOSED_VARIANTS: list[StageClosed] = [
     ),
 ]
 """Stage-closed samples for the other summary kinds (the one in SAMPLES is submission)."""
+
+
+def finalists_selected(
+    contest_id: str, application_ids: list[str], nomination_code: str, at: datetime
+) -> FinalistsSelected:
+    """Judging's selection of ``application_ids`` as finalists of one nomination, one region
+    each: what opens a public vote, for tests and tools that play judging's part."""
+    return FinalistsSelected(
+        contest_id=contest_id,
+        finalists=[
+            Finalist(
+                application_id=application_id,
+                nomination_code=nomination_code,
+                region_code=f"KZ-{71 + i}",
+                title=f"Project {i}",
+                display_name=f"Team {i}",
+                regional_rank=1,
+                regional_score=30.0 - i,
+            )
+            for i, application_id in enumerate(application_ids)
+        ],
+        selected_at=at,
+    )

@@ -25,9 +25,8 @@ from contest_contracts.events.contest import (
     TallyVisibility,
     VoteChoices,
 )
-from contest_contracts.events.judging import Finalist, FinalistsSelected
 from contest_contracts.events.notifications import NotificationRequested
-from contest_contracts.samples import DEFINITION
+from contest_contracts.samples import DEFINITION, finalists_selected
 from contest_contracts.topics import CONTEST_DEFINITIONS, FINALISTS, NOTIFICATION_PRIORITY
 from contest_runtime.auth import AuthSettings
 from contest_runtime.kafka import EventPublisher, make_broker
@@ -89,24 +88,7 @@ class RunningVoting:
         await eventually(lambda: self.context.contests.get(contest_id))
         ids = [f"app-{uuid.uuid4().hex[:10]}" for _ in range(finalists)]
         await self.outside.publish(
-            FINALISTS,
-            FinalistsSelected(
-                contest_id=contest_id,
-                finalists=[
-                    Finalist(
-                        application_id=application_id,
-                        nomination_code=NOMINATION,
-                        region_code=f"KZ-{71 + i}",
-                        title=f"Project {i}",
-                        display_name=f"Team {i}",
-                        regional_rank=1,
-                        regional_score=30.0 - i,
-                    )
-                    for i, application_id in enumerate(ids)
-                ],
-                selected_at=now,
-            ),
-            subject=contest_id,
+            FINALISTS, finalists_selected(contest_id, ids, NOMINATION, now), subject=contest_id
         )
         if choices == VoteChoices.GALLERY:
             return definition, []

@@ -40,9 +40,8 @@ from pymongo.database import Database
 
 from contest_contracts.common import StageKind
 from contest_contracts.events.contest import ContestDefined, StageSchedule
-from contest_contracts.events.judging import Finalist, FinalistsSelected
 from contest_contracts.events.voting import VoteCast
-from contest_contracts.samples import DEFINITION
+from contest_contracts.samples import DEFINITION, finalists_selected
 from contest_contracts.topics import CONTEST_DEFINITIONS, FINALISTS, VOTES, Cleanup
 from contest_contracts.wire import to_record
 from contest_local.calls import KeepAliveConnection
@@ -186,19 +185,7 @@ async def define_and_select(publisher: EventPublisher) -> tuple[str, list[str]]:
     defined = ContestDefined(definition=definition, revision=1)
     await publisher.publish(CONTEST_DEFINITIONS, defined, subject=contest_id)
     choices = [f"finalist-{i}" for i in range(CHOICES)]
-    finalists = [
-        Finalist(
-            application_id=application_id,
-            nomination_code=NOMINATION,
-            region_code=f"KZ-{71 + i}",
-            title=f"Project {i}",
-            display_name=f"Team {i}",
-            regional_rank=1,
-            regional_score=30.0,
-        )
-        for i, application_id in enumerate(choices)
-    ]
-    selected = FinalistsSelected(contest_id=contest_id, finalists=finalists, selected_at=now)
+    selected = finalists_selected(contest_id, choices, NOMINATION, now)
     await publisher.publish(FINALISTS, selected, subject=contest_id)
     return contest_id, choices
 
