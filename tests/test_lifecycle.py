@@ -93,8 +93,8 @@ async def test_a_whole_edition_gives_the_results_its_sheets_and_ballots_decide(
     played = await Edition(plan, platform).play()
 
     nominations = {n.code: n for n in definition.nominations}
-    eligible = {a for a, planned in plan.filed.items() if planned.eligible}
-    assert len(plan.filed) == SCALE.applications
+    eligible = {a for a, planned in played.filed.items() if planned.eligible}
+    assert len(played.filed) == SCALE.applications
     regional = played.sheets[StageKind.REGIONAL]
     assert set(regional) == eligible  # nobody ineligible was judged, nobody eligible missed
     jurors = definition.judging.jurors_per_application
@@ -103,7 +103,7 @@ async def test_a_whole_edition_gives_the_results_its_sheets_and_ballots_decide(
     expected_finalists: dict[str, set[str]] = defaultdict(set)
     cells: dict[tuple[str, str], list[str]] = defaultdict(list)
     for application_id in eligible:
-        form = plan.filed[application_id].form
+        form = played.filed[application_id].form
         cells[(form["region_code"], form["nomination_code"])].append(application_id)
     for (_, nomination), applications in cells.items():
         ranked = ranking(applications, regional, nominations[nomination], played)

@@ -39,9 +39,8 @@ def test_every_application_is_one_intake_accepts(plan: Plan) -> None:
         form = ApplicationForm.model_validate(planned.form)
         assert form_refusals(form, definition) == [], planned.form
         identifier = form.applicant.identifier
-        validate_iin(identifier) if form.applicant.kind == "individual" else validate_bin(
-            identifier
-        )
+        validate = validate_iin if form.applicant.kind == "individual" else validate_bin
+        assert validate(identifier) == identifier  # raises when the number is not valid
         identifiers.add((identifier, form.nomination_code))
     assert len(identifiers) == len(plan.applications)  # one application per applicant
 

@@ -26,14 +26,10 @@ async def end_offsets(bootstrap_servers: str, topic: str) -> dict[int, int]:
     )
     await consumer.start()
     try:
+        await consumer.topics()  # the metadata of every topic, this one's partitions included
         partitions = [
             TopicPartition(topic, p) for p in sorted(consumer.partitions_for_topic(topic) or ())
         ]
-        if not partitions:
-            await consumer.topics()  # metadata of a topic this client has not seen yet
-            partitions = [
-                TopicPartition(topic, p) for p in sorted(consumer.partitions_for_topic(topic) or ())
-            ]
         listed = await consumer.end_offsets(partitions)
         consumer.assign(partitions)
         for partition, end in listed.items():

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import random
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from contest_contracts.events.contest import ContestDefinition, Nomination
@@ -63,14 +63,18 @@ class Plan:
     regional: dict[str, list[Juror]]
     republican: list[Juror]
     people: People
-    filed: dict[str, PlannedApplication] = field(default_factory=dict)
-    """The applications filed so far, by the id intake gave them."""
 
-    def sheet(self, juror: Juror, application_id: str, nomination: Nomination) -> dict[str, int]:
+    def sheet(
+        self,
+        juror: Juror,
+        application: PlannedApplication,
+        application_id: str,
+        nomination: Nomination,
+    ) -> dict[str, int]:
         """The scores a juror gives an application: its merit, the juror's severity and a
         little noise of their own, per criterion (the same every time it is asked)."""
         noise = random.Random(f"{self.seed}:{juror.juror_id}:{application_id}")
-        merit = self.filed[application_id].merit
+        merit = application.merit
         return {
             criterion.code: max(
                 0,

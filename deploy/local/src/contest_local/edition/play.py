@@ -10,7 +10,7 @@ import re
 import time
 import uuid
 from collections.abc import Awaitable, Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 from urllib.parse import quote
@@ -18,7 +18,7 @@ from urllib.parse import quote
 from contest_contracts.common import StageKind
 from contest_contracts.events.contest import StageSchedule
 from contest_local.calls import Service
-from contest_local.edition.plan import Juror, Plan, finalists_expected
+from contest_local.edition.plan import Juror, Plan, PlannedApplication, finalists_expected
 from contest_runtime.auth import AuthSettings, Role, mint
 
 T = TypeVar("T")
@@ -53,11 +53,12 @@ class Played:
     finalists: dict[str, list[str]]
     ballots_sent: list[list[tuple[str, str]]]
     votes_accepted: int
+    filed: dict[str, PlannedApplication]
+    """The applications filed, by the id intake gave them."""
     sheets: dict[StageKind, Sheets]
     """Every sheet sent, per stage."""
     submitted_at: dict[str, datetime]
     """When intake says each application was submitted (the ranking's last tie-break)."""
-    seconds: dict[str, float] = field(default_factory=dict)
 
 
 async def each(
@@ -100,7 +101,7 @@ class Edition:
         self.contest_id = contest_id or f"social-protection-demo-{uuid.uuid4().hex[:6]}"
         self.operator = platform.token("ministry-operator", Role.OPERATOR)
         self.definition = plan.definition
-        self.seconds: dict[str, float] = {}
+        self.filed: dict[str, PlannedApplication] = {}
         self.sheets: dict[StageKind, Sheets] = {StageKind.REGIONAL: {}, StageKind.REPUBLICAN: {}}
         self.submitted_at: dict[str, datetime] = {}
 
@@ -118,7 +119,7 @@ class Edition:
         finalists = await self._step("public vote opened", self.open_vote)
         _, (ballots, accepted) = await self._step(
             "republican scoring and public vote",
-            lambda: _both(self.score_republican(), self.vote(finalists)),
+            lambda: asyncio.gather(self.score_republican(), self.vote(finalists)),
         )
         await self._step("public vote closed and certified", self.close_vote)
         await self._step("republican stage closed", self.close_republican)
@@ -130,17 +131,16 @@ class Edition:
             finalists,
             ballots,
             accepted,
+            self.filed,
             self.sheets,
             self.submitted_at,
-            self.seconds,
         )
 
     async def _step(self, name: str, action: Callable[[], Awaitable[T]]) -> T:
         print(f"  - {name}...", flush=True)
         started = time.monotonic()
         outcome = await action()
-        self.seconds[name] = time.monotonic() - started
-        print(f"    done in {self.seconds[name]:.1f} s", flush=True)
+        print(f"    done in {time.monotonic() - started:.1f} s", flush=True)
         return outcome
 
     async def define(self) -> None:
@@ -176,7 +176,7 @@ class Edition:
                 headers={"Idempotency-Key": f"{self.contest_id}-{planned.number}"},
             )
             application = answer.expect(200, 201)
-            self.plan.filed[application["application_id"]] = planned
+            self.filed[application["application_id"]] = planned
             self.submitted_at[application["application_id"]] = datetime.fromisoformat(
                 application["submitted_at"]
             )
@@ -205,14 +205,14 @@ class Edition:
                 token,
             )
 
-        await each(list(self.plan.filed.items()), decide, 16, "applications screened")
+        await each(list(self.filed.items()), decide, 16, "applications screened")
 
     async def close_submission(self) -> None:
         """The operator closes submission; judging opens the regional stage and assigns."""
         await self._call(
             self.platform.intake, "POST", f"/contests/{self.contest_id}/submission/close", None, 200
         )
-        eligible = sum(a.eligible for a in self.plan.filed.values())
+        eligible = sum(a.eligible for a in self.filed.values())
         per = self.definition.judging.jurors_per_application
         await self._assigned(StageKind.REGIONAL, eligible * per)
 
@@ -376,7 +376,10 @@ class Edition:
         for assignment in mine:
             application_id = assignment["application_id"]
             scores = self.plan.sheet(
-                juror, application_id, nominations[assignment["nomination_code"]]
+                juror,
+                self.filed[application_id],
+                application_id,
+                nominations[assignment["nomination_code"]],
             )
             self.sheets[stage].setdefault(application_id, {})[juror.juror_id] = scores
             await self._call(
@@ -459,11 +462,6 @@ class Edition:
     ) -> Any:
         answer = await service.call(method, path, body, token=token or self.operator)
         return answer.expect(status)
-
-
-async def _both(first: Awaitable[Any], second: Awaitable[Any]) -> tuple[Any, Any]:
-    one, two = await asyncio.gather(first, second)
-    return one, two
 
 
 def _schedule(

@@ -49,7 +49,7 @@ async def show_edition(
     print(results_table(played.results, edition.definition))
     print()
     print(
-        f"{len(plan.filed):,} applications, {finalists} finalists, "
+        f"{len(played.filed):,} applications, {finalists} finalists, "
         f"{len(played.ballots_sent):,} verified voters, {played.votes_accepted:,} votes; "
         f"the whole edition took {time.monotonic() - started:.0f} s"
     )
