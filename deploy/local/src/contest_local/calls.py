@@ -84,6 +84,16 @@ class CallFailed(RuntimeError):
         self.status, self.body = status, body
 
 
+def _decoded(body: bytes) -> Any:
+    """A JSON body decoded; a body that is not JSON (a proxy's error page) as its text."""
+    if not body:
+        return None
+    try:
+        return json.loads(body)
+    except ValueError:
+        return body.decode("utf-8", "replace")
+
+
 class Service:
     """A pool of keep-alive connections to one service; at most ``connections`` calls at once."""
 
@@ -113,14 +123,14 @@ class Service:
             for attempt in range(retries + 1):
                 try:
                     status, answer = await connection.request(method, path, payload, headers)
-                    return Answer(status, json.loads(answer) if answer else None)
+                    break
                 except _FAILURES:
                     if attempt == retries:
                         raise
                     await asyncio.sleep(0.2 * (attempt + 1))
-            raise AssertionError("unreachable")
         finally:
             self._idle.put_nowait(connection)
+        return Answer(status, _decoded(answer))
 
     def close(self) -> None:
         """Close every idle connection."""
