@@ -4,8 +4,10 @@ and jitter, and after the last attempt fail it and say so on the outcomes topic.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import random
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
 from contest_contracts.events.notifications import (
@@ -17,25 +19,37 @@ from contest_contracts.topics import CATALOGUE, NOTIFICATION_OUTCOMES
 from contest_notifications.context import NotificationsContext
 from contest_notifications.domain.retries import retry_delay_s
 from contest_notifications.domain.templates import TemplateProblem
+from contest_notifications.settings import NotificationsSettings
 from contest_notifications.store.deliveries import (
     Attempt,
     Delivery,
     DeliveryStatus,
-    epoch_ms,
 )
+from contest_runtime.mongo import epoch_ms
 
 log = logging.getLogger(__name__)
 _draw = random.Random()
 TOPICS_BY_NAME = {topic.name: topic for topic in CATALOGUE}
 
 
+def lease_ms(settings: NotificationsSettings) -> int:
+    """How long a sender holds a delivery it claimed: two attempts' time, after which
+    another sender may take it (the first one died)."""
+    return int(settings.channel_timeout_s * 2000)
+
+
 async def deliver(context: NotificationsContext, key: str) -> Delivery | None:
     """Try a delivery once if it is due and nobody else is at it; the delivery after."""
-    settings = context.settings
-    lease_ms = int(settings.channel_timeout_s * 2000)
-    delivery = await context.deliveries.claim(key, context.clock(), lease_ms)
+    delivery = await context.deliveries.claim(key, context.clock(), lease_ms(context.settings))
     if delivery is None:
         return None
+    return await attempt(context, delivery)
+
+
+async def attempt(context: NotificationsContext, delivery: Delivery) -> Delivery:
+    """Try a delivery this sender holds the claim of once; the delivery after."""
+    settings = context.settings
+    key = delivery.key
     if await _opted_out(context, delivery):
         skipped = Attempt(at=context.clock(), error="recipient opted out")
         return await context.deliveries.record(delivery, skipped, DeliveryStatus.OPTED_OUT)
@@ -158,7 +172,7 @@ async def retry_due(context: NotificationsContext, interval_s: float) -> None:
     while True:
         try:
             for key in await context.deliveries.due(context.clock(), limit=200):
-                await context.senders.hand_over(context, key)
+                await context.senders.hand_over(key, functools.partial(deliver, context, key))
         except Exception:
             log.exception("retrying deliveries failed")
         await asyncio.sleep(interval_s)
@@ -176,17 +190,17 @@ class Senders:
         self._slots = asyncio.Semaphore(concurrency)
         self._running: set[asyncio.Task[None]] = set()
 
-    async def hand_over(self, context: NotificationsContext, key: str) -> None:
-        """Start sending ``key``; waits while every sender is busy, so a burst holds its
-        consumer back instead of piling up."""
+    async def hand_over(self, key: str, send: Callable[[], Awaitable[object]]) -> None:
+        """Start ``send``ing the delivery ``key``; waits while every sender is busy, so a
+        burst holds its consumer back instead of piling up."""
         await self._slots.acquire()
-        task = asyncio.create_task(self._send(context, key))
+        task = asyncio.create_task(self._send(key, send))
         self._running.add(task)
         task.add_done_callback(self._running.discard)
 
-    async def _send(self, context: NotificationsContext, key: str) -> None:
+    async def _send(self, key: str, send: Callable[[], Awaitable[object]]) -> None:
         try:
-            await deliver(context, key)
+            await send()
         except Exception:
             log.exception("delivery attempt failed", extra={"delivery": key})
         finally:

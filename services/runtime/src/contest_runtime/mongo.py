@@ -47,5 +47,11 @@ def as_utc(moment: datetime | str) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
+def epoch_ms(moment: datetime) -> int:
+    """A time as a query compares it: epoch milliseconds compare the same in every
+    MongoDB-protocol store, where dates written by ``$set`` may come back as text."""
+    return int(moment.timestamp() * 1000)
+
+
 StoredTime = Annotated[datetime, AfterValidator(as_utc)]
 """A model field for a time read back from the store (see :func:`as_utc`)."""

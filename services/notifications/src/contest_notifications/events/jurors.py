@@ -16,9 +16,9 @@ from contest_notifications.events.applicants import send_intents, title_of
 from contest_notifications.store.deliveries import (
     DeliveryStatus,
     delivery_key,
-    epoch_ms,
     new_delivery,
 )
+from contest_runtime.mongo import epoch_ms
 
 
 async def tell_juror(context: NotificationsContext, envelope: Envelope[Any]) -> None:

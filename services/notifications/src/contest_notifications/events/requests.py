@@ -4,12 +4,15 @@ so no bulk message is ever in front of a code."""
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from contest_contracts.envelope import Envelope
 from contest_contracts.events.notifications import NotificationRequested
 from contest_notifications.context import NotificationsContext
+from contest_notifications.dispatch import attempt, lease_ms
 from contest_notifications.store.deliveries import Delivery, new_delivery
+from contest_runtime.mongo import epoch_ms
 
 
 async def take_request(context: NotificationsContext, envelope: Envelope[Any]) -> None:
@@ -39,7 +42,17 @@ def delivery_of(
 
 
 async def send_once(context: NotificationsContext, delivery: Delivery) -> None:
-    """Store a delivery and, when it is new, have it sent now in the background (retries
-    follow there too); the event is done with once the delivery is stored."""
-    if await context.deliveries.add(delivery):
-        await context.senders.hand_over(context, delivery.key)
+    """Store a delivery and, when it is new and due, have it sent now in the background
+    (retries follow there too); the event is done with once the delivery is stored.
+
+    A delivery due now is stored already claimed by this replica's senders, so sending it
+    takes no claim of its own and the retry job leaves it alone; should the replica die
+    first, the claim runs out and the retry job sends it.
+    """
+    now_ms = epoch_ms(context.clock())
+    due = delivery.next_attempt_ms <= now_ms
+    if due:
+        claimed_until_ms = now_ms + lease_ms(context.settings)
+        delivery = delivery.model_copy(update={"claimed_until_ms": claimed_until_ms})
+    if await context.deliveries.add(delivery) and due:
+        await context.senders.hand_over(delivery.key, functools.partial(attempt, context, delivery))

@@ -21,7 +21,7 @@ from pymongo.errors import DuplicateKeyError
 
 from contest_contracts.common import Language
 from contest_contracts.events.notifications import Channel
-from contest_runtime.mongo import Document, StoredTime
+from contest_runtime.mongo import Document, StoredTime, epoch_ms
 
 
 class DeliveryStatus(StrEnum):
@@ -92,11 +92,6 @@ def new_delivery(
         created_at=created_at,
         **fields,
     )
-
-
-def epoch_ms(moment: datetime) -> int:
-    """A time as the store compares it."""
-    return int(moment.timestamp() * 1000)
 
 
 class Deliveries:
@@ -181,9 +176,14 @@ class Deliveries:
         return result.modified_count == 1
 
     async def due(self, now: datetime, limit: int) -> list[str]:
-        """Keys of pending deliveries whose next attempt is due."""
+        """Keys of pending deliveries whose next attempt is due and that no sender holds."""
+        now_ms = epoch_ms(now)
         cursor = self.collection.find(
-            {"status": DeliveryStatus.PENDING.value, "next_attempt_ms": {"$lte": epoch_ms(now)}},
+            {
+                "status": DeliveryStatus.PENDING.value,
+                "next_attempt_ms": {"$lte": now_ms},
+                "claimed_until_ms": {"$lt": now_ms},
+            },
             {"_id": 1},
         ).limit(limit)
         return [document["_id"] async for document in cursor]

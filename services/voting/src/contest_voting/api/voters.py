@@ -16,7 +16,6 @@ from contest_runtime.problems import ProblemError
 from contest_voting.context import VotingContext, voting
 from contest_voting.domain.voters import (
     code_digest,
-    codes_match,
     new_code,
     normalise_phone,
     voter_key,
@@ -125,20 +124,19 @@ async def request_code(form: CodeRequest, request: Request, context: Voting) -> 
 )
 async def verify_code(form: CodeAnswer, context: Voting) -> VoterToken:
     _, key = phone_and_key(context, form.phone)
-    attempt = await context.codes.attempt(key, context.clock())
-    if attempt is None:
-        raise ProblemError(
-            401, "code_expired", "Authentication required", "no live code: request a new one"
-        )
-    digest, attempts_left = attempt
-    if not codes_match(form.code, key, digest):
+    now = context.clock()
+    if not await context.codes.redeem(key, code_digest(form.code, key), now):
+        attempts_left = await context.codes.spend_attempt(key, now)
+        if attempts_left is None:
+            raise ProblemError(
+                401, "code_expired", "Authentication required", "no live code: request a new one"
+            )
         raise ProblemError(
             401,
             "wrong_code",
             "Authentication required",
             f"the code does not match; {attempts_left} attempt(s) left",
         )
-    await context.codes.use_up(key)
     settings = context.settings
     token = voter_token(
         key, settings.token_secret.get_secret_value(), timedelta(seconds=settings.token_ttl_s)

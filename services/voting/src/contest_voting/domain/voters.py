@@ -47,11 +47,6 @@ def code_digest(code: str, key: str) -> str:
     return hashlib.sha256(f"{key}:{code}".encode()).hexdigest()
 
 
-def codes_match(code: str, key: str, digest: str) -> bool:
-    """Whether ``code`` is the one whose digest is stored (constant time)."""
-    return hmac.compare_digest(code_digest(code, key), digest)
-
-
 _AUDIENCE = "contest-voting"
 
 

@@ -15,7 +15,7 @@ from pymongo import ASCENDING, ReturnDocument
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 
-from contest_runtime.mongo import Document
+from contest_runtime.mongo import Document, epoch_ms
 
 
 class RateLimits:
@@ -49,7 +49,11 @@ class RateLimits:
 
 
 class Codes:
-    """The live one-time code of each voter."""
+    """The live one-time code of each voter.
+
+    A code is live while it has attempts left and ``expires_ms`` is ahead; ``expires_at``
+    is the same moment as a date, for the TTL index that removes it.
+    """
 
     def __init__(self, db: AsyncDatabase[Document]) -> None:
         self.collection: AsyncCollection[Document] = db["codes"]
@@ -68,28 +72,36 @@ class Codes:
                 "_id": voter_key,
                 "digest": digest,
                 "expires_at": expires_at,
+                "expires_ms": epoch_ms(expires_at),
                 "attempts_left": attempts,
             },
             upsert=True,
         )
 
-    async def attempt(self, voter_key: str, now: datetime) -> tuple[str, int] | None:
-        """Spend one attempt on the voter's live code: its digest and the attempts left after
-        this one; None when there is no live code (never sent, expired or used up)."""
-        while True:
-            document = await self.collection.find_one({"_id": voter_key})
-            if document is None or document["attempts_left"] <= 0:
-                return None
-            if document["expires_at"] <= now:
-                return None
-            # Compare-and-set on the attempts left: two concurrent attempts spend two.
-            result = await self.collection.update_one(
-                {"_id": voter_key, "attempts_left": document["attempts_left"]},
-                {"$inc": {"attempts_left": -1}},
-            )
-            if result.modified_count == 1:
-                return document["digest"], int(document["attempts_left"]) - 1
+    async def redeem(self, voter_key: str, digest: str, now: datetime) -> bool:
+        """Use up the voter's live code if its digest is ``digest`` (a code works once);
+        whether it was. One write: the common case, the right code, costs nothing more.
 
-    async def use_up(self, voter_key: str) -> None:
-        """A code works once."""
-        await self.collection.delete_one({"_id": voter_key})
+        The digest is compared by the store, not in constant time; it is a keyed hash of
+        the code and each code allows a few attempts, so its timing tells nothing usable.
+        """
+        document = await self.collection.find_one_and_delete(
+            {"digest": digest, **_live(voter_key, now)}, {"_id": 1}
+        )
+        return document is not None
+
+    async def spend_attempt(self, voter_key: str, now: datetime) -> int | None:
+        """Spend one attempt of the voter's live code on a wrong code: the attempts left
+        after it; None when there is no live code (never sent, expired or used up). Atomic:
+        two concurrent wrong codes spend two attempts."""
+        document = await self.collection.find_one_and_update(
+            _live(voter_key, now),
+            {"$inc": {"attempts_left": -1}},
+            {"attempts_left": 1},
+            return_document=ReturnDocument.AFTER,
+        )
+        return None if document is None else int(document["attempts_left"])
+
+
+def _live(voter_key: str, now: datetime) -> Document:
+    return {"_id": voter_key, "attempts_left": {"$gt": 0}, "expires_ms": {"$gt": epoch_ms(now)}}
