@@ -181,6 +181,53 @@ async def test_an_event_whose_handler_was_interrupted_is_delivered_again(
         await eventually(lambda: finished == [headers["ce_id"]])
 
 
+async def test_a_batch_is_committed_after_its_last_event_and_read_again_when_cut_short(
+    infra_settings: InfraSettings,
+    new_topic: Callable[..., Awaitable[Topic]],
+    unique: Callable[[str], str],
+    eventually: Callable[..., Awaitable[None]],
+    subscribed_broker: Callable[..., KafkaBroker],
+) -> None:
+    """Events are taken in batches and committed together: a consumer stopped in the middle
+    of a batch committed none of it, and the next member handles the whole batch again
+    (handlers are idempotent), then commits it."""
+    import asyncio
+
+    topic = await new_topic(STAGES, partitions=1)
+    group = unique("group")
+    records = [record_of(SAMPLES[StageOpened]) for _ in range(5)]
+    ids = [headers["ce_id"] for _, headers in records]
+    for value, headers in records:  # all there before the first member reads
+        await produce(infra_settings, topic.name, value, headers)
+    stuck = asyncio.Event()
+    seen_by_first: list[str] = []
+    seen_by_second: list[str] = []
+
+    async def stops_at_the_third(envelope: Envelope[Any]) -> None:
+        seen_by_first.append(envelope.id)
+        if envelope.id == ids[2]:
+            stuck.set()
+            await asyncio.Event().wait()
+
+    async def finishes(envelope: Envelope[Any]) -> None:
+        seen_by_second.append(envelope.id)
+
+    def consumer(handler: Any) -> KafkaBroker:
+        return subscribed_broker(topic, {StageOpened: handler}, group, graceful_timeout_s=0.5)
+
+    first = consumer(stops_at_the_third)
+    async with first:
+        await first.start()
+        await asyncio.wait_for(stuck.wait(), 20)
+    assert seen_by_first == ids[:3]
+    assert await committed_offset(infra_settings, topic, group) is None
+    second = consumer(finishes)
+    async with second:
+        await second.start()
+        await eventually(lambda: seen_by_second == ids)
+        await eventually(lambda: _is(committed_offset(infra_settings, topic, group), 5))
+
+
 async def committed_offset(infra: InfraSettings, topic: Topic, group: str) -> int | None:
     """The offset ``group`` committed on the topic's one partition, read from outside it."""
     reader = AIOKafkaConsumer(

@@ -63,5 +63,11 @@ class ServiceSettings(BaseSettings):
     handler_backoff_s: float = Field(
         default=0.2, ge=0, description="First retry delay; doubles on each further try."
     )
+    consumer_batch: int = Field(
+        default=100,
+        ge=1,
+        description="Most events a consumer takes at once; it commits their offsets together, "
+        "after the last one is handled.",
+    )
     infra: InfraSettings = Field(default_factory=InfraSettings)
     auth: AuthSettings = Field(default_factory=AuthSettings)
