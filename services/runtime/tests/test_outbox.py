@@ -100,3 +100,51 @@ async def test_the_relay_publishes_what_a_writer_left_pending_whether_inserted_o
     assert broker.published == [("t", b"{}"), ("t", b"{}")]
     async for document in collection.find({}):
         assert document[OUTBOX] == [] and not document[PENDING], document
+
+
+class WritingWhileDelivering(RecordingBroker):
+    """A broker during whose publish of one record another writer adds to its document."""
+
+    def __init__(self, collection: Any, racing_record: str) -> None:
+        super().__init__()
+        self.collection = collection
+        self.racing_record = racing_record
+
+    async def publish(self, value: bytes, topic: str, **_: Any) -> None:
+        await super().publish(value, topic)
+        if value == self.racing_record.encode():
+            await change_with_outbox(
+                self.collection, "doc-3", lambda d: ({"late": True}, [_entry("late")])
+            )
+
+
+async def test_many_documents_are_flushed_together_and_none_loses_a_record_added_meanwhile(
+    mongo: AsyncMongoClient[Document], unique: Callable[[str], str]
+) -> None:
+    collection = mongo[unique("store")]["aggregates"]
+
+    def entry(document: int, n: int) -> Document:
+        return {**_entry(f"{document}-{n}"), "value": f"{document}-{n}"}
+
+    for document in range(5):
+        entries = [entry(document, n) for n in range(3)]
+        await collection.insert_one(with_outbox({"_id": f"doc-{document}", "version": 1}, entries))
+    broker = WritingWhileDelivering(collection, racing_record="3-1")
+    relay = OutboxRelay(broker, [collection])  # type: ignore[arg-type]
+
+    ids = [f"doc-{d}" for d in range(5)] + ["missing"]
+    assert await relay.flush_many(collection, ids) == 5
+
+    published = [value.decode() for _, value in broker.published]
+    assert sorted(published) == sorted(f"{d}-{n}" for d in range(5) for n in range(3))
+    for document in range(5):  # each document's records in their order
+        mine = [v for v in published if v.startswith(f"{document}-")]
+        assert mine == [f"{document}-{n}" for n in range(3)]
+    raced = await collection.find_one({"_id": "doc-3"})
+    assert raced is not None and raced["late"]
+    assert [e["id"] for e in raced[OUTBOX]] == ["late"] and raced[PENDING]
+    async for document in collection.find({"_id": {"$ne": "doc-3"}}):
+        assert document[OUTBOX] == [] and not document[PENDING], document
+
+    assert await relay.flush_many(collection, ["doc-3"]) == 1
+    assert broker.published[-1] == ("t", b"{}")

@@ -22,6 +22,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from faststream.kafka import KafkaBroker
+from pymongo import UpdateOne
 from pymongo.asynchronous.collection import AsyncCollection
 
 from contest_contracts.envelope import Envelope
@@ -97,6 +98,20 @@ async def change_with_outbox(
             return True
 
 
+FLUSH_CHUNK = 50
+"""Documents flushed together: their records are in flight at once."""
+
+
+def _cleared(document: Document, published: set[str]) -> Document:
+    """The outbox fields of ``document`` once ``published`` records left it."""
+    remaining = [e for e in document.get(OUTBOX, []) if e["id"] not in published]
+    return {
+        OUTBOX: remaining,
+        PENDING: bool(remaining),
+        SINCE: document.get(SINCE) if remaining else None,
+    }
+
+
 class OutboxRelay:
     """Publishes outbox records of some collections and clears them once acknowledged."""
 
@@ -123,19 +138,44 @@ class OutboxRelay:
         document = await collection.find_one({"_id": document_id})
         if document is None or not document.get(OUTBOX):
             return True
+        published = await self._send(collection, document)
+        await self._clear(collection, [(document, published)])
+        return len(published) == len(document[OUTBOX])
+
+    async def flush_many(
+        self, collection: AsyncCollection[Document], document_ids: list[Any]
+    ) -> int:
+        """Publish the pending records of many documents (a stage's assignments): one read
+        and one clearing write per chunk, the documents' records sent side by side, each
+        document's own in order. Returns the documents whose records all went out."""
+        flushed = 0
+        for start in range(0, len(document_ids), FLUSH_CHUNK):
+            chunk = document_ids[start : start + FLUSH_CHUNK]
+            cursor = collection.find({"_id": {"$in": chunk}, PENDING: True})
+            documents = [document async for document in cursor]
+            sent = await asyncio.gather(*(self._send(collection, d) for d in documents))
+            await self._clear(collection, list(zip(documents, sent, strict=True)))
+            flushed += sum(len(p) == len(d[OUTBOX]) for d, p in zip(documents, sent, strict=True))
+        return flushed
+
+    async def _send(self, collection: AsyncCollection[Document], document: Document) -> set[str]:
+        """Deliver a document's records in order; the ids of those that went out (all of
+        them, or those before the first failure)."""
         published: set[str] = set()
         try:
-            for entry in document[OUTBOX]:
+            for entry in document.get(OUTBOX, []):
                 await self.deliver(entry)
                 published.add(entry["id"])
         except Exception as error:
             log.warning(
                 "outbox publish failed; the relay retries",
-                extra={"collection": collection.name, "id": str(document_id), "error": repr(error)},
+                extra={
+                    "collection": collection.name,
+                    "id": str(document["_id"]),
+                    "error": repr(error),
+                },
             )
-        if published:
-            await self._clear(collection, document_id, published)
-        return len(published) == len(document[OUTBOX])
+        return published
 
     async def deliver(self, entry: Document) -> None:
         """Send one record on: publish it, as it was stored, and wait for the broker's ack.
@@ -149,17 +189,39 @@ class OutboxRelay:
         )
 
     async def _clear(
+        self, collection: AsyncCollection[Document], sent: list[tuple[Document, set[str]]]
+    ) -> None:
+        """Take the records that went out from their documents' outboxes: one write for
+        every document unchanged since it was read; one that changed meanwhile (a writer
+        added records) is read again and cleared alone."""
+        sent = [(document, published) for document, published in sent if published]
+        if not sent:
+            return
+        result = await collection.bulk_write(
+            [
+                UpdateOne(
+                    {"_id": document["_id"], "version": document["version"]},
+                    {"$set": _cleared(document, published)},
+                )
+                for document, published in sent
+            ],
+            ordered=False,
+        )
+        if result.matched_count == len(sent):
+            return
+        for document, published in sent:  # clearing twice removes nothing more
+            await self._clear_again(collection, document["_id"], published)
+
+    async def _clear_again(
         self, collection: AsyncCollection[Document], document_id: Any, published: set[str]
     ) -> None:
         while True:
             document = await collection.find_one({"_id": document_id})
             if document is None:
                 return
-            remaining = [e for e in document.get(OUTBOX, []) if e["id"] not in published]
-            since = document.get(SINCE) if remaining else None
             result = await collection.update_one(
                 {"_id": document_id, "version": document["version"]},
-                {"$set": {OUTBOX: remaining, PENDING: bool(remaining), SINCE: since}},
+                {"$set": _cleared(document, published)},
             )
             if result.matched_count == 1:
                 return
@@ -170,12 +232,13 @@ class OutboxRelay:
         flushed = 0
         settled = datetime.now(UTC) - self.grace
         for collection in self.collections:
-            async for document in collection.find({PENDING: True}, {"_id": 1, SINCE: 1}):
-                since = document.get(SINCE)
-                if since is not None and as_utc(since) > settled:
-                    continue
-                if await self.flush(collection, document["_id"]):
-                    flushed += 1
+            cursor = collection.find({PENDING: True}, {"_id": 1, SINCE: 1})
+            waiting = [
+                document["_id"]
+                async for document in cursor
+                if document.get(SINCE) is None or as_utc(document[SINCE]) <= settled
+            ]
+            flushed += await self.flush_many(collection, waiting)
         return flushed
 
     async def run(self, interval_s: float) -> None:

@@ -304,7 +304,7 @@ class Edition:
                 answer.expect(202)
                 accepted += 1
 
-        await each(list(enumerate(ballots)), cast, 48, "voters verified and voted")
+        await each(list(enumerate(ballots)), cast, 128, "voters verified and voted")
         return ballots, accepted
 
     async def close_vote(self) -> None:

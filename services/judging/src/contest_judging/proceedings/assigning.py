@@ -184,8 +184,7 @@ async def _store(
     """Store new assignments, each with its audit entry and ``JurorAssigned`` in its own
     outbox (so a crash loses neither), and deliver them."""
     await context.assignments.add([(a, _records_of(a, actor, causation)) for a in made])
-    for assignment in made:
-        await context.relay.flush(context.assignments.collection, assignment.assignment_id)
+    await context.relay.flush_many(context.assignments.collection, [a.assignment_id for a in made])
 
 
 def _records_of(
