@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import asyncio
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -28,6 +29,53 @@ from contest_runtime.outbox import outbox_entry
 SOURCE = "/contest/judging"
 
 
+class StageLock:
+    """What keeps a stage's changes in order: sheets are recorded side by side (each is a
+    write to its own assignment), while assignment, conflicts and the close take the stage
+    alone, so a close sees every sheet recorded before it and none after.
+
+    A change that waits for the stage holds back sheets that come after it, so a stream of
+    sheets never keeps a close waiting.
+    """
+
+    def __init__(self) -> None:
+        self._changed = asyncio.Condition()
+        self._sheets = 0
+        self._held_alone = False
+        self._waiting_alone = 0
+
+    @asynccontextmanager
+    async def sheet(self) -> AsyncIterator[None]:
+        """Hold the stage for one sheet, alongside other sheets."""
+        async with self._changed:
+            await self._changed.wait_for(lambda: not self._held_alone and not self._waiting_alone)
+            self._sheets += 1
+        try:
+            yield
+        finally:
+            async with self._changed:
+                self._sheets -= 1
+                self._changed.notify_all()
+
+    @asynccontextmanager
+    async def alone(self) -> AsyncIterator[None]:
+        """Hold the stage alone: no sheet and no other change meanwhile."""
+        async with self._changed:
+            self._waiting_alone += 1
+            try:
+                await self._changed.wait_for(lambda: not self._held_alone and not self._sheets)
+            finally:
+                self._waiting_alone -= 1
+                self._changed.notify_all()  # sheets held back by a cancelled wait go on
+            self._held_alone = True
+        try:
+            yield
+        finally:
+            async with self._changed:
+                self._held_alone = False
+                self._changed.notify_all()
+
+
 @dataclass
 class JudgingContext:
     """Judging's stores, its outbox relay (events and audit entries), and what keeps its
@@ -42,13 +90,12 @@ class JudgingContext:
     decisions: Decisions
     relay: AuditingRelay
     clock: Callable[[], datetime] = stored_now
-    locks: defaultdict[tuple[str, StageKind], asyncio.Lock] = field(
-        default_factory=lambda: defaultdict(asyncio.Lock)
+    locks: defaultdict[tuple[str, StageKind], StageLock] = field(
+        default_factory=lambda: defaultdict(StageLock)
     )
-    """One lock per contest and stage: assignment, sheets, conflicts and the close of a stage
-    happen one at a time, so a close sees every sheet written before it and none after."""
+    """One lock per contest and stage (see ``StageLock``)."""
 
-    def lock(self, contest_id: str, stage: StageKind) -> asyncio.Lock:
+    def lock(self, contest_id: str, stage: StageKind) -> StageLock:
         """The lock of a contest's stage."""
         return self.locks[(contest_id, stage)]
 

@@ -1,9 +1,10 @@
 """Score sheets through the API on the real store: a juror's own sheets only, refused when
 out of range or incomplete (nothing written), editable until the stage closes, sealed from
-everybody until then."""
+everybody until then; recorded side by side, each either counted by the close or refused."""
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from judging_edition import ASTANA
@@ -105,3 +106,34 @@ async def test_nobody_sees_scores_before_the_stage_closes(edition: Any) -> None:
         headers=edition.juror(other),
     )
     assert other_mine.json()[0]["sheet"] is None  # the other juror never sees this sheet
+
+
+async def test_sheets_recorded_side_by_side_with_a_close_are_each_counted_or_refused(
+    edition: Any,
+) -> None:
+    await edition.commission(ASTANA, ["a-1", "a-2", "a-3"])
+    for _ in range(6):
+        await edition.submit(ASTANA)
+    await edition.close_submission()
+    held = await edition.assigned(REGIONAL, 12)
+
+    async def sheet(assignment: Any) -> Any:
+        return await edition.score(
+            REGIONAL, assignment.application_id, assignment.juror_id, **SCORES
+        )
+
+    sheets = [asyncio.create_task(sheet(a)) for a in held]
+    await asyncio.sleep(0.01)  # some sheets are under way, others still to come
+    close = await edition.close(REGIONAL, force=True)
+    answers = await asyncio.gather(*sheets)
+
+    assert close.status_code == 200, close.text
+    accepted = [a for a in answers if a.status_code == 200]
+    refused = [a for a in answers if a.status_code != 200]
+    assert all(a.json()["code"] == "stage_closed" for a in refused), [a.text for a in refused]
+    assert close.json()["summary"]["missing_sheets"] == len(refused)
+    stored = [a for a in await edition.in_force(REGIONAL) if a.sheet is not None]
+    assert len(stored) == len(accepted)  # a refused sheet wrote nothing
+
+
+SCORES = {"social_significance": 7, "innovation": 6}

@@ -83,7 +83,7 @@ async def assign_pending(
 ) -> AssignmentReport:
     """Bring every application of an open stage up to the contest's number of jurors;
     nothing happens while the stage is not open."""
-    async with context.lock(contest_id, stage):
+    async with context.lock(contest_id, stage).alone():
         return await _assign(context, contest_id, stage, actor, causation)
 
 
@@ -96,7 +96,7 @@ async def assign_application(
 ) -> AssignmentReport:
     """Bring one application of an open stage up to the contest's number of jurors (one
     screened eligible while its stage runs), reading only its commission's assignments."""
-    async with context.lock(contest_id, stage):
+    async with context.lock(contest_id, stage).alone():
         return await _assign(context, contest_id, stage, SYSTEM, causation, only=application_id)
 
 
@@ -307,7 +307,7 @@ async def _replace(
     context: JudgingContext, contest_id: str, stage: StageKind, juror_id: str, application_id: str
 ) -> list[Assignment] | None:
     """End the juror's assignment at an open stage and replace them; None when they had none."""
-    async with context.lock(contest_id, stage):
+    async with context.lock(contest_id, stage).alone():
         current = await context.stages.get(contest_id, stage)
         if current is None or current.status != StageStatus.OPEN:
             return None

@@ -69,7 +69,7 @@ async def close_stage(
 ) -> StageClosed:
     """Close an open judging stage; refused while sheets are missing unless ``force``."""
     definition = await context.contests.require(contest_id)
-    async with context.lock(contest_id, stage):
+    async with context.lock(contest_id, stage).alone():
         await require_open(context, contest_id, stage)
         entrants = await entrants_of(context, contest_id, stage)
         in_force = await context.assignments.in_force(contest_id, stage)

@@ -37,7 +37,7 @@ async def record_sheet(
 ) -> Assignment:
     """Record or change ``juror_id``'s sheet for an application they are assigned to."""
     definition = await context.contests.require(contest_id)
-    async with context.lock(contest_id, stage):
+    async with context.lock(contest_id, stage).sheet():
         await require_open(context, contest_id, stage)
         key = assignment_id(contest_id, stage, application_id, juror_id)
         assignment = await context.assignments.get(key)
