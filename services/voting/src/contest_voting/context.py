@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -55,6 +56,9 @@ class VotingContext:
     """Per contest, reused for ``settings.ballot_rules_cache_s``: the vote path then reads
     the store once a second, not once a vote. An operator's close therefore takes effect
     that long after it is made, so every replica knows it before it applies."""
+    reading_rules: dict[str, asyncio.Task[BallotRules]] = field(default_factory=dict)
+    """Reads of ballot rules under way: when the held rules age out, the votes arriving
+    meanwhile wait for one read instead of each reading the store."""
     recent_voters: RecentVoters = field(default_factory=lambda: RecentVoters(200_000))
     """Voters this replica took a vote from, to answer a repeated vote at once."""
     live: LiveTallies = field(init=False)
@@ -68,6 +72,15 @@ class VotingContext:
         held = self.rules.get(contest_id)
         if held is not None and monotonic() - held.read_at < self.settings.ballot_rules_cache_s:
             return held
+        reading = self.reading_rules.get(contest_id)
+        if reading is None:
+            reading = asyncio.create_task(self._read_rules(contest_id))
+            self.reading_rules[contest_id] = reading
+            reading.add_done_callback(lambda _: self.reading_rules.pop(contest_id, None))
+        # A vote given up by its caller does not cancel the read the others wait for.
+        return await asyncio.shield(reading)
+
+    async def _read_rules(self, contest_id: str) -> BallotRules:
         definition = await self.contests.require(contest_id)
         vote = await self.public_votes.get(contest_id)
         choices = {

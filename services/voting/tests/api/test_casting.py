@@ -4,6 +4,7 @@ and what the public sees follows the contest's visibility rule."""
 
 from __future__ import annotations
 
+import asyncio
 import random
 from datetime import UTC, datetime
 from typing import Any
@@ -183,3 +184,25 @@ async def test_a_vote_the_broker_cannot_take_is_answered_503_and_never_counted(
     assert answer.status_code == 503
     assert answer.json()["code"] == "broker_unavailable"
     assert "Retry-After" in answer.headers
+
+
+async def test_votes_arriving_as_the_ballot_rules_age_out_wait_for_one_read(
+    voting: Any, eventually: Any, monkeypatch: Any
+) -> None:
+    definition, finalists = await voting.open_vote(eventually)
+    context = voting.context
+    reads: list[str] = []
+    read_definition = context.contests.require
+
+    async def counted_read(contest_id: str) -> Any:
+        reads.append(contest_id)
+        return await read_definition(contest_id)
+
+    monkeypatch.setattr(context.contests, "require", counted_read)
+    context.rules.clear()
+    answers = await asyncio.gather(
+        *(context.ballot_rules(definition.contest_id) for _ in range(50))
+    )
+    assert reads == [definition.contest_id]
+    assert all(rules.choices[NOMINATION] == frozenset(finalists) for rules in answers)
+    assert context.reading_rules == {}

@@ -181,7 +181,7 @@ class Edition:
                 application["submitted_at"]
             )
 
-        await each(self.plan.applications, file, 16, "applications submitted")
+        await each(self.plan.applications, file, 32, "applications submitted")
 
     async def screen(self) -> None:
         """Each region's secretary screens its applications; a few are ineligible."""
@@ -205,7 +205,7 @@ class Edition:
                 token,
             )
 
-        await each(list(self.filed.items()), decide, 16, "applications screened")
+        await each(list(self.filed.items()), decide, 32, "applications screened")
 
     async def close_submission(self) -> None:
         """The operator closes submission; judging opens the regional stage and assigns."""
@@ -219,7 +219,7 @@ class Edition:
     async def score_regional(self) -> None:
         """Every regional juror scores every application assigned to them."""
         jurors = [juror for jurors in self.plan.regional.values() for juror in jurors]
-        await each(jurors, lambda j: self._score(StageKind.REGIONAL, j), 8, "jurors done")
+        await each(jurors, lambda j: self._score(StageKind.REGIONAL, j), 24, "jurors done")
 
     async def close_regional(self) -> None:
         """The operator closes the regional stage; judging selects the finalists."""
