@@ -1,9 +1,10 @@
 """At-least-once consuming: malformed events and failing handlers go to the dead-letter topic,
-and the consumer keeps going; an interrupted event comes again, and a group that starts at
+and the consumer keeps going; an interrupted batch comes again, and a group that starts at
 the topics' end resumes where it started."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -143,56 +144,17 @@ async def test_a_handler_that_keeps_failing_is_dead_lettered_after_its_tries(
     assert handled == [opened_headers["ce_id"]]
 
 
-async def test_an_event_whose_handler_was_interrupted_is_delivered_again(
+async def test_an_interrupted_batch_is_delivered_again_whole_and_committed_after_its_last_event(
     infra_settings: InfraSettings,
     new_topic: Callable[..., Awaitable[Topic]],
     unique: Callable[[str], str],
     eventually: Callable[..., Awaitable[None]],
     subscribed_broker: Callable[..., KafkaBroker],
 ) -> None:
-    """The offset is committed after the handler, so a consumer that stops mid-write
-    leaves the event to the next member of its group."""
-    import asyncio
-
-    topic = await new_topic(STAGES, partitions=1)
-    group = unique("group")
-    started = asyncio.Event()
-    finished: list[str] = []
-
-    async def never_finishes(envelope: Envelope[Any]) -> None:
-        started.set()
-        await asyncio.Event().wait()
-
-    async def finishes(envelope: Envelope[Any]) -> None:
-        finished.append(envelope.id)
-
-    def consumer(handler: Any) -> KafkaBroker:
-        return subscribed_broker(topic, {StageOpened: handler}, group, graceful_timeout_s=0.5)
-
-    value, headers = record_of(SAMPLES[StageOpened])
-    first = consumer(never_finishes)
-    async with first:
-        await first.start()
-        await produce(infra_settings, topic.name, value, headers)
-        await asyncio.wait_for(started.wait(), 20)
-    second = consumer(finishes)
-    async with second:
-        await second.start()
-        await eventually(lambda: finished == [headers["ce_id"]])
-
-
-async def test_a_batch_is_committed_after_its_last_event_and_read_again_when_cut_short(
-    infra_settings: InfraSettings,
-    new_topic: Callable[..., Awaitable[Topic]],
-    unique: Callable[[str], str],
-    eventually: Callable[..., Awaitable[None]],
-    subscribed_broker: Callable[..., KafkaBroker],
-) -> None:
-    """Events are taken in batches and committed together: a consumer stopped in the middle
-    of a batch committed none of it, and the next member handles the whole batch again
-    (handlers are idempotent), then commits it."""
-    import asyncio
-
+    """Events are taken in batches and committed after the batch's last handler: a
+    consumer stopped in the middle of a batch (a handler that never finishes) committed
+    none of it, and the next member of the group handles the whole batch again (handlers
+    are idempotent), then commits it."""
     topic = await new_topic(STAGES, partitions=1)
     group = unique("group")
     records = [record_of(SAMPLES[StageOpened]) for _ in range(5)]
