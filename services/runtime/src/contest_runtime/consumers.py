@@ -105,7 +105,7 @@ class ConsumerOptions:
     backoff_s: float = 0.2
     session_timeout_ms: int = 10_000
     heartbeat_interval_ms: int = 3000
-    batch: int = 100
+    batch: int = 50
     from_the_beginning: bool = True
     """Where a group without committed offsets starts: the topic's beginning (a service that
     keeps its own copy of what happened), or its end (one that acts on what happens now),

@@ -64,10 +64,11 @@ class ServiceSettings(BaseSettings):
         default=0.2, ge=0, description="First retry delay; doubles on each further try."
     )
     consumer_batch: int = Field(
-        default=100,
+        default=50,
         ge=1,
         description="Most events a consumer takes at once; it commits their offsets together, "
-        "after the last one is handled.",
+        "after the last one is handled. A batch must be handled within Kafka's poll interval "
+        "(5 minutes), every retry of every event included.",
     )
     infra: InfraSettings = Field(default_factory=InfraSettings)
     auth: AuthSettings = Field(default_factory=AuthSettings)
