@@ -67,7 +67,7 @@ INBOX_DELAY_S = 0.05
 the kill interrupts has mostly reached it already, and comes again after the restart."""
 CHANNEL_TIMEOUT_S = 5.0
 """Far above the inbox's delay, so no send times out and is retried on its own; a claim's
-lease is twice this (``dispatch.deliver``)."""
+lease is twice this (``dispatch.lease_ms``)."""
 SENDERS_OF_A_CODE = 4
 """How many codes can be between their claim and its record at once, so how many can be
 in flight at a kill: notifications runs with this many senders

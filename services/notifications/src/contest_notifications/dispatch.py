@@ -7,7 +7,8 @@ import asyncio
 import functools
 import logging
 import random
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from datetime import timedelta
 
 from contest_contracts.events.notifications import (
@@ -178,6 +179,10 @@ async def retry_due(context: NotificationsContext, interval_s: float) -> None:
         await asyncio.sleep(interval_s)
 
 
+Send = Callable[[], Awaitable[object]]
+"""One attempt at a delivery, as a sender runs it."""
+
+
 class Senders:
     """Deliveries being sent in the background, at most ``concurrency`` at once.
 
@@ -190,15 +195,36 @@ class Senders:
         self._slots = asyncio.Semaphore(concurrency)
         self._running: set[asyncio.Task[None]] = set()
 
-    async def hand_over(self, key: str, send: Callable[[], Awaitable[object]]) -> None:
-        """Start ``send``ing the delivery ``key``; waits while every sender is busy, so a
-        burst holds its consumer back instead of piling up."""
-        await self._slots.acquire()
-        task = asyncio.create_task(self._send(key, send))
-        self._running.add(task)
-        task.add_done_callback(self._running.discard)
+    @asynccontextmanager
+    async def free_sender(self) -> AsyncIterator[Callable[[str, Send], None]]:
+        """Wait for a free sender (so a burst holds its consumer back instead of piling up)
+        and hold it; what this yields starts it ``send``ing the delivery ``key``. Left
+        unused, the sender is free again.
 
-    async def _send(self, key: str, send: Callable[[], Awaitable[object]]) -> None:
+        A delivery stored already claimed is stored with a sender held for it, so its
+        claim never runs out while it waits for one."""
+        await self._slots.acquire()
+        started = False
+
+        def start(key: str, send: Send) -> None:
+            nonlocal started
+            started = True
+            task = asyncio.create_task(self._send(key, send))
+            self._running.add(task)
+            task.add_done_callback(self._running.discard)
+
+        try:
+            yield start
+        finally:
+            if not started:
+                self._slots.release()
+
+    async def hand_over(self, key: str, send: Send) -> None:
+        """Start ``send``ing the delivery ``key`` once a sender is free."""
+        async with self.free_sender() as start:
+            start(key, send)
+
+    async def _send(self, key: str, send: Send) -> None:
         try:
             await send()
         except Exception:

@@ -45,14 +45,16 @@ async def send_once(context: NotificationsContext, delivery: Delivery) -> None:
     """Store a delivery and, when it is new and due, have it sent now in the background
     (retries follow there too); the event is done with once the delivery is stored.
 
-    A delivery due now is stored already claimed by this replica's senders, so sending it
-    takes no claim of its own and the retry job leaves it alone; should the replica die
-    first, the claim runs out and the retry job sends it.
+    A delivery due now is stored already claimed, once a sender is free for it, so sending
+    it takes no claim of its own and the retry job leaves it alone; should the process die
+    first, the claim runs out and the retry job sends it. One scheduled for later is left
+    to the retry job.
     """
-    now_ms = epoch_ms(context.clock())
-    due = delivery.next_attempt_ms <= now_ms
-    if due:
-        claimed_until_ms = now_ms + lease_ms(context.settings)
-        delivery = delivery.model_copy(update={"claimed_until_ms": claimed_until_ms})
-    if await context.deliveries.add(delivery) and due:
-        await context.senders.hand_over(delivery.key, functools.partial(attempt, context, delivery))
+    if delivery.next_attempt_ms > epoch_ms(context.clock()):
+        await context.deliveries.add(delivery)
+        return
+    async with context.senders.free_sender() as start:
+        claimed_until_ms = epoch_ms(context.clock()) + lease_ms(context.settings)
+        claimed = delivery.model_copy(update={"claimed_until_ms": claimed_until_ms})
+        if await context.deliveries.add(claimed):
+            start(claimed.key, functools.partial(attempt, context, claimed))
