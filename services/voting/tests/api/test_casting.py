@@ -203,6 +203,7 @@ async def test_votes_arriving_as_the_ballot_rules_age_out_wait_for_one_read(
     answers = await asyncio.gather(
         *(context.ballot_rules(definition.contest_id) for _ in range(50))
     )
-    assert reads == [definition.contest_id]
+    # The service's background jobs read other tests' contests meanwhile.
+    assert [r for r in reads if r == definition.contest_id] == [definition.contest_id]
     assert all(rules.choices[NOMINATION] == frozenset(finalists) for rules in answers)
     assert context.reading_rules == {}
