@@ -153,8 +153,8 @@ async def test_an_interrupted_batch_is_delivered_again_whole_and_committed_after
 ) -> None:
     """Events are taken in batches and committed after the batch's last handler: a
     consumer stopped in the middle of a batch (a handler that never finishes) committed
-    none of it, and the next member of the group handles the whole batch again (handlers
-    are idempotent), then commits it."""
+    nothing of that batch, and the next member of the group handles the whole batch again
+    (handlers are idempotent), then commits it."""
     topic = await new_topic(STAGES, partitions=1)
     group = unique("group")
     records = [record_of(SAMPLES[StageOpened]) for _ in range(5)]
@@ -182,11 +182,14 @@ async def test_an_interrupted_batch_is_delivered_again_whole_and_committed_after
         await first.start()
         await asyncio.wait_for(stuck.wait(), 20)
     assert seen_by_first == ids[:3]
-    assert await committed_offset(infra_settings, topic, group) is None
+    # The five were there before the first read, so they normally come as one batch and
+    # nothing is committed; should the broker hand them over in two, the first is.
+    committed = await committed_offset(infra_settings, topic, group)
+    assert committed is None or committed <= 2, committed
     second = consumer(finishes)
     async with second:
         await second.start()
-        await eventually(lambda: seen_by_second == ids)
+        await eventually(lambda: seen_by_second == ids[committed or 0 :])
         await eventually(lambda: _is(committed_offset(infra_settings, topic, group), 5))
 
 

@@ -42,7 +42,7 @@ def create_app(settings: JudgingSettings | None = None) -> FastAPI:
     settings = settings or JudgingSettings()
 
     async def wire(runtime: ServiceRuntime) -> JudgingContext:
-        context = await open_context(runtime)
+        context = await open_context(runtime, settings)
         subscribe_handlers(runtime, context)
         runtime.background.append(lambda: context.relay.run(settings.outbox_interval_s))
         return context
@@ -57,7 +57,7 @@ def create_app(settings: JudgingSettings | None = None) -> FastAPI:
     )
 
 
-async def open_context(runtime: ServiceRuntime) -> JudgingContext:
+async def open_context(runtime: ServiceRuntime, settings: JudgingSettings) -> JudgingContext:
     """Judging's stores (with their indexes) and outbox relay (events and audit entries)."""
     db = runtime.db
     stage_store, assignment_store, audit = StageStore(db), AssignmentStore(db), AuditLog(db)
@@ -70,7 +70,10 @@ async def open_context(runtime: ServiceRuntime) -> JudgingContext:
         assignments=assignment_store,
         decisions=Decisions(db),
         relay=AuditingRelay(
-            runtime.broker, [stage_store.collection, assignment_store.collection], audit
+            runtime.broker,
+            [stage_store.collection, assignment_store.collection],
+            audit,
+            batch=settings.outbox_batch,
         ),
     )
     for store in (

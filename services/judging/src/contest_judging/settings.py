@@ -19,3 +19,8 @@ class JudgingSettings(ServiceSettings):
     outbox_interval_s: float = Field(
         default=1.0, gt=0, description="How often unpublished events are retried."
     )
+    outbox_batch: int = Field(
+        default=50,
+        ge=1,
+        description="New assignments announced together: their events are in flight at once.",
+    )

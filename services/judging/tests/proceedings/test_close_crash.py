@@ -8,8 +8,9 @@ regions is scored by every juror assigned to it; the operator closes the regiona
 Where it is killed: as soon as the republican stage's assignments are in judging's store.
 By then the close is stored with ``StageClosed`` and ``FinalistsSelected``, judging's own
 consumer has taken that ``StageClosed`` and opened the republican stage, and the
-assignments are being announced one by one (``JurorAssigned`` and an audit entry each):
-the longest stretch of the work a close causes, so the kill lands in it every time.
+assignments are being announced (``JurorAssigned`` and an audit entry each), here one by
+one (``JUDGING_OUTBOX_BATCH=1``): the longest stretch of the work a close causes, so the
+kill lands in it every time.
 Killing once the close's first event is seen on the stages topic lands anywhere from
 before the republican stage opened to after its last announcement, depending on when the
 test's consumer and judging's fetch it; killing right after sending the request mostly
@@ -128,6 +129,9 @@ def judging_process(
             "JUDGING_MONGODB_DATABASE": name,
             "JUDGING_CONSUMER_GROUP": name,
             "JUDGING_OUTBOX_INTERVAL_S": "0.2",
+            # Assignments announced one at a time, the slowest way: the announcement of
+            # the republican stage's assignments is the window the kill aims at.
+            "JUDGING_OUTBOX_BATCH": "1",
             "KAFKA_JOIN_TIMEOUT_S": "15",
         },
     )

@@ -98,8 +98,8 @@ async def change_with_outbox(
             return True
 
 
-FLUSH_CHUNK = 50
-"""Documents flushed together: their records are in flight at once."""
+FLUSH_BATCH = 50
+"""Documents flushed together by default: their records are in flight at once."""
 
 
 def _cleared(document: Document, published: set[str]) -> Document:
@@ -121,9 +121,12 @@ class OutboxRelay:
         collections: list[AsyncCollection[Document]],
         *,
         grace: timedelta = timedelta(seconds=2),
+        batch: int = FLUSH_BATCH,
     ) -> None:
         self.broker = broker
         self.collections = collections
+        self.batch = batch
+        """Documents flushed together (``flush_many``)."""
         # Records younger than this are left to the writer's own flush, so that the relay
         # and the writer rarely publish the same record twice.
         self.grace = grace
@@ -146,11 +149,11 @@ class OutboxRelay:
         self, collection: AsyncCollection[Document], document_ids: list[Any]
     ) -> int:
         """Publish the pending records of many documents (a stage's assignments): one read
-        and one clearing write per chunk, the documents' records sent side by side, each
+        and one clearing write per batch, the documents' records sent side by side, each
         document's own in order. Returns the documents whose records all went out."""
         flushed = 0
-        for start in range(0, len(document_ids), FLUSH_CHUNK):
-            chunk = document_ids[start : start + FLUSH_CHUNK]
+        for start in range(0, len(document_ids), self.batch):
+            chunk = document_ids[start : start + self.batch]
             cursor = collection.find({"_id": {"$in": chunk}, PENDING: True})
             documents = [document async for document in cursor]
             sent = await asyncio.gather(*(self._send(collection, d) for d in documents))

@@ -110,9 +110,13 @@ class AuditingRelay(OutboxRelay):
     """Judging's outbox relay: events go to their topics, audit entries to the log."""
 
     def __init__(
-        self, broker: KafkaBroker, collections: list[AsyncCollection[Document]], audit: AuditLog
+        self,
+        broker: KafkaBroker,
+        collections: list[AsyncCollection[Document]],
+        audit: AuditLog,
+        batch: int,
     ) -> None:
-        super().__init__(broker, collections)
+        super().__init__(broker, collections, batch=batch)
         self.audit = audit
 
     async def deliver(self, entry: Document) -> None:
