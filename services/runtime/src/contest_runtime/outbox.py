@@ -136,14 +136,10 @@ class OutboxRelay:
         for collection in self.collections:
             await collection.create_index([(PENDING, 1)])
 
-    async def flush(self, collection: AsyncCollection[Document], document_id: Any) -> bool:
-        """Publish the pending records of one document; returns whether all went out."""
-        document = await collection.find_one({"_id": document_id})
-        if document is None or not document.get(OUTBOX):
-            return True
-        published = await self._send(collection, document)
-        await self._clear(collection, [(document, published)])
-        return len(published) == len(document[OUTBOX])
+    async def flush(self, collection: AsyncCollection[Document], document_id: Any) -> None:
+        """Publish the pending records of one document (right after the write that left
+        them); what does not go out is left to the relay's next pass."""
+        await self.flush_many(collection, [document_id])
 
     async def flush_many(
         self, collection: AsyncCollection[Document], document_ids: list[Any]
