@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from functools import partial
+from pathlib import Path
 
 from fastapi import FastAPI
 
@@ -36,7 +37,10 @@ def create_app(settings: IntakeSettings | None = None) -> FastAPI:
     """The intake service's app; connects to nothing until its lifespan starts."""
     settings = settings or IntakeSettings()
     # Definition files are read now, so that a broken file stops the start with its reasons.
-    definitions = [parse_definition(path.read_bytes()) for path in settings.definition_files]
+    definitions = [
+        parse_definition(path.read_bytes(), media_type=_media_type_of(path))
+        for path in settings.definition_files
+    ]
 
     async def wire(runtime: ServiceRuntime) -> IntakeOffice:
         office = await open_office(runtime)
@@ -117,3 +121,8 @@ async def close_at_deadlines(office: IntakeOffice, interval_s: float) -> None:
         except Exception:
             log.exception("deadline check failed")
         await asyncio.sleep(interval_s)
+
+
+def _media_type_of(path: Path) -> str:
+    """A definition file is JSON by its suffix, YAML otherwise."""
+    return "application/json" if path.suffix.lower() == ".json" else "application/yaml"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any
@@ -82,6 +83,43 @@ async def test_invalid_definitions_are_refused_with_reasons_and_nothing_is_store
     )
     assert wrong_type.status_code == 415
     assert await intake.office.contests.get(definition["contest_id"]) is None
+
+
+async def test_standard_json_with_escaped_emoji_defines_a_contest(
+    intake: Any, bearer: Bearer
+) -> None:
+    definition = contest_definition()
+    document = definition.model_dump(mode="json")
+    document["title"] = {**document["title"], "en": "Best worker \U0001f3c6"}
+    answer = await intake.http.post(
+        "/contests",
+        content=json.dumps(document),  # ensure_ascii: "\\ud83c\\udfc6", as Python writes it
+        headers={**bearer(Role.OPERATOR), "Content-Type": "application/json"},
+    )
+    assert answer.status_code == 201, answer.text
+    stored = await intake.office.contest(definition.contest_id)
+    assert stored.definition.title.en == "Best worker \U0001f3c6"
+
+
+async def test_deeply_nested_or_half_surrogate_definitions_are_422_and_nothing_is_stored(
+    intake: Any, bearer: Bearer
+) -> None:
+    definition = contest_definition()
+    operator = bearer(Role.OPERATOR)
+    document = json.dumps({**definition.model_dump(mode="json"), "title": "PLACEHOLDER"})
+    deep = "[" * 500 + "]" * 500
+    cases = [
+        (document.replace('"PLACEHOLDER"', deep), "application/json", "too_deeply_nested"),
+        (document.replace('"PLACEHOLDER"', deep), "application/yaml", "invalid_definition"),
+        (document.replace("PLACEHOLDER", "\\ud83c"), "application/json", "invalid_unicode"),
+        (document.replace("PLACEHOLDER", "\\ud83c"), "application/yaml", "invalid_definition"),
+    ]
+    for text, media_type, code in cases:
+        for send in (intake.http.post, intake.http.put):
+            url = "/contests" if send == intake.http.post else f"/contests/{definition.contest_id}"
+            answer = await send(url, content=text, headers={**operator, "Content-Type": media_type})
+            assert (answer.status_code, answer.json()["code"]) == (422, code), answer.text
+    assert await intake.office.contests.get(definition.contest_id) is None
 
 
 async def test_only_operators_define_contests_and_close_submission(

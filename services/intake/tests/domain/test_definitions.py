@@ -52,12 +52,43 @@ def problems_of(data: Any) -> list[tuple[str, str]]:
 
 
 def test_json_is_accepted_as_well_as_yaml() -> None:
-    assert parse_definition(json.dumps(demo_data())) == demo_definition()
+    text = json.dumps(demo_data())
+    assert parse_definition(text, media_type="application/json") == demo_definition()
+    assert parse_definition(text) == demo_definition()  # JSON is YAML too
 
 
-def test_text_that_is_not_yaml_is_refused() -> None:
-    with pytest.raises(DefinitionProblem, match="not YAML or JSON"):
+def test_escaped_surrogate_pairs_are_one_character_in_json_and_in_yaml() -> None:
+    data = demo_data()
+    data["title"]["en"] = "Best worker \U0001f3c6"
+    escaped = json.dumps(data)  # ensure_ascii: the trophy is written "\\ud83c\\udfc6"
+    assert "\\ud83c\\udfc6" in escaped
+    for media_type in ("application/json", "application/yaml"):
+        definition = parse_definition(escaped, media_type=media_type)
+        assert definition.title.en == "Best worker \U0001f3c6"
+
+
+@pytest.mark.parametrize("media_type", ["application/json", "application/yaml"])
+def test_half_a_surrogate_pair_is_refused(media_type: str) -> None:
+    data = demo_data()
+    data["title"]["en"] = "PLACEHOLDER"
+    text = json.dumps(data).replace("PLACEHOLDER", "\\ud83c alone")
+    with pytest.raises(DefinitionProblem, match="without its pair"):
+        parse_definition(text, media_type=media_type)
+
+
+@pytest.mark.parametrize("media_type", ["application/json", "application/yaml"])
+@pytest.mark.parametrize("depth", [40, 500, 5000])
+def test_deep_nesting_is_refused_not_a_recursion_error(media_type: str, depth: int) -> None:
+    text = '{"title": ' + "[" * depth + "]" * depth + "}"
+    with pytest.raises(DefinitionProblem, match="nested deeper than 32 levels"):
+        parse_definition(text, media_type=media_type)
+
+
+def test_text_that_is_not_yaml_or_json_is_refused() -> None:
+    with pytest.raises(DefinitionProblem, match="not YAML"):
         parse_definition("contest_id: [unclosed")
+    with pytest.raises(DefinitionProblem, match="not JSON"):
+        parse_definition('{"contest_id": ', media_type="application/json")
     with pytest.raises(DefinitionProblem, match="mapping"):
         parse_definition("- a list")
 

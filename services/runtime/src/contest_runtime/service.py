@@ -23,6 +23,7 @@ from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from contest_runtime.bodies import JsonBodyBounds
 from contest_runtime.consumers import DeadLetters
 from contest_runtime.kafka import EventPublisher, make_broker, start_broker, stop_broker
 from contest_runtime.logs import configure_logging, correlation_id
@@ -127,6 +128,7 @@ def create_service_app(
     app = FastAPI(title=title, description=description, version="0.1.0", lifespan=lifespan)
     app.state.auth_settings = settings.auth
     install_problem_handlers(app)
+    app.add_middleware(JsonBodyBounds)  # inside the correlation id, so its problems carry it
     app.add_middleware(CorrelationIdMiddleware)
     app.include_router(health_router())
     for router in routers:

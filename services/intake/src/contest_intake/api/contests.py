@@ -66,7 +66,7 @@ async def _definition_in(request: Request) -> ContestDefinition:
     if len(body) > _MAX_DEFINITION_BYTES:
         raise ProblemError(413, "payload_too_large", "Payload too large", "at most 1 MiB")
     try:
-        return parse_definition(body)
+        return parse_definition(body, media_type=media_type)
     except DefinitionProblem as problem:
         raise ProblemError(
             422,

@@ -7,6 +7,7 @@ in order, places numbered from 1, a rubric for every nomination.
 
 from __future__ import annotations
 
+import json
 from importlib import resources
 from itertools import pairwise
 from typing import Any
@@ -17,6 +18,7 @@ from pydantic import BaseModel, ValidationError
 from contest_contracts.common import NominationKind, StageKind
 from contest_contracts.events.applications import ProjectDetails, WorkerDetails
 from contest_contracts.events.contest import ContestDefinition
+from contest_runtime.bodies import MAX_JSON_DEPTH, has_lone_surrogate, json_depth
 
 DEMO_CONTEST_FILE = "social-protection-2025.yaml"
 
@@ -40,15 +42,66 @@ class DefinitionProblem(ValueError):
         self.problems = problems
 
 
-def parse_definition(text: str | bytes) -> ContestDefinition:
-    """A checked definition from YAML or JSON text (JSON is read as YAML)."""
+def parse_definition(
+    text: str | bytes, *, media_type: str = "application/yaml"
+) -> ContestDefinition:
+    """A checked definition from JSON text (``application/json``) or YAML (anything else).
+
+    JSON is read by a JSON parser: PyYAML would split an escaped surrogate pair such as
+    ``"\\ud83c\\udfc6"`` (how ``json.dumps`` writes an emoji) into two lone surrogates.
+    """
+    data = _parsed_json(text) if media_type == "application/json" else _parsed_yaml(text)
+    if not isinstance(data, dict):
+        raise DefinitionProblem([("$", "a definition is a mapping of keys to values")])
+    if has_lone_surrogate(data):
+        raise DefinitionProblem([("$", "a \\uD800-\\uDFFF escape without its pair is not text")])
+    return check_definition(data)
+
+
+def _parsed_json(text: str | bytes) -> Any:
+    raw = text.encode() if isinstance(text, str) else text
+    if json_depth(raw) > MAX_JSON_DEPTH:
+        raise DefinitionProblem([("$", f"nested deeper than {MAX_JSON_DEPTH} levels")])
+    try:
+        return json.loads(raw)
+    except ValueError as error:
+        raise DefinitionProblem([("$", f"not JSON: {error}")]) from error
+
+
+def _parsed_yaml(text: str | bytes) -> Any:
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as error:
-        raise DefinitionProblem([("$", f"not YAML or JSON: {error}")]) from error
-    if not isinstance(data, dict):
-        raise DefinitionProblem([("$", "a definition is a mapping of keys to values")])
-    return check_definition(data)
+        raise DefinitionProblem([("$", f"not YAML: {error}")]) from error
+    except RecursionError as error:  # PyYAML composes nested nodes recursively
+        raise DefinitionProblem([("$", f"nested deeper than {MAX_JSON_DEPTH} levels")]) from error
+    if _depth(data) > MAX_JSON_DEPTH:
+        raise DefinitionProblem([("$", f"nested deeper than {MAX_JSON_DEPTH} levels")])
+    # YAML escapes are 16-bit: a pair written as two escapes is joined into one character.
+    return _joined_surrogates(data)
+
+
+def _depth(data: Any) -> int:
+    """How deeply lists and mappings nest in parsed data (iteratively: no recursion)."""
+    deepest = 0
+    pending = [(data, 1)]
+    while pending:
+        value, level = pending.pop()
+        if isinstance(value, dict | list):
+            deepest = max(deepest, level)
+            items = value.values() if isinstance(value, dict) else value
+            pending.extend((item, level + 1) for item in items)
+    return deepest
+
+
+def _joined_surrogates(data: Any) -> Any:
+    if isinstance(data, str):
+        return data.encode("utf-16", "surrogatepass").decode("utf-16", "surrogatepass")
+    if isinstance(data, dict):
+        return {_joined_surrogates(k): _joined_surrogates(v) for k, v in data.items()}
+    if isinstance(data, list):
+        return [_joined_surrogates(item) for item in data]
+    return data
 
 
 def check_definition(data: dict[str, Any]) -> ContestDefinition:
