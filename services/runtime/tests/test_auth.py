@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Annotated
 
+import jwt
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
@@ -94,3 +95,35 @@ async def test_rs256_tokens_verify_with_the_public_key_only() -> None:
     settings = AuthSettings(jwt_algorithm="RS256", jwt_key=public_pem)
     token = mint(settings, subject="op", roles=[Role.OPERATOR], signing_key=private_pem)
     assert (await call(token, settings))[0] == 200
+
+
+def _signed(claims: dict[str, object]) -> str:
+    """A token signed with the right key whose claims are as given (over the valid ones)."""
+    valid = jwt.decode(
+        mint(SETTINGS, subject="sec-71", roles=[Role.SECRETARY], region_code="KZ-71"),
+        options={"verify_signature": False},
+    )
+    merged = {key: value for key, value in {**valid, **claims}.items() if value is not None}
+    return jwt.encode(merged, SETTINGS.jwt_key.get_secret_value(), algorithm="HS256")
+
+
+@pytest.mark.parametrize(
+    "claims",
+    [
+        {"region": 59},
+        {"region": ["KZ-59"]},
+        {"region": {"code": "KZ-59"}},
+        {"roles": {"secretary": True}},
+        {"roles": "secretary"},
+        {"roles": [["secretary"]]},
+        {"roles": ["secretary", 7]},
+        {"sub": ""},
+        {"sub": "   "},
+        {"sub": 42},
+        {"sub": ["sec-71"]},
+    ],
+)
+async def test_a_signed_token_with_a_malformed_claim_is_401(claims: dict[str, object]) -> None:
+    status, body, challenge = await call(_signed(claims))
+    assert (status, body["code"]) == (401, "unauthenticated"), body
+    assert challenge.startswith("Bearer")

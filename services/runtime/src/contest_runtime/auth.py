@@ -16,7 +16,7 @@ from typing import Annotated, Any, Literal
 
 import jwt
 from fastapi import Depends, Request
-from pydantic import BaseModel, Field, SecretStr
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from contest_runtime.problems import ProblemError
@@ -83,10 +83,34 @@ def verify(token: str, settings: AuthSettings) -> Principal:
             issuer=settings.jwt_issuer,
             options={"require": ["sub", "exp", "iss", "aud"]},
         )
-        roles = frozenset(Role(role) for role in claims.get("roles", []))
-    except (jwt.PyJWTError, ValueError, TypeError) as error:
+        caller = _CallerClaims.model_validate(claims)
+    except jwt.PyJWTError as error:
         raise _unauthenticated(f"invalid token: {error}") from error
-    return Principal(subject=claims["sub"], roles=roles, region_code=claims.get("region"))
+    except ValidationError as error:
+        # A correctly signed token can still carry claims of the wrong shape (an issuer's
+        # mapping gone wrong); it proves no one, so it is a 401 like any other bad token.
+        fields = ", ".join(".".join(map(str, e["loc"])) for e in error.errors())
+        raise _unauthenticated(f"invalid token: malformed claims ({fields})") from error
+    return Principal(subject=caller.sub, roles=frozenset(caller.roles), region_code=caller.region)
+
+
+class _CallerClaims(BaseModel):
+    """The claims a principal is made of, checked strictly: no coercion of numbers to text,
+    of a single role to a list, or of an object to roles."""
+
+    model_config = ConfigDict(strict=True, extra="ignore")
+
+    sub: str = Field(min_length=1, max_length=256, pattern=r"\S")
+    roles: list[Role] = Field(default_factory=list)
+    region: str | None = Field(default=None, min_length=1, max_length=64)
+
+    @field_validator("roles", mode="before")
+    @classmethod
+    def _role_names(cls, value: object) -> object:
+        # Strict mode takes a StrEnum only as a member; on the wire a role is its name.
+        if isinstance(value, list) and all(isinstance(name, str) for name in value):
+            return [Role(name) for name in value]
+        return value
 
 
 def mint(
