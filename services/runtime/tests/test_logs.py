@@ -35,3 +35,14 @@ def test_a_new_event_joins_the_flow_it_is_made_in() -> None:
     assert caused.correlation_id == "request-7"
     assert caused.causation_id == in_request.id
     assert outside.correlation_id == outside.id  # a flow of its own
+
+
+def test_a_line_about_text_with_half_a_surrogate_pair_is_still_written() -> None:
+    """Bad input is exactly what an error line quotes: it must not fail the log write."""
+    formatter = JsonFormatter("intake")
+    record = logging.makeLogRecord(
+        {"name": "intake.api", "levelname": "ERROR", "msg": "refused %s", "args": ("\ud83c",)}
+    )
+    record.title = "trophy \ud83c"
+    line = formatter.format(record)
+    assert json.loads(line.encode("utf-8"))["title"].startswith("trophy ")

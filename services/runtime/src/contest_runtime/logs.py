@@ -39,7 +39,10 @@ class JsonFormatter(logging.Formatter):
                 line[key] = value
         if record.exc_info:
             line["exception"] = self.formatException(record.exc_info)
-        return json.dumps(line, ensure_ascii=False, default=str)
+        text = json.dumps(line, ensure_ascii=False, default=str)
+        # Half a surrogate pair cannot be written as UTF-8: it is written as its escape, so
+        # the line about a bad input is not lost with the input.
+        return text.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 def configure_logging(service: str, level: str = "INFO") -> None:
