@@ -25,7 +25,8 @@ from contest_local.edition.plan import Scale
 from contest_local.edition.show import show_edition
 from contest_local.inbox import inbox_process
 from contest_local.infra import running_infrastructure
-from contest_local.platform import start_services
+from contest_local.platform import ServiceFailed, start_services
+from contest_local.supervision import RESTARTS, Supervision
 from contest_runtime.auth import AuthSettings, Role, mint
 
 
@@ -70,7 +71,16 @@ def run(workdir: Path, storage: str, once: bool, scale: Scale | None) -> int:
             ),
             "INTAKE_DEFINITION_FILES": json.dumps([str(demo)]),
         }
-        services = start_services(stack, endpoints, workdir, environment)
+        try:
+            services = start_services(stack, endpoints, workdir, environment)
+        except ServiceFailed as failure:
+            print(f"{failure}\nstopping: a service did not start", flush=True)
+            return 1
+        # Stopped before the services are (the stack unwinds in reverse), so that their
+        # stopping is not taken for deaths.
+        supervision = Supervision(services, on_failure=stop.set)
+        supervision.start()
+        stack.callback(supervision.stop)
         for service in services:
             print(f"  {service.name:<14} {service.url}/docs")
         print(f"  asyncapi       {DEFAULT_DIRECTORY / ASYNCAPI_FILE}")
@@ -88,11 +98,19 @@ def run(workdir: Path, storage: str, once: bool, scale: Scale | None) -> int:
             urls = {service.name: service.url for service in services}
             edition = show_edition(urls, inbox, auth, endpoints.kafka_bootstrap_servers, scale)
             played = asyncio.run(_unless_stopped(edition, stop))
-        if once or stop.is_set():
+        if supervision.failure is None and (once or stop.is_set()):
             print("stopping" + (" (--once)" if once else ""), flush=True)
             return 0 if played else 1
-        print("platform running; Ctrl-C stops it", flush=True)
-        stop.wait()
+        if supervision.failure is None:
+            print(
+                f"platform running; a service that dies is started again (up to {RESTARTS} "
+                "times); Ctrl-C stops it",
+                flush=True,
+            )
+            stop.wait()
+        if supervision.failure is not None:
+            print("stopping: a service stayed dead (above)", flush=True)
+            return 1
         print("\nstopping...", flush=True)
     print("stopped")
     return 0
