@@ -19,6 +19,7 @@ def test_endpoints_named_in_the_environment_are_used_as_they_are(
 ) -> None:
     monkeypatch.setenv("KAFKA_BOOTSTRAP_SERVERS", infrastructure.kafka_bootstrap_servers)
     monkeypatch.setenv("KAFKA_ENABLE_IDEMPOTENCE", "false")
+    monkeypatch.setenv("KAFKA_SESSION_TIMEOUT_MS", "3000")  # Tansu's: a short first join
     monkeypatch.setenv("MONGODB_URI", infrastructure.mongodb_uri)
     monkeypatch.setattr(containers, "docker_engine_answers", lambda: pytest.fail("asked Docker"))
 
@@ -27,6 +28,8 @@ def test_endpoints_named_in_the_environment_are_used_as_they_are(
         assert endpoints.mongodb_uri == infrastructure.mongodb_uri
         assert (endpoints.kafka_origin, endpoints.mongodb_origin) == ("environment", "environment")
         assert endpoints.kafka_enable_idempotence is False
+        assert endpoints.kafka_session_timeout_ms == 3000
+        assert endpoints.environment()["KAFKA_SESSION_TIMEOUT_MS"] == "3000"
     assert not list(tmp_path.iterdir())  # nothing was started
 
 

@@ -36,7 +36,10 @@ async def test_a_service_is_live_and_ready_on_the_real_broker_and_store(
     app_client: Any,
     mongo: AsyncMongoClient[Document],
 ) -> None:
-    service_settings = settings(infra_settings, unique)
+    # Whoever started it names the instance; readiness says which instance answers.
+    service_settings = settings(infra_settings, unique).model_copy(
+        update={"instance_id": "run-7f3a"}
+    )
 
     async def wire(runtime: ServiceRuntime) -> str:
         await runtime.db["things"].create_index("name", unique=True)
@@ -51,6 +54,7 @@ async def test_a_service_is_live_and_ready_on_the_real_broker_and_store(
         assert ready.status_code == 200
         assert ready.json() == {
             "service": "probe",
+            "instance": "run-7f3a",
             "status": "ready",
             "checks": {"mongodb": "ok", "kafka": "ok"},
         }

@@ -19,18 +19,26 @@ from types import FrameType
 from typing import Any
 
 from contest_contracts.schemas import ASYNCAPI_FILE, DEFAULT_DIRECTORY
-from contest_contracts.topics import topics_to_create
+from contest_contracts.topics import PLATFORM_SERVICES, topics_to_create
 from contest_local.demo import demo_contest_file
 from contest_local.edition.plan import Scale
 from contest_local.edition.show import show_edition
 from contest_local.inbox import inbox_process
 from contest_local.infra import running_infrastructure
-from contest_local.platform import start_services
+from contest_local.platform import ServiceFailed, start_services
+from contest_local.supervision import RESTARTS, Supervision
 from contest_runtime.auth import AuthSettings, Role, mint
 
 
-def run(workdir: Path, storage: str, once: bool, scale: Scale | None) -> int:
-    """Start broker, store, topics and services; print where everything is; wait for Ctrl-C."""
+def run(
+    workdir: Path,
+    storage: str,
+    once: bool,
+    scale: Scale | None,
+    names: tuple[str, ...] = PLATFORM_SERVICES,
+) -> int:
+    """Start broker, store, topics and the services ``names``; print where everything is;
+    wait for Ctrl-C, or for a service that stays dead."""
     workdir.mkdir(parents=True, exist_ok=True)
     stop = threading.Event()
 
@@ -70,7 +78,16 @@ def run(workdir: Path, storage: str, once: bool, scale: Scale | None) -> int:
             ),
             "INTAKE_DEFINITION_FILES": json.dumps([str(demo)]),
         }
-        services = start_services(stack, endpoints, workdir, environment)
+        try:
+            services = start_services(stack, endpoints, workdir, environment, names)
+        except ServiceFailed as failure:
+            print(f"{failure}\nstopping: a service did not start", flush=True)
+            return 1
+        # Stopped before the services are (the stack unwinds in reverse), so that their
+        # stopping is not taken for deaths.
+        supervision = Supervision(services, on_failure=stop.set)
+        supervision.start()
+        stack.callback(supervision.stop)
         for service in services:
             print(f"  {service.name:<14} {service.url}/docs")
         print(f"  asyncapi       {DEFAULT_DIRECTORY / ASYNCAPI_FILE}")
@@ -88,11 +105,19 @@ def run(workdir: Path, storage: str, once: bool, scale: Scale | None) -> int:
             urls = {service.name: service.url for service in services}
             edition = show_edition(urls, inbox, auth, endpoints.kafka_bootstrap_servers, scale)
             played = asyncio.run(_unless_stopped(edition, stop))
-        if once or stop.is_set():
+        if supervision.failure is None and (once or stop.is_set()):
             print("stopping" + (" (--once)" if once else ""), flush=True)
             return 0 if played else 1
-        print("platform running; Ctrl-C stops it", flush=True)
-        stop.wait()
+        if supervision.failure is None:
+            print(
+                f"platform running; a service that dies is started again (up to {RESTARTS} "
+                "times); Ctrl-C stops it",
+                flush=True,
+            )
+            stop.wait()
+        if supervision.failure is not None:
+            print("stopping: a service stayed dead (above)", flush=True)
+            return 1
         print("\nstopping...", flush=True)
     print("stopped")
     return 0
@@ -137,6 +162,11 @@ def main(argv: list[str] | None = None) -> int:
         "--applications", type=int, default=Scale.applications, help="demo edition's size"
     )
     run_command.add_argument("--voters", type=int, default=Scale.voters, help="demo voters")
+    run_command.add_argument(
+        "--services",
+        default=",".join(PLATFORM_SERVICES),
+        help="comma-separated services to start (all by default; fewer only with --no-demo)",
+    )
     bench_command = commands.add_parser(
         "bench", help="measure the vote path against a no-op endpoint and raw aiokafka"
     )
@@ -163,10 +193,16 @@ def main(argv: list[str] | None = None) -> int:
         from contest_local import bench
 
         return bench.run(arguments.votes, arguments.clients, arguments.workdir, arguments.profile)
+    names = tuple(name.strip() for name in arguments.services.split(",") if name.strip())
+    unknown = sorted(set(names) - set(PLATFORM_SERVICES))
+    if unknown or not names:
+        parser.error(f"--services: choose among {', '.join(PLATFORM_SERVICES)}")
     scale = None
     if not arguments.no_demo:
+        if set(names) != set(PLATFORM_SERVICES):
+            parser.error("the demo edition needs every service: add --no-demo")
         scale = Scale(applications=arguments.applications, voters=arguments.voters)
-    return run(arguments.workdir, arguments.storage, arguments.once, scale)
+    return run(arguments.workdir, arguments.storage, arguments.once, scale, names)
 
 
 if __name__ == "__main__":

@@ -52,19 +52,23 @@ class LocalProcess:
     environment: dict[str, str] | None = field(default=None, repr=False)
     process: subprocess.Popen[bytes] | None = field(default=None, repr=False)
 
+    def spawn(self) -> None:
+        """Start the process, without waiting for anything."""
+        self.log_path.parent.mkdir(parents=True, exist_ok=True)
+        with self.log_path.open("ab") as log:
+            self.process = subprocess.Popen(
+                self.command,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                env=self.environment,
+                start_new_session=True,  # Ctrl-C in a terminal reaches us; we stop it in order
+            )
+
     def start(self, timeout_s: float = 30.0) -> None:
         """Start the process and wait until its port answers."""
-        self.log_path.parent.mkdir(parents=True, exist_ok=True)
-        log = self.log_path.open("ab")
-        self.process = subprocess.Popen(
-            self.command,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
-            env=self.environment,
-            start_new_session=True,  # Ctrl-C in a terminal reaches us, and we stop it in order
-        )
-        log.close()
+        self.spawn()
+        assert self.process is not None
         deadline = time.monotonic() + timeout_s
         while not port_answers(self.port):
             if self.process.poll() is not None:
@@ -92,6 +96,12 @@ class LocalProcess:
         if self.process is not None and self.process.poll() is None:
             os.killpg(self.process.pid, signal.SIGKILL)
             self.process.wait()
+
+    @property
+    def exit_code(self) -> int | None:
+        """How the process ended (negative: the signal that killed it); None while it runs
+        or before it is started."""
+        return None if self.process is None else self.process.poll()
 
     def log_tail(self, lines: int = 40) -> str:
         """The end of the process's log."""

@@ -90,6 +90,8 @@ def running_infrastructure(
         if kafka:
             kafka_origin = ENVIRONMENT
             idempotence = os.environ.get("KAFKA_ENABLE_IDEMPOTENCE", "true").lower() == "true"
+            # Passed on to every service as it is given, like the broker's address.
+            session_timeout_ms = int(os.environ.get("KAFKA_SESSION_TIMEOUT_MS", "10000"))
         elif use_containers():
             container, kafka = containers.kafka_container()
             stack.callback(container.stop)

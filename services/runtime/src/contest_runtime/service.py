@@ -149,7 +149,8 @@ def health_router() -> APIRouter:
 
     @router.get(
         "/readyz",
-        summary="Readiness: broker and store reachable. Who may call: anyone.",
+        summary="Readiness: broker and store reachable, and which process answers (the "
+        "service's name and the instance id it was started with). Who may call: anyone.",
         responses={503: {"description": "A dependency is unreachable."}},
     )
     async def readyz(request: Request) -> JSONResponse:
@@ -162,6 +163,7 @@ def health_router() -> APIRouter:
         return JSONResponse(
             {
                 "service": runtime.name,
+                "instance": runtime.settings.instance_id or None,
                 "status": "ready" if ready else "not_ready",
                 "checks": checks,
             },

@@ -55,6 +55,13 @@ class ServiceSettings(BaseSettings):
     http_host: str = Field(default="127.0.0.1", description="Address the HTTP API listens on.")
     http_port: int = Field(default=8000, ge=0, le=65535, description="HTTP port.")
     log_level: str = Field(default="INFO", description="Python log level.")
+    instance_id: str = Field(
+        default="",
+        max_length=128,
+        description="Who started this process (empty: nobody says). ``/readyz`` answers it, so "
+        "the runner that started a service recognises its own process, and not another run's "
+        "service of the same name that holds the port.",
+    )
     mongodb_database: str = Field(description="The service's own MongoDB database.")
     consumer_group: str = Field(description="Kafka consumer group of the service.")
     handler_attempts: int = Field(
