@@ -11,7 +11,7 @@ import pytest
 from pymongo import AsyncMongoClient
 
 from contest_local.embedded import LocalProcess, free_port, nx_mongodb, tansu_broker
-from contest_runtime.auth import AuthSettings
+from contest_runtime.auth import AuthSettings, Role, mint
 from contest_runtime.mongo import Document
 from contest_runtime.service import ServiceRuntime, create_service_app
 from contest_runtime.settings import InfraSettings, ServiceSettings
@@ -141,3 +141,22 @@ async def test_a_service_gives_up_when_its_store_never_comes(
     with pytest.raises(RuntimeError, match="MongoDB unreachable"):
         async with app_client(app):
             pass
+
+
+async def test_metrics_are_shown_to_operators_only(
+    infra_settings: InfraSettings, unique: Callable[[str], str], app_client: Any
+) -> None:
+    service_settings = settings(infra_settings, unique)
+    app = create_service_app(name="probe", settings=service_settings, title="t", description="d")
+
+    def bearer(role: Role) -> dict[str, str]:
+        token = mint(service_settings.auth, subject="someone", roles=[role])
+        return {"Authorization": f"Bearer {token}"}
+
+    async with app_client(app) as http:
+        assert (await http.get("/metrics")).status_code == 401
+        assert (await http.get("/metrics", headers=bearer(Role.APPLICANT))).status_code == 403
+        shown = await http.get("/metrics", headers=bearer(Role.OPERATOR))
+    assert shown.status_code == 200
+    assert shown.headers["content-type"].startswith("text/plain")
+    assert "# TYPE contest_outbox_dead_letters_total counter" in shown.text
