@@ -2,7 +2,8 @@
 
 Topic names are lowercase with dots and end in a major version (``.v1``); a breaking change
 to a payload means a new ``.v2`` topic. Every consumed topic has a dead-letter topic
-``<name>.dlq`` that receives records the consumer could not decode or handle.
+``<name>.dlq`` that receives records the consumer could not decode or handle, and records
+a producing service's outbox could not publish because the broker refused them for good.
 """
 
 from __future__ import annotations
@@ -308,10 +309,13 @@ def dead_letter_topic(topic: Topic) -> Topic:
         key="original key",
         cleanup=Cleanup.DELETE,
         events=(),
-        producers=topic.consumers,
+        producers=topic.consumers
+        + tuple(p for p in topic.producers if p in PLATFORM_SERVICES and p not in topic.consumers),
         consumers=(),
         visibility=Visibility.RESTRICTED,
-        description=f"Records of {topic.name} that a consumer could not decode or handle.",
+        description=f"Records of {topic.name} that a consumer could not decode or handle, "
+        "or that the broker refused from a producer's outbox (their value left out when too "
+        "large: the producer's store keeps them whole).",
         retention_ms=30 * _DAY_MS,
     )
 

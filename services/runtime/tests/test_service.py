@@ -8,11 +8,17 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from fastapi import APIRouter
 from pymongo import AsyncMongoClient
 
+from contest_contracts.envelope import Envelope
+from contest_contracts.events import StageOpened
+from contest_contracts.samples import SAMPLES
+from contest_contracts.topics import STAGES
 from contest_local.embedded import LocalProcess, free_port, nx_mongodb, tansu_broker
-from contest_runtime.auth import AuthSettings
+from contest_runtime.auth import AuthSettings, Role, mint
 from contest_runtime.mongo import Document
+from contest_runtime.outbox import outbox_entry
 from contest_runtime.service import ServiceRuntime, create_service_app
 from contest_runtime.settings import InfraSettings, ServiceSettings
 
@@ -145,3 +151,44 @@ async def test_a_service_gives_up_when_its_store_never_comes(
     with pytest.raises(RuntimeError, match="MongoDB unreachable"):
         async with app_client(app):
             pass
+
+
+async def test_metrics_are_shown_to_operators_only(
+    infra_settings: InfraSettings, unique: Callable[[str], str], app_client: Any
+) -> None:
+    service_settings = settings(infra_settings, unique)
+    app = create_service_app(name="probe", settings=service_settings, title="t", description="d")
+
+    def bearer(role: Role) -> dict[str, str]:
+        token = mint(service_settings.auth, subject="someone", roles=[role])
+        return {"Authorization": f"Bearer {token}"}
+
+    async with app_client(app) as http:
+        assert (await http.get("/metrics")).status_code == 401
+        assert (await http.get("/metrics", headers=bearer(Role.APPLICANT))).status_code == 403
+        shown = await http.get("/metrics", headers=bearer(Role.OPERATOR))
+    assert shown.status_code == 200
+    assert shown.headers["content-type"].startswith("text/plain")
+    assert "# TYPE contest_outbox_dead_letters_total counter" in shown.text
+
+
+async def test_a_change_whose_event_is_too_large_is_a_413_on_every_service(
+    infra_settings: InfraSettings, unique: Callable[[str], str], app_client: Any
+) -> None:
+    router = APIRouter()
+
+    @router.post("/things")
+    async def change() -> None:
+        outbox_entry(STAGES, Envelope.of(SAMPLES[StageOpened], source="/t", subject="c" * 600_000))
+
+    app = create_service_app(
+        name="probe",
+        settings=settings(infra_settings, unique),
+        title="t",
+        description="d",
+        routers=[router],
+    )
+    async with app_client(app) as http:
+        answer = await http.post("/things")
+    assert answer.status_code == 413
+    assert answer.json()["code"] == "event_too_large"

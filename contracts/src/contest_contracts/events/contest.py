@@ -7,7 +7,7 @@ compacted topic keyed by contest id, so every other service holds a current copy
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import ClassVar
+from typing import Annotated, ClassVar
 
 from pydantic import Field
 
@@ -137,6 +137,38 @@ class AttachmentRules(ContractModel):
     )
 
 
+class FormLimits(ContractModel):
+    """How much an application may hold: every free-text field, its files, the whole form.
+
+    An event carries the whole application, and a broker takes records up to a size (about
+    1 MiB by default): a form past these limits is refused before anything is stored.
+    Lengths are in characters, the whole form in bytes of its UTF-8 JSON.
+    """
+
+    short_text_chars: int = Field(
+        default=300,
+        ge=1,
+        description="Longest short text: the applicant's name, a project title, a target "
+        "group, a workplace, a position, a contact email.",
+    )
+    long_text_chars: int = Field(
+        default=10_000,
+        ge=1,
+        description="Longest long text: a project's summary, a worker's achievements.",
+    )
+    field_chars: dict[str, Annotated[int, Field(ge=1)]] = Field(
+        default_factory=dict,
+        description="Longest text of particular fields, by dotted name (e.g. "
+        "`details.summary`), instead of the short or long limit.",
+    )
+    form_bytes: int = Field(
+        default=32 * 1024,
+        ge=1,
+        description="Largest whole form: the UTF-8 bytes of its JSON.",
+    )
+    attachments: int = Field(default=20, ge=0, description="Most files an application holds.")
+
+
 class ContestDefinition(ContractModel):
     """Everything that defines one contest edition."""
 
@@ -157,6 +189,9 @@ class ContestDefinition(ContractModel):
     )
     attachments: AttachmentRules = Field(
         default_factory=AttachmentRules, description="Attachment limits."
+    )
+    form_limits: FormLimits = Field(
+        default_factory=FormLimits, description="Limits on what an application holds."
     )
 
 

@@ -10,7 +10,8 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -26,7 +27,12 @@ from contest_intake.domain.applications import (
     ApplicationStatus,
     screening_checks,
 )
-from contest_intake.domain.forms import ApplicationForm, Refused, form_refusals
+from contest_intake.domain.forms import (
+    ApplicationForm,
+    Refused,
+    attachment_refusals,
+    form_refusals,
+)
 from contest_intake.domain.window import is_due, require_open, submission_summary
 from contest_intake.store.applications import (
     ApplicationExists,
@@ -39,9 +45,24 @@ from contest_intake.store.requests import FilingAnswers, IdempotencyKeys
 from contest_runtime.kafka import envelope_in_flow
 from contest_runtime.mongo import Document, stored_now
 from contest_runtime.outbox import OutboxRelay
+from contest_runtime.records import RecordTooLarge
 
 SOURCE = "/contest/intake"
 _FILING_IDS = uuid.UUID("6f1d2c1e-8b7a-4f55-9a43-2f0e4c9d7a10")
+
+
+@contextmanager
+def publishable(what: str) -> Iterator[None]:
+    """Refuse (``<what>_too_large``) a change whose event the broker could not take: the
+    store raises before it writes, so nothing was stored."""
+    try:
+        yield
+    except RecordTooLarge as error:
+        raise Refused.of(
+            f"{what}_too_large",
+            f"the {what} would be {error.size} bytes as an event; the broker takes at "
+            f"most {error.limit}: shorten its texts",
+        ) from error
 
 
 @dataclass
@@ -79,7 +100,8 @@ class IntakeOffice:
             ContestDefined(definition=definition, revision=1), definition.contest_id
         )
         try:
-            await self.contests.define(definition, event)
+            with publishable("definition"):
+                await self.contests.define(definition, event)
         except ContestExists as error:
             raise Refused.of(
                 "contest_exists", f"contest {definition.contest_id!r} is defined already"
@@ -99,7 +121,8 @@ class IntakeOffice:
             )
             return {"definition": definition.model_dump(mode="json"), "revision": revision}, event
 
-        contest = await self.contests.change(definition.contest_id, change)
+        with publishable("definition"):
+            contest = await self.contests.change(definition.contest_id, change)
         if contest is None:
             raise Refused.of("unknown_contest", f"no contest {definition.contest_id!r}")
         await self.relay.flush(self.contests.collection, definition.contest_id)
@@ -189,7 +212,8 @@ class IntakeOffice:
         )
         events = application.submit(now) if submit else []
         try:
-            await self.applications.insert(application, self._envelopes(application, events))
+            with publishable("application"):
+                await self.applications.insert(application, self._envelopes(application, events))
         except ApplicationIdTaken:
             return await self.application(application.application_id)
         except ApplicationExists as error:
@@ -248,7 +272,8 @@ class IntakeOffice:
         def apply_change(current: Application) -> list[Envelope[Any]]:
             return self._envelopes(current, change(current, contest.definition))
 
-        changed = await self.applications.change(application_id, apply_change)
+        with publishable("application"):
+            changed = await self.applications.change(application_id, apply_change)
         if changed is None:
             raise Refused.of("application_not_found", f"no application {application_id!r}")
         await self.relay.flush(self.applications.collection, application_id)
@@ -308,6 +333,11 @@ class IntakeOffice:
         require_open(contest.definition, contest.submission_closed_at, self.clock())
         if application.status not in EDITABLE:
             raise Refused.of("not_editable", f"the application is {application.status.value}")
+        refusals = attachment_refusals(
+            filename, len(application.attachments), contest.definition.form_limits
+        )
+        if refusals:
+            raise Refused(refusals)
         if declared_size is not None and declared_size > rules.max_bytes:
             raise Refused.of("attachment_too_large", f"larger than {rules.max_bytes} bytes")
         if media_type not in rules.media_types:

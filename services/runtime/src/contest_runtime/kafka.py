@@ -26,7 +26,9 @@ def make_broker(
 
     Idempotence follows the settings: on for Apache Kafka, off for Tansu's memory engine,
     which refuses idempotent producers. Per-message logs are at DEBUG: at national scale
-    an INFO line per vote would drown everything else.
+    an INFO line per vote would drown everything else. The producer takes records as
+    large as the services write (``KAFKA_MAX_RECORD_BYTES``), and at least aiokafka's
+    default of 1 MiB.
     """
     return KafkaBroker(
         infra.kafka_bootstrap_servers,
@@ -34,6 +36,7 @@ def make_broker(
         acks="all",
         enable_idempotence=infra.kafka_enable_idempotence,
         linger_ms=infra.kafka_linger_ms,
+        max_request_size=max(1024 * 1024, infra.kafka_max_record_bytes),
         allow_auto_create_topics=False,
         logger=logging.getLogger(f"faststream.{client_id}"),
         log_level=logging.DEBUG,

@@ -8,6 +8,11 @@ scanning for documents with ``outbox_pending`` set. A record leaves the outbox o
 the broker acknowledged it, so an event is published at least once; consumers deduplicate
 by event id.
 
+Nothing is stored that cannot be published: ``outbox_entry`` refuses (``RecordTooLarge``)
+an event whose record is larger than the broker takes, before the write. A record the
+broker refuses all the same, for good, is dead-lettered (``outbox_dead_letters``) rather
+than retried for ever, and the records after it go on.
+
 Aggregates that use an outbox carry an integer ``version`` that every write increments and
 checks (optimistic concurrency), so that clearing the outbox never drops a record added
 by a concurrent write.
@@ -29,6 +34,8 @@ from contest_contracts.envelope import Envelope
 from contest_contracts.topics import Topic
 from contest_contracts.wire import to_record
 from contest_runtime.mongo import Document, as_utc
+from contest_runtime.outbox_dead_letters import OutboxDeadLetters, refused_for_good
+from contest_runtime.records import RecordTooLarge, max_record_bytes, record_bytes
 
 log = logging.getLogger(__name__)
 
@@ -37,11 +44,22 @@ PENDING = "outbox_pending"
 SINCE = "outbox_since"
 
 
-def outbox_entry(topic: Topic, envelope: Envelope[Any]) -> Document:
-    """The stored form of one event: its Kafka record, ready to publish as it is."""
+def outbox_entry(
+    topic: Topic, envelope: Envelope[Any], *, max_bytes: int | None = None
+) -> Document:
+    """The stored form of one event: its Kafka record, ready to publish as it is.
+
+    ``RecordTooLarge`` when the record is larger than ``max_bytes`` (by default the
+    broker's limit, ``KAFKA_MAX_RECORD_BYTES``): a change must not store what it could
+    never publish.
+    """
     if not topic.carries(envelope.type):
         raise ValueError(f"{envelope.type} does not belong on {topic.name}")
     record = to_record(envelope)
+    limit = max_record_bytes() if max_bytes is None else max_bytes
+    size = record_bytes(record.key, record.value, record.headers)
+    if size > limit:
+        raise RecordTooLarge(topic.name, envelope.type, size, limit)
     return {
         "id": envelope.id,
         "topic": topic.name,
@@ -122,8 +140,12 @@ class OutboxRelay:
         *,
         grace: timedelta = timedelta(seconds=2),
         batch: int = FLUSH_BATCH,
+        service: str | None = None,
     ) -> None:
         self.broker = broker
+        self.dead_letters = OutboxDeadLetters(service or _client_id(broker))
+        """Where records the broker refuses for good go (named after the service: by
+        default its broker's client id, which ``make_broker`` sets to the service's name)."""
         self.collections = collections
         self.batch = batch
         """Documents flushed together (``flush_many``)."""
@@ -159,11 +181,19 @@ class OutboxRelay:
 
     async def _send(self, collection: AsyncCollection[Document], document: Document) -> set[str]:
         """Deliver a document's records in order; the ids of those that went out (all of
-        them, or those before the first failure)."""
+        them, or those before the first failure). A record the broker refuses for good is
+        dead-lettered, and counts as gone out: the records after it are not held back."""
         published: set[str] = set()
         try:
             for entry in document.get(OUTBOX, []):
-                await self.deliver(entry)
+                try:
+                    await self.deliver(entry)
+                except Exception as error:
+                    if not refused_for_good(error):
+                        raise
+                    await self.dead_letters.dead_letter(
+                        self.broker, collection, document["_id"], entry, error
+                    )
                 published.add(entry["id"])
         except Exception as error:
             log.warning(
@@ -248,3 +278,8 @@ class OutboxRelay:
             except Exception:
                 log.exception("outbox relay pass failed")
             await asyncio.sleep(interval_s)
+
+
+def _client_id(broker: KafkaBroker) -> str:
+    config = getattr(getattr(broker, "config", None), "broker_config", None)
+    return str(getattr(config, "client_id", None) or "unknown")

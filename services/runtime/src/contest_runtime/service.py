@@ -27,8 +27,10 @@ from contest_runtime.bodies import JsonBodyBounds
 from contest_runtime.consumers import DeadLetters
 from contest_runtime.kafka import EventPublisher, make_broker, start_broker, stop_broker
 from contest_runtime.logs import configure_logging, correlation_id
+from contest_runtime.metrics import metrics_router
 from contest_runtime.mongo import Document, connect, ping
-from contest_runtime.problems import install_problem_handlers
+from contest_runtime.problems import ProblemError, install_problem_handlers, problem_response
+from contest_runtime.records import RecordTooLarge, limit_records
 from contest_runtime.settings import ServiceSettings
 
 log = logging.getLogger(__name__)
@@ -91,6 +93,7 @@ def create_service_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         configure_logging(name, settings.log_level)
         infra = settings.infra
+        limit_records(infra.kafka_max_record_bytes)
         mongo = connect(
             infra.mongodb_uri, app_name=name, timeout_s=min(5.0, infra.startup_timeout_s)
         )
@@ -128,12 +131,23 @@ def create_service_app(
     app = FastAPI(title=title, description=description, version="0.1.0", lifespan=lifespan)
     app.state.auth_settings = settings.auth
     install_problem_handlers(app)
+    app.add_exception_handler(RecordTooLarge, _on_record_too_large)
     app.add_middleware(JsonBodyBounds)  # inside the correlation id, so its problems carry it
     app.add_middleware(CorrelationIdMiddleware)
     app.include_router(health_router())
+    app.include_router(metrics_router())
     for router in routers:
         app.include_router(router)
     return app
+
+
+async def _on_record_too_large(request: Request, error: Exception) -> JSONResponse:
+    """A change whose event the broker could not take was refused before it was stored."""
+    assert isinstance(error, RecordTooLarge)
+    return problem_response(
+        request,
+        ProblemError(413, "event_too_large", "Too large", f"{error}; nothing was stored"),
+    )
 
 
 def health_router() -> APIRouter:

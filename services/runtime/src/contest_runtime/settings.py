@@ -12,6 +12,10 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from contest_runtime.auth import AuthSettings
 
+MAX_RECORD_BYTES = 1_000_000
+"""Default largest record a service writes: a little under aiokafka's default
+``max_request_size`` (1 MiB) and Apache Kafka's default ``message.max.bytes``."""
+
 
 class InfraSettings(BaseSettings):
     """Where the broker and the store are, and how to talk to them."""
@@ -34,6 +38,13 @@ class InfraSettings(BaseSettings):
     )
     kafka_heartbeat_interval_ms: int = Field(
         default=3000, ge=100, description="Consumer heartbeat interval (a third of the above)."
+    )
+    kafka_max_record_bytes: int = Field(
+        default=MAX_RECORD_BYTES,
+        ge=4096,
+        description="Largest record (key, value and headers) the broker takes. A change "
+        "whose events would be larger is refused before it is stored; keep it at or under "
+        "the broker's `message.max.bytes` (and the topics' `max.message.bytes`).",
     )
     mongodb_uri: str = Field(default="mongodb://127.0.0.1:27017", description="MongoDB URI.")
     startup_timeout_s: float = Field(

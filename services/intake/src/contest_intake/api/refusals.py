@@ -21,6 +21,8 @@ _STATUS = {
     "not_screenable": 409,
     "fixed_fields": 409,
     "attachment_too_large": 413,
+    "application_too_large": 413,
+    "definition_too_large": 413,
     "unsupported_media_type": 415,
 }
 """HTTP status per refusal code; every other refusal is invalid input (422)."""

@@ -7,6 +7,9 @@ use the same codes).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from typing import Any
+
 from pydantic import BaseModel, ConfigDict, Field
 
 from contest_contracts.common import ApplicantKind, Code, NominationKind
@@ -16,7 +19,7 @@ from contest_contracts.events.applications import (
     Contact,
     ProjectDetails,
 )
-from contest_contracts.events.contest import ContestDefinition
+from contest_contracts.events.contest import ContestDefinition, FormLimits
 from contest_intake.domain.identifiers import InvalidIdentifier, validate_bin, validate_iin
 
 
@@ -60,7 +63,7 @@ class ApplicationForm(BaseModel):
 
 def form_refusals(form: ApplicationForm, definition: ContestDefinition) -> list[Refusal]:
     """Everything that makes ``form`` unacceptable in the contest ``definition``."""
-    refusals: list[Refusal] = []
+    refusals = limit_refusals(form, definition.form_limits)
     nominations = {n.code: n for n in definition.nominations}
     nomination = nominations.get(form.nomination_code)
     if nomination is None:
@@ -110,6 +113,76 @@ def form_refusals(form: ApplicationForm, definition: ContestDefinition) -> list[
                     field=f"details.{name}",
                 )
             )
+    return refusals
+
+
+LONG_TEXTS = frozenset({"details.summary", "details.achievements"})
+"""Fields held to the long-text limit; every other text of a form is held to the short one."""
+
+
+def limit_refusals(form: ApplicationForm, limits: FormLimits) -> list[Refusal]:
+    """Every text of ``form`` longer than ``limits`` allow (one refusal per field), and the
+    whole form when it is larger than they allow.
+
+    Every text is held to a limit, a field added to the form later too (to the short one):
+    the form travels whole in the application's events, which a broker takes only up to a
+    size, so an unbounded field is an application that could be stored and never published.
+    """
+    refusals = []
+    for field, text in _texts(form.model_dump(mode="json")):
+        default = limits.long_text_chars if field in LONG_TEXTS else limits.short_text_chars
+        longest = limits.field_chars.get(field, default)
+        if len(text) > longest:
+            refusals.append(
+                Refusal(
+                    code="text_too_long",
+                    message=f"{field} has {len(text)} characters; at most {longest} are accepted",
+                    field=field,
+                )
+            )
+    size = len(form.model_dump_json().encode())
+    if size > limits.form_bytes:
+        refusals.append(
+            Refusal(
+                code="form_too_large",
+                message=f"the form is {size} bytes as JSON; at most {limits.form_bytes} "
+                "are accepted",
+            )
+        )
+    return refusals
+
+
+def _texts(value: Any, path: str = "") -> Iterator[tuple[str, str]]:
+    """The dotted name and value of every text in a form's JSON."""
+    if isinstance(value, str):
+        yield path, value
+    elif isinstance(value, dict):
+        for name, item in value.items():
+            yield from _texts(item, f"{path}.{name}" if path else name)
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _texts(item, f"{path}.{index}")
+
+
+def attachment_refusals(filename: str, attached: int, limits: FormLimits) -> list[Refusal]:
+    """What keeps one more file from an application that holds ``attached`` files."""
+    refusals = []
+    if len(filename) > limits.short_text_chars:
+        refusals.append(
+            Refusal(
+                code="text_too_long",
+                message=f"the file name has {len(filename)} characters; at most "
+                f"{limits.short_text_chars} are accepted",
+                field="filename",
+            )
+        )
+    if attached >= limits.attachments:
+        refusals.append(
+            Refusal(
+                code="too_many_attachments",
+                message=f"an application holds at most {limits.attachments} files",
+            )
+        )
     return refusals
 
 
