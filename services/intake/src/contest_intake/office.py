@@ -27,6 +27,7 @@ from contest_intake.domain.applications import (
     ApplicationStatus,
     screening_checks,
 )
+from contest_intake.domain.attachments import HEAD_BYTES, content_matches
 from contest_intake.domain.forms import (
     ApplicationForm,
     Refused,
@@ -325,7 +326,9 @@ class IntakeOffice:
         """Store a file within the contest's limits and add it to the application.
 
         A declared size over the limit is refused before anything is read; the limit is
-        enforced again while reading, since a declaration can lie or be absent.
+        enforced again while reading, since a declaration can lie or be absent. An empty
+        file, or one whose first bytes are not of its declared media type, is refused before
+        anything is stored.
         """
         application_id = application.application_id
         contest = await self.contest(application.contest_id)
@@ -346,6 +349,7 @@ class IntakeOffice:
                 f"{media_type} is not accepted; accepted: {', '.join(rules.media_types)}",
                 "Content-Type",
             )
+        body = await _checked_content(media_type, body)
         try:
             ref = await self.files.upload(
                 application_id, filename, media_type, body, rules.max_bytes
@@ -385,3 +389,27 @@ class IntakeOffice:
     def filing_id(self, source: str, request_id: str) -> str:
         """The application id a filing gets: the same on every redelivery."""
         return str(uuid.uuid5(_FILING_IDS, f"{source}\x1f{request_id}"))
+
+
+async def _checked_content(media_type: str, body: AsyncIterator[bytes]) -> AsyncIterator[bytes]:
+    """``body`` again, once its first bytes showed it is a non-empty file of ``media_type``."""
+    head = b""
+    async for chunk in body:
+        head += chunk
+        if len(head) >= HEAD_BYTES:
+            break
+    if not head:
+        raise Refused.of("empty_attachment", "the file is empty", "body")
+    if not content_matches(media_type, head):
+        raise Refused.of(
+            "content_mismatch",
+            f"the file's content is not {media_type}, as its Content-Type says",
+            "Content-Type",
+        )
+
+    async def whole() -> AsyncIterator[bytes]:
+        yield head
+        async for chunk in body:
+            yield chunk
+
+    return whole()

@@ -96,6 +96,7 @@ async def test_oversized_and_unaccepted_files_are_refused_and_nothing_is_stored(
     assert (too_large.status_code, too_large.json()["code"]) == (413, "attachment_too_large")
 
     async def streamed() -> Any:  # no Content-Length: the limit is enforced while reading
+        yield b"\x89PNG\r\n\x1a\n"
         for _ in range(20):
             yield b"y" * 4096
 
@@ -114,6 +115,27 @@ async def test_oversized_and_unaccepted_files_are_refused_and_nothing_is_stored(
         headers={**owner, "Content-Type": "application/x-msdownload"},
     )
     assert (wrong_type.status_code, wrong_type.json()["code"]) == (415, "unsupported_media_type")
+
+    empty = await intake.http.post(
+        url,
+        params={"filename": "empty.pdf"},
+        content=b"",
+        headers={**owner, "Content-Type": "application/pdf"},
+    )
+    assert (empty.status_code, empty.json()["code"]) == (422, "empty_attachment")
+
+    for declared, content in [
+        ("application/pdf", b"<!doctype html><script>alert(1)</script>"),
+        ("image/png", b"%PDF-1.7 a PDF declared as a picture"),
+        ("image/jpeg", b"\x89PNG\r\n\x1a\n a PNG declared as a JPEG"),
+    ]:
+        mismatch = await intake.http.post(
+            url,
+            params={"filename": "cv.pdf"},
+            content=content,
+            headers={**owner, "Content-Type": declared},
+        )
+        assert (mismatch.status_code, mismatch.json()["code"]) == (415, "content_mismatch")
 
     stranger = await intake.http.post(
         url,

@@ -127,3 +127,11 @@ def test_inconsistent_definitions_are_refused_with_every_reason() -> None:
     assert reasons["$.prizes.places"].startswith("places must be numbered")
     assert any("regional opens before submission closes" in what for _, what in problems_of(data))
     assert any(where.startswith("$.stages[") for where, _ in problems_of(data))
+
+
+def test_attachments_may_only_be_of_types_whose_content_is_checked() -> None:
+    data = demo_data()
+    data["attachments"]["media_types"] = ["application/pdf", "text/html", "application/x-foo"]
+    [(where, what)] = problems_of(data)
+    assert where == "$.attachments.media_types"
+    assert "application/x-foo, text/html" in what

@@ -24,6 +24,7 @@ _STATUS = {
     "application_too_large": 413,
     "definition_too_large": 413,
     "unsupported_media_type": 415,
+    "content_mismatch": 415,
 }
 """HTTP status per refusal code; every other refusal is invalid input (422)."""
 

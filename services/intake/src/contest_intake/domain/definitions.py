@@ -18,6 +18,7 @@ from pydantic import BaseModel, ValidationError
 from contest_contracts.common import NominationKind, StageKind
 from contest_contracts.events.applications import ProjectDetails, WorkerDetails
 from contest_contracts.events.contest import ContestDefinition
+from contest_intake.domain.attachments import CHECKABLE_MEDIA_TYPES
 from contest_runtime.bodies import MAX_JSON_DEPTH, has_lone_surrogate, json_depth
 
 DEMO_CONTEST_FILE = "social-protection-2025.yaml"
@@ -164,6 +165,15 @@ def consistency_problems(definition: ContestDefinition) -> list[tuple[str, str]]
     regional = scheduled.get(StageKind.REGIONAL)
     if vote is not None and regional is not None and vote.opens_at < regional.closes_at:
         problems.append(("$.stages", "public_vote opens before the regional stage closes"))
+    uncheckable = sorted(set(definition.attachments.media_types) - CHECKABLE_MEDIA_TYPES)
+    if uncheckable:
+        problems.append(
+            (
+                "$.attachments.media_types",
+                f"the platform cannot check that a file is {', '.join(uncheckable)}; "
+                f"it can check {', '.join(sorted(CHECKABLE_MEDIA_TYPES))}",
+            )
+        )
     places = [p.place for p in definition.prizes.places]
     if places != list(range(1, len(places) + 1)):
         problems.append(("$.prizes.places", "places must be numbered 1, 2, 3... in order"))
