@@ -98,10 +98,23 @@ class ReceiptCheck(BaseModel):
 
 
 def _problem(description: str) -> dict[str, Any]:
+    """An OpenAPI response answered as a problem document (and only as one: FastAPI's
+    ``model`` would add an ``application/json`` variant)."""
+    schema = Problem.model_json_schema()
+    definitions = schema.pop("$defs", {})
+
+    def inlined(node: Any) -> Any:
+        if isinstance(node, dict):
+            if "$ref" in node:
+                return inlined(definitions[node["$ref"].rsplit("/", 1)[-1]])
+            return {key: inlined(value) for key, value in node.items()}
+        if isinstance(node, list):
+            return [inlined(item) for item in node]
+        return node
+
     return {
-        "model": Problem,
         "description": description,
-        "content": {PROBLEM_MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}},
+        "content": {PROBLEM_MEDIA_TYPE: {"schema": inlined(schema)}},
     }
 
 
