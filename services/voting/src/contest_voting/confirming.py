@@ -35,6 +35,7 @@ async def keep_unconfirmed(
             "an unconfirmed vote could not be kept; only the producer's queue holds it",
             extra={"receipt_id": vote.receipt_id, "error": repr(error)},
         )
+        publishing.add_done_callback(_outcome_seen)
         return False
     # Started after the write, so that its note cannot come before the document it changes.
     noting = asyncio.create_task(_note_when_sent(context, vote.receipt_id, publishing))
@@ -55,6 +56,12 @@ async def _note_when_sent(
     except Exception as error:
         # The relay then sends it once more; the tally counts a receipt once.
         log.warning("could not note a vote as sent", extra={"error": repr(error)})
+
+
+def _outcome_seen(publishing: asyncio.Future[None]) -> None:
+    """Take the outcome of a publish nobody awaits (else asyncio reports it as lost)."""
+    if not publishing.cancelled() and publishing.exception() is not None:
+        log.warning("an unconfirmed vote that could not be kept failed to publish")
 
 
 async def run_settling(context: VotingContext, interval_s: float) -> None:
