@@ -7,10 +7,12 @@ import asyncio
 import socket
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pytest
 import pytest_asyncio
 import uvicorn
 from fastapi import FastAPI
@@ -33,6 +35,7 @@ from contest_runtime.kafka import EventPublisher, make_broker
 from contest_runtime.settings import InfraSettings
 from contest_voting.app import create_app
 from contest_voting.context import VotingContext
+from contest_voting.domain.voters import voter_key, voter_token
 from contest_voting.settings import VotingSettings
 
 NOMINATION = DEFINITION.nominations[0].code
@@ -113,6 +116,17 @@ class RunningVoting:
         await eventually(holds)
         return seen[-1]
 
+    def voter_key_of(self, phone: str) -> str:
+        """The voter key the service makes of ``phone``."""
+        return voter_key(phone, self.context.settings.voter_key_secret.get_secret_value().encode())
+
+    def minted(self, phone: str) -> dict[str, str]:
+        """The Authorization header of a voter token for ``phone``, made with the service's
+        secret: for tests about votes, not about verification (which needs the SMS topic)."""
+        secret = self.context.settings.token_secret.get_secret_value()
+        token = voter_token(self.voter_key_of(phone), secret, timedelta(minutes=15))
+        return {"Authorization": f"Bearer {token}"}
+
     def code_sent_to(self, phone: str) -> str | None:
         """The latest one-time code the SMS gateway was asked to send to ``phone``."""
         sent = [
@@ -167,21 +181,42 @@ def voting_settings(infra: InfraSettings, auth: AuthSettings, **changes: Any) ->
     )
 
 
+VotingOn = Callable[..., AbstractAsyncContextManager[RunningVoting]]
+
+
+@pytest.fixture(scope="session")
+def voting_on(auth_settings: AuthSettings, app_client: Any) -> VotingOn:
+    """``async with voting_on(infra, sms, **settings) as voting:`` a voting service on the
+    broker and store ``infra`` names, with settings changed as given."""
+
+    @asynccontextmanager
+    async def running(
+        infra: InfraSettings, sms: Any = None, **changes: Any
+    ) -> AsyncIterator[RunningVoting]:
+        broker = make_broker(infra, client_id="judging-and-intake-stand-in")
+        await broker.start()
+        try:
+            app = create_app(voting_settings(infra, auth_settings, **changes))
+            async with app_client(app) as http:
+                yield RunningVoting(
+                    app, http, EventPublisher(broker, source="/contest/judging"), sms
+                )
+        finally:
+            await broker.stop()
+
+    return running
+
+
 @pytest_asyncio.fixture(loop_scope="session", scope="session")
 async def voting(
     infra_settings: InfraSettings,
-    auth_settings: AuthSettings,
-    app_client: Any,
+    voting_on: VotingOn,
     recording: Callable[..., Awaitable[Any]],
 ) -> AsyncIterator[RunningVoting]:
     """One voting service for the voting tests."""
     sms = await recording(NOTIFICATION_PRIORITY)
-    broker = make_broker(infra_settings, client_id="judging-and-intake-stand-in")
-    await broker.start()
-    app = create_app(voting_settings(infra_settings, auth_settings))
-    async with app_client(app) as http:
-        yield RunningVoting(app, http, EventPublisher(broker, source="/contest/judging"), sms)
-    await broker.stop()
+    async with voting_on(infra_settings, sms) as running:
+        yield running
 
 
 @pytest_asyncio.fixture(loop_scope="session", scope="session")

@@ -94,9 +94,11 @@ class TallyVisibility(StrEnum):
     LIVE = "live"
     """Vote counts are public while voting runs."""
     HIDDEN = "hidden"
-    """Only total participation is public until the vote closes."""
+    """Nothing of the counts (neither ranks nor participation) is public until the tally is
+    certified."""
     RANKS_ONLY = "ranks_only"
-    """The order of choices is public, counts are not, until the vote closes."""
+    """The order of choices is public; counts and participation are not, until the tally is
+    certified."""
 
 
 class VoteChoices(StrEnum):

@@ -39,7 +39,9 @@ class TallyEntry(ContractModel):
 
 class TallyUpdated(EventData):
     """The public view of a nomination's tally (at most about once a second); the last one
-    of a nomination is the certified final tally, with every count shown."""
+    of a nomination is the certified final tally, with every count shown. Before that, a
+    `ranks_only` view shows ranks alone and a `hidden` view the choices alone, neither with
+    participation."""
 
     event_type: ClassVar[str] = "kz.contest.tally.updated"
 
@@ -49,6 +51,11 @@ class TallyUpdated(EventData):
     certified: bool = Field(
         default=False, description="The final, certified tally: every count is public."
     )
-    participation: int = Field(ge=0, description="Valid ballots so far (always public).")
+    participation: int = Field(
+        ge=0,
+        description="Valid ballots so far where the view shows counts (`live`, or "
+        "`certified`). 0 while `ranks_only` or `hidden` keep counts back: participation read "
+        "at every refresh could be differenced back into them.",
+    )
     entries: list[TallyEntry] = Field(description="Choices; content limited by `visibility`.")
     as_of: UtcDateTime = Field(description="When the counts were read.")

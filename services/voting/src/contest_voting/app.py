@@ -16,6 +16,7 @@ from contest_runtime.outbox import OutboxRelay
 from contest_runtime.service import ServiceRuntime, create_service_app
 from contest_voting.api import ballots, invalidations, tallies, vote, voters
 from contest_voting.closing import run_closing
+from contest_voting.confirming import run_settling
 from contest_voting.context import SOURCE, VotingContext
 from contest_voting.events.counting import count_votes, tally_consumer
 from contest_voting.events.finalists import keep_finalists
@@ -25,6 +26,7 @@ from contest_voting.settings import VotingSettings
 from contest_voting.store.ballots import Ballots
 from contest_voting.store.invalidations import Invalidations
 from contest_voting.store.public_votes import PublicVotes
+from contest_voting.store.unconfirmed import UnconfirmedVotes
 from contest_voting.store.verification import Codes, RateLimits
 
 NAME = "voting"
@@ -37,6 +39,7 @@ def create_app(settings: VotingSettings | None = None) -> FastAPI:
     async def wire(runtime: ServiceRuntime) -> VotingContext:
         db = runtime.db
         public_votes = PublicVotes(db)
+        unconfirmed = UnconfirmedVotes(db)
         context = VotingContext(
             settings=settings,
             contests=keep_contest_definitions(runtime),
@@ -45,10 +48,18 @@ def create_app(settings: VotingSettings | None = None) -> FastAPI:
             invalidations=Invalidations(db),
             codes=Codes(db),
             limits=RateLimits(db),
+            unconfirmed=unconfirmed,
             publisher=EventPublisher(runtime.broker, source=SOURCE),
-            relay=OutboxRelay(runtime.broker, [public_votes.collection]),
+            # Unconfirmed votes are sent again by the relay, like any outbox record.
+            relay=OutboxRelay(runtime.broker, [public_votes.collection, unconfirmed.collection]),
         )
-        stores = (context.ballots, context.invalidations, context.codes, context.limits)
+        stores = (
+            context.ballots,
+            context.invalidations,
+            context.codes,
+            context.limits,
+            context.unconfirmed,
+        )
         for store in (*stores, context.relay):
             await store.create_indexes()
         gallery: EventHandler = partial(follow_gallery, context)
@@ -70,6 +81,7 @@ def create_app(settings: VotingSettings | None = None) -> FastAPI:
             ),
             lambda: run_closing(context, settings.closing_interval_s, grace),
             lambda: context.relay.run(settings.outbox_interval_s),
+            lambda: run_settling(context, settings.outbox_interval_s),
             lambda: publish_tallies(
                 context,
                 lambda: ELECTING_PARTITION in consumer.assignment(),

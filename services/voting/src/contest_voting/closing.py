@@ -1,9 +1,10 @@
 """Closing a public vote and certifying its tally.
 
 1. The vote closes (at its scheduled close, or by an operator): no more votes are taken.
-2. A grace period later (longer than a vote may wait for the broker), the end offsets of
-   ``contest.votes.v1`` are recorded: every vote answered 202 before the close lies before
-   them.
+2. A grace period later (longer than a vote may wait for the broker), and once no vote the
+   broker did not confirm in time is still unsent (``store.unconfirmed``), the end offsets
+   of ``contest.votes.v1`` are recorded: every vote answered 202 before the close, accepted
+   or uncertain, lies before them.
 3. Once counting has passed those offsets on every partition, the tally is certified from
    the ballots cast before the close, and ``StageClosed`` (public vote) is written with it.
 """
@@ -61,6 +62,8 @@ async def certify(context: VotingContext, vote: PublicVote, grace: timedelta) ->
     if vote.closing_offsets is None:
         if now < vote.closed_at + grace:
             return False
+        if await context.unconfirmed.unsent(vote.contest_id):
+            return False  # the relay is still sending votes cast before the close
         ends = await end_offsets(context.settings.infra.kafka_bootstrap_servers, VOTES.name)
         offsets = {str(partition): end for partition, end in ends.items()}
         await context.public_votes.change(

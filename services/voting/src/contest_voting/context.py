@@ -22,6 +22,7 @@ from contest_voting.settings import VotingSettings
 from contest_voting.store.ballots import Ballots
 from contest_voting.store.invalidations import Invalidations
 from contest_voting.store.public_votes import PublicVotes
+from contest_voting.store.unconfirmed import UnconfirmedVotes
 from contest_voting.store.verification import Codes, RateLimits
 
 SOURCE = "/contest/voting"
@@ -30,12 +31,15 @@ SOURCE = "/contest/voting"
 @dataclass(frozen=True)
 class BallotRules:
     """What a vote is checked against, all of which changes rarely: the contest's schedule
-    (in its definition), its choices per nomination, and an operator's close."""
+    (in its definition), its choices per nomination, an operator's close, and the seats of
+    votes the broker has not confirmed yet (usually none)."""
 
     definition: ContestDefinition
     choices: dict[str, frozenset[str]]
     closed_at: datetime | None
     read_at: float
+    unconfirmed: frozenset[tuple[str, str]] = frozenset()
+    """(nomination, voter) of the contest's votes kept unconfirmed, by any replica."""
 
 
 @dataclass
@@ -49,6 +53,7 @@ class VotingContext:
     invalidations: Invalidations
     codes: Codes
     limits: RateLimits
+    unconfirmed: UnconfirmedVotes
     publisher: EventPublisher
     relay: OutboxRelay
     clock: Callable[[], datetime] = stored_now
@@ -61,6 +66,9 @@ class VotingContext:
     meanwhile wait for one read instead of each reading the store."""
     recent_voters: RecentVoters = field(default_factory=lambda: RecentVoters(200_000))
     """Voters this replica took a vote from, to answer a repeated vote at once."""
+    background_notes: set[asyncio.Task[None]] = field(default_factory=set)
+    """Notes under way that an unconfirmed vote was acknowledged after all (held so that
+    they are not collected before they ran)."""
     live: LiveTallies = field(init=False)
     """The public views of the tallies, shared by every viewer of this replica."""
 
@@ -86,7 +94,10 @@ class VotingContext:
         choices = {
             n: frozenset(c.application_id for c in vote.choices_in(n)) for n in vote.nominations()
         }
-        self.rules[contest_id] = BallotRules(definition, choices, vote.closed_at, monotonic())
+        unconfirmed = await self.unconfirmed.seats(contest_id)
+        self.rules[contest_id] = BallotRules(
+            definition, choices, vote.closed_at, monotonic(), unconfirmed
+        )
         return self.rules[contest_id]
 
 

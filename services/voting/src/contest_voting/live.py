@@ -3,7 +3,9 @@ refresh interval per contest however many people watch.
 
 The one public view is the contract's ``TallyUpdated``: the HTTP tallies, the server-sent
 event stream and the ``contest.tallies.v1`` topic all show exactly it, so a count the
-contest's visibility rule hides has no other way out.
+contest's visibility rule hides has no other way out. Under ``ranks_only`` and ``hidden``
+the view carries no participation until the tally is certified (``domain.tallies`` says
+why): views read every refresh could otherwise be differenced back into counts.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from typing import TYPE_CHECKING
 
 from contest_contracts.events.stages import PublicVoteSummary
 from contest_contracts.events.voting import TallyUpdated
-from contest_voting.domain.tallies import public_entries
+from contest_voting.domain.tallies import public_entries, public_participation
 
 if TYPE_CHECKING:
     from contest_voting.context import VotingContext
@@ -48,7 +50,9 @@ async def read_tallies(context: VotingContext, contest_id: str) -> list[TallyUpd
                 nomination_code=nomination,
                 visibility=visibility,
                 certified=certified is not None,
-                participation=sum(counts.values()),
+                participation=public_participation(
+                    counts, visibility, certified=certified is not None
+                ),
                 entries=public_entries(
                     counts, choices, visibility, certified=certified is not None
                 ),

@@ -32,7 +32,10 @@ class VotingSettings(ServiceSettings):
         default=50, ge=1, description="Code requests per client address per hour."
     )
     publish_timeout_s: float = Field(
-        default=5.0, gt=0, description="How long a vote waits for the broker before a 503."
+        default=5.0,
+        gt=0,
+        description="How long a vote waits for the broker's acknowledgement; a vote not "
+        "acknowledged by then is answered 202 `uncertain`, kept and sent again.",
     )
     ballot_rules_cache_s: float = Field(
         default=1.0,
@@ -53,7 +56,8 @@ class VotingSettings(ServiceSettings):
         default=6.0,
         gt=0,
         description="Wait after a close before taking the votes topic's end offsets; longer "
-        "than the publish timeout, so every vote answered 202 lies before them.",
+        "than the publish timeout, so every vote answered 202 `accepted` lies before them "
+        "(votes answered `uncertain` are waited for until the broker took them).",
     )
     outbox_interval_s: float = Field(
         default=1.0, gt=0, description="How often unpublished events are retried."

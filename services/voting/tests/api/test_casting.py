@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import asyncio
 import random
+import uuid
 from datetime import UTC, datetime
 from typing import Any
 
+from contest_contracts.envelope import new_event_id
 from contest_contracts.events.contest import TallyVisibility
 from contest_contracts.events.voting import VoteCast
 from contest_contracts.topics import VOTES
@@ -75,7 +77,7 @@ async def test_a_redelivered_or_repeated_vote_counts_once_and_the_recount_equals
     try:
         key = voter_key(a_phone(), SECRET)
         vote = VoteCast(
-            receipt_id=f"receipt-{random.randrange(10**9)}",
+            receipt_id=new_event_id(),
             contest_id=contest,
             nomination_code=NOMINATION,
             application_id=first,
@@ -88,12 +90,12 @@ async def test_a_redelivered_or_repeated_vote_counts_once_and_the_recount_equals
         # voter voting again in the same nomination under a new receipt.
         for _ in range(3):
             await replayer.publish(VOTES, vote, subject=key)
-        repeated = vote.model_copy(update={"receipt_id": "receipt-again", "application_id": second})
+        repeated = vote.model_copy(update={"receipt_id": new_event_id(), "application_id": second})
         await replayer.publish(VOTES, repeated, subject=key)
         others = [
             vote.model_copy(
                 update={
-                    "receipt_id": f"receipt-{i}-{random.randrange(10**9)}",
+                    "receipt_id": new_event_id(),
                     "voter_key": voter_key(a_phone(), SECRET),
                     "application_id": second,
                 }
@@ -110,17 +112,50 @@ async def test_a_redelivered_or_repeated_vote_counts_once_and_the_recount_equals
     tally = await ballots.tally(contest, NOMINATION)
     assert tally == {first: 1, second: 5}
     assert await ballots.recount(contest, NOMINATION) == tally
-    receipt = (await voting.http.get("/receipts/receipt-again")).json()
-    assert (receipt["counted"], receipt["refused"]) == (False, "already_voted")
+    receipt = (await voting.http.get(f"/receipts/{repeated.receipt_id}")).json()
+    assert (receipt["status"], receipt["counted"], receipt["refused"]) == (
+        "refused",
+        False,
+        "already_voted",
+    )
     first_receipt = (await voting.http.get(f"/receipts/{vote.receipt_id}")).json()
-    assert (first_receipt["counted"], first_receipt["refused"]) == (True, None)
+    assert (first_receipt["status"], first_receipt["counted"]) == ("counted", True)
+
+
+async def test_a_receipt_page_knows_a_receipt_id_from_anything_else(voting: Any) -> None:
+    """Receipts are UUIDv7: anything else names no receipt (404); a receipt id nothing is
+    counted or kept under says so, without claiming a vote that was never seen."""
+    for not_a_receipt in (
+        "anything",
+        "receipt-again",
+        str(uuid.uuid4()),  # a UUID, but not version 7
+        new_event_id().replace("-", ""),  # not the canonical spelling
+        new_event_id() + "0",
+    ):
+        answer = await voting.http.get(f"/receipts/{not_a_receipt}")
+        assert answer.status_code == 404, not_a_receipt
+        assert answer.headers["content-type"] == "application/problem+json"
+        assert answer.json()["code"] == "unknown_receipt"
+    unknown = new_event_id()
+    answer = await voting.http.get(f"/receipts/{unknown.upper()}")
+    assert answer.status_code == 200
+    assert answer.json() == {
+        "receipt_id": unknown,
+        "status": "unknown",
+        "counted": False,
+        "valid": None,
+        "refused": None,
+        "contest_id": None,
+        "nomination_code": None,
+        "cast_at": None,
+    }
 
 
 async def _total(ballots: Any, contest: str, expected: int) -> bool:
     return sum((await ballots.tally(contest, NOMINATION)).values()) == expected
 
 
-async def test_hidden_counts_show_participation_only_and_ranks_only_shows_no_votes(
+async def test_hidden_counts_show_nothing_and_ranks_only_shows_ranks_alone(
     voting: Any, eventually: Any
 ) -> None:
     for visibility in (TallyVisibility.HIDDEN, TallyVisibility.RANKS_ONLY):
@@ -133,7 +168,11 @@ async def test_hidden_counts_show_participation_only_and_ranks_only_shows_no_vot
         )
         receipt = answer.json()["receipt_id"]
         await eventually(lambda r=receipt: _counted(voting, r))
-        tally = await voting.tally_once(contest, eventually, lambda v: v["participation"] == 1)
+        counted_by = voting.context.clock()
+        tally = await voting.tally_once(
+            contest, eventually, lambda v, t=counted_by: datetime.fromisoformat(v["as_of"]) > t
+        )
+        assert tally["participation"] == 0  # not shown: it could be differenced into counts
         assert all(e.get("votes") is None for e in tally["entries"])
         if visibility == TallyVisibility.HIDDEN:
             assert all(e.get("rank") is None for e in tally["entries"])

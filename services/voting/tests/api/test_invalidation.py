@@ -5,7 +5,6 @@ and the certified tally says how many ballots were invalidated."""
 from __future__ import annotations
 
 import random
-import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -13,6 +12,7 @@ from typing import Any
 import pytest_asyncio
 
 from contest_contracts.common import StageKind
+from contest_contracts.envelope import new_event_id
 from contest_contracts.events.stages import StageClosed
 from contest_contracts.events.voting import VoteCast
 from contest_contracts.topics import STAGES, VOTES
@@ -45,7 +45,7 @@ async def _cast(
 ) -> str:
     key = voter_key(phone, SECRET)
     vote = VoteCast(
-        receipt_id=f"receipt-{uuid.uuid4().hex}",
+        receipt_id=new_event_id(),  # receipts are UUIDv7, as the vote path makes them
         contest_id=contest,
         nomination_code=NOMINATION,
         application_id=choice,

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from contest_contracts.common import StageKind
 from contest_contracts.events.contest import StageSchedule, TallyVisibility
 from contest_contracts.samples import DEFINITION
-from contest_voting.domain.tallies import public_entries, ranked
+from contest_voting.domain.tallies import public_entries, public_participation, ranked
 from contest_voting.domain.window import VoteStatus, vote_status
 
 
@@ -47,6 +47,41 @@ def test_each_visibility_shows_what_it_promises_and_certification_shows_all() ->
     ]
     certified = public_entries(counts, choices, TallyVisibility.HIDDEN, certified=True)
     assert [e.votes for e in certified] == [9, 3]
+
+
+Counts = st.dictionaries(st.sampled_from("abcd"), st.integers(min_value=0, max_value=30))
+
+
+def _shown(counts: dict[str, int], visibility: TallyVisibility) -> tuple[object, ...]:
+    entries = public_entries(counts, list("abcd"), visibility, certified=False)
+    participation = public_participation(counts, visibility, certified=False)
+    return participation, [(e.application_id, e.rank, e.votes) for e in entries]
+
+
+@given(Counts, Counts)
+def test_a_hidden_view_is_the_same_whatever_the_counts(
+    one: dict[str, int], other: dict[str, int]
+) -> None:
+    assert _shown(one, TallyVisibility.HIDDEN) == _shown(other, TallyVisibility.HIDDEN)
+
+
+@given(Counts, Counts)
+def test_a_ranks_only_view_follows_the_order_of_the_counts_alone(
+    one: dict[str, int], other: dict[str, int]
+) -> None:
+    def order(counts: dict[str, int]) -> list[list[bool]]:
+        return [[counts.get(x, 0) > counts.get(y, 0) for y in "abcd"] for x in "abcd"]
+
+    if order(one) == order(other):
+        assert _shown(one, TallyVisibility.RANKS_ONLY) == _shown(other, TallyVisibility.RANKS_ONLY)
+
+
+def test_participation_is_shown_where_counts_are() -> None:
+    counts = {"a": 3, "b": 9}
+    assert public_participation(counts, TallyVisibility.LIVE, certified=False) == 12
+    assert public_participation(counts, TallyVisibility.RANKS_ONLY, certified=False) == 0
+    assert public_participation(counts, TallyVisibility.HIDDEN, certified=False) == 0
+    assert public_participation(counts, TallyVisibility.HIDDEN, certified=True) == 12
 
 
 def test_the_vote_is_open_within_its_schedule_once_there_are_choices() -> None:

@@ -1,12 +1,23 @@
 """What the public sees of a tally, by the contest's visibility rule.
 
-- ``live``: every choice with its rank and votes.
-- ``ranks_only``: ranks, no votes.
-- ``hidden``: the choices, with neither ranks nor votes.
+- ``live``: every choice with its rank and votes, and the nomination's participation.
+- ``ranks_only``: ranks; no votes and no participation.
+- ``hidden``: the choices, with neither ranks, votes nor participation: a view that does
+  not change while votes come in.
 
-Participation (valid ballots in the nomination) is always public. Once the vote is closed
-and certified, everything is public. Ranks are competition ranks (1, 1, 3), most votes first;
-equal votes are listed by application id.
+Once the vote is closed and certified, everything is public. Ranks are competition ranks
+(1, 1, 3), most votes first; equal votes are listed by application id.
+
+Why no participation before certification (``public_participation``): any figure that
+grows with the votes can be read often and differenced. Participation per nomination plus
+ranks gives back every finalist's exact count whenever votes arrive slower than the views
+are refreshed (each step of one vote goes to the finalist whose rank moved); in a
+nomination with a single finalist, participation *is* its count. Rounding or a contest-wide
+total does not close this: a rounded figure still gives the exact total at the moment it
+steps, and a contest of one nomination has a contest-wide total equal to it. So a view that
+keeps counts back shows nothing that follows them but what its rule names: under
+``ranks_only`` the order alone (which ties and overtakings reveal only as order), under
+``hidden`` nothing at all.
 """
 
 from __future__ import annotations
@@ -48,3 +59,13 @@ def public_entries(
         )
         for rank, application_id, votes in ranked(counts, choices)
     ]
+
+
+def public_participation(
+    counts: Mapping[str, int], visibility: TallyVisibility, *, certified: bool
+) -> int:
+    """The participation a view may show: the valid ballots when its counts are public
+    (``live``, or certified), else 0, which then means "not shown" (see the module)."""
+    if certified or visibility == TallyVisibility.LIVE:
+        return sum(counts.values())
+    return 0
