@@ -57,3 +57,94 @@ async def test_the_gallery_shows_projects_in_competition_without_personal_data(
         f"/contests/{definition.contest_id}/gallery", params={"region": ALMATY}
     )
     assert [i["application_id"] for i in almaty.json()["items"]] == [ids["shown-too"]]
+
+
+async def test_contacts_written_into_public_texts_are_masked_and_the_applicant_is_told(
+    intake: Any, bearer: Bearer
+) -> None:
+    definition = contest_definition()
+    await intake.http.post(
+        "/contests", json=definition.model_dump(mode="json"), headers=bearer(Role.OPERATOR)
+    )
+    url = f"/contests/{definition.contest_id}/applications"
+    applicant = bearer(Role.APPLICANT, subject="talkative")
+    planted = project_form(11, ASTANA)
+    iin, phone, email = worker_form(12).applicant.identifier, "+7 701 555 12 34", "me@mail.kz"
+    form = planted.model_copy(
+        update={
+            "details": planted.details.model_copy(
+                update={
+                    "summary": f"Пишите {email}, звоните {phone} или 8 (701) 555-12-34.",
+                    "target_group": f"Молодёжь; мой ИИН {iin}",
+                }
+            )
+        }
+    )
+    created = await intake.http.post(url, json=body(form, submit=True), headers=applicant)
+    assert created.status_code == 201, created.text
+    notices = created.json()["public_notices"]
+    assert [(n["code"], n["field"]) for n in notices] == [
+        ("personal_data_hidden", "details.summary"),
+        ("personal_data_hidden", "details.target_group"),
+    ]
+
+    gallery = await intake.http.get(f"/contests/{definition.contest_id}/gallery")
+    [item] = gallery.json()["items"]
+    assert item["summary"] == "Пишите •••, звоните ••• или •••."
+    assert item["target_group"] == "Молодёжь; мой ИИН •••"
+    text = json.dumps(gallery.json(), ensure_ascii=False)
+    for secret in (iin, email, "555 12 34", "555-12-34", planted.applicant.identifier):
+        assert secret not in text
+
+
+async def test_contacts_in_names_and_titles_are_refused_and_nothing_is_stored(
+    intake: Any, bearer: Bearer
+) -> None:
+    definition = contest_definition()
+    await intake.http.post(
+        "/contests", json=definition.model_dump(mode="json"), headers=bearer(Role.OPERATOR)
+    )
+    url = f"/contests/{definition.contest_id}/applications"
+    project, worker = project_form(13, ASTANA), worker_form(14, ASTANA)
+    cases = [
+        (
+            project.model_copy(
+                update={
+                    "details": project.details.model_copy(
+                        update={"project_title": "Спорт, тел. 87015551234"}
+                    )
+                }
+            ),
+            "details.project_title",
+        ),
+        (
+            project.model_copy(
+                update={
+                    "applicant": project.applicant.model_copy(
+                        update={"display_name": f"ОО Жігер, БИН {project.applicant.identifier}"}
+                    )
+                }
+            ),
+            "applicant.display_name",
+        ),
+        (
+            worker.model_copy(
+                update={
+                    "details": worker.details.model_copy(
+                        update={"position": "соцработник aigul@mail.kz"}
+                    )
+                }
+            ),
+            "details.position",
+        ),
+    ]
+    for form, field in cases:
+        refused = await intake.http.post(
+            url, json=body(form, submit=True), headers=bearer(Role.APPLICANT, subject="x")
+        )
+        assert refused.status_code == 422, refused.text
+        assert [(e["kind"], ".".join(e["location"])) for e in refused.json()["errors"]] == [
+            ("personal_data_in_public_field", field)
+        ]
+    mine = await intake.http.get("/applications/mine", headers=bearer(Role.APPLICANT, subject="x"))
+    assert mine.json() == []

@@ -1,7 +1,8 @@
 """The public gallery ("exhibition") of submitted projects: public fields only.
 
-Built field by field from an allow-list, so that IIN, BIN, phone and email can never
-appear here, whatever is added to applications later.
+Built field by field from an allow-list, so that the applicant's IIN, BIN, phone and email
+fields never appear here, whatever is added to applications later; identifiers, phones and
+emails written into the public texts themselves are masked (``domain.disclosure``).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from contest_contracts.common import NominationKind
 from contest_contracts.events.applications import ProjectDetails
 from contest_intake.api.access import office
 from contest_intake.domain.applications import IN_COMPETITION, Application
+from contest_intake.domain.disclosure import masked
 from contest_intake.office import IntakeOffice
 from contest_intake.store.applications import ApplicationFilter
 
@@ -48,10 +50,10 @@ class GalleryProject(BaseModel):
             application_id=application.application_id,
             nomination_code=application.form.nomination_code,
             region_code=application.form.region_code,
-            title=details.project_title,
-            author=application.form.applicant.display_name,
-            summary=details.summary,
-            target_group=details.target_group,
+            title=masked(details.project_title),
+            author=masked(application.form.applicant.display_name),
+            summary=masked(details.summary),
+            target_group=masked(details.target_group),
             beneficiaries_reached=details.beneficiaries_reached,
             budget_tenge=details.budget_tenge,
             period_start=details.period_start,

@@ -29,6 +29,7 @@ from contest_intake.domain.forms import (
     Refusal,
     Refused,
     applicant_slot,
+    disclosure_notices,
     form_refusals,
     title_of,
 )
@@ -103,6 +104,12 @@ class Application(BaseModel):
     withdrawn_at: UtcDateTime | None = None
     screening: Screening | None = None
     timeline: list[TimelineEntry] = Field(default_factory=list)
+    public_notices: list[Refusal] = Field(
+        default_factory=list,
+        description="Public texts in which an IIN, BIN, phone or email was found: the public "
+        "sees them with it hidden (`personal_data_hidden`, per field). Found when the form "
+        "is written.",
+    )
 
     @classmethod
     def draft(
@@ -121,6 +128,7 @@ class Application(BaseModel):
             owner=owner,
             source=source,
             form=form,
+            public_notices=disclosure_notices(form),
             created_at=now,
             timeline=[TimelineEntry(status=ApplicationStatus.DRAFT, at=now)],
         )
@@ -180,6 +188,7 @@ class Application(BaseModel):
                 "nomination and applicant identifier cannot change; withdraw and apply again",
             )
         self.form = form
+        self.public_notices = disclosure_notices(form)
         return self._changed()
 
     def attach(self, attachment: AttachmentRef) -> list[EventData]:

@@ -20,6 +20,11 @@ from contest_contracts.events.applications import (
     ProjectDetails,
 )
 from contest_contracts.events.contest import ContestDefinition, FormLimits
+from contest_intake.domain.disclosure import (
+    LONG_PUBLIC_FIELDS,
+    SHORT_PUBLIC_FIELDS,
+    fields_disclosing,
+)
 from contest_intake.domain.identifiers import InvalidIdentifier, validate_bin, validate_iin
 
 
@@ -64,6 +69,14 @@ class ApplicationForm(BaseModel):
 def form_refusals(form: ApplicationForm, definition: ContestDefinition) -> list[Refusal]:
     """Everything that makes ``form`` unacceptable in the contest ``definition``."""
     refusals = limit_refusals(form, definition.form_limits)
+    refusals += [
+        Refusal(
+            code="personal_data_in_public_field",
+            message=f"{field} is shown publicly: it must not hold an IIN, BIN, phone or email",
+            field=field,
+        )
+        for field in fields_disclosing(public_texts(form), SHORT_PUBLIC_FIELDS)
+    ]
     nominations = {n.code: n for n in definition.nominations}
     nomination = nominations.get(form.nomination_code)
     if nomination is None:
@@ -118,6 +131,24 @@ def form_refusals(form: ApplicationForm, definition: ContestDefinition) -> list[
 
 LONG_TEXTS = frozenset({"details.summary", "details.achievements"})
 """Fields held to the long-text limit; every other text of a form is held to the short one."""
+
+
+def public_texts(form: ApplicationForm) -> dict[str, str]:
+    """Every text of ``form`` by its dotted field path (``details.summary``...)."""
+    return dict(_texts(form.model_dump(mode="json")))
+
+
+def disclosure_notices(form: ApplicationForm) -> list[Refusal]:
+    """What the applicant is told about personal data found in the long public texts: it is
+    accepted, and shown to the public masked."""
+    return [
+        Refusal(
+            code="personal_data_hidden",
+            message=f"{field} is shown publicly with the IIN, BIN, phone or email in it hidden",
+            field=field,
+        )
+        for field in fields_disclosing(public_texts(form), LONG_PUBLIC_FIELDS)
+    ]
 
 
 def limit_refusals(form: ApplicationForm, limits: FormLimits) -> list[Refusal]:
