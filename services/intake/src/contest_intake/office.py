@@ -34,6 +34,12 @@ from contest_intake.domain.forms import (
     attachment_refusals,
     form_refusals,
 )
+from contest_intake.domain.visibility import (
+    VisibilityChange,
+    VisibilityChanged,
+    check_visibility_change,
+    keeping_unwritten_visibility,
+)
 from contest_intake.domain.window import is_due, require_open, submission_summary
 from contest_intake.store.applications import (
     ApplicationExists,
@@ -110,17 +116,48 @@ class IntakeOffice:
         await self.relay.flush(self.contests.collection, definition.contest_id)
         return await self.contest(definition.contest_id)
 
-    async def redefine(self, definition: ContestDefinition) -> Contest:
-        """Replace a contest's definition and announce the new revision (no-op if unchanged)."""
+    async def redefine(
+        self,
+        definition: ContestDefinition,
+        by: str,
+        allowed: VisibilityChange = VisibilityChange.NONE,
+    ) -> Contest:
+        """Replace a contest's definition and announce the new revision (no-op if unchanged).
+
+        A definition written without a visibility keeps the contest's; a change of the
+        visibility is checked against ``allowed`` and written in the contest's audit log
+        (``domain.visibility``).
+        """
+        now = self.clock()
 
         def change(contest: Contest) -> tuple[Document, Envelope[Any]] | None:
-            if contest.definition == definition:
+            new = keeping_unwritten_visibility(contest.definition, definition)
+            if contest.definition == new:
                 return None
             revision = contest.revision + 1
+            audit = list(contest.audit)
+            before, after = contest.definition.public_vote.visibility, new.public_vote.visibility
+            if before != after:
+                forced = check_visibility_change(contest.definition, new, now, allowed)
+                audit.append(
+                    VisibilityChanged(
+                        at=now,
+                        by=by,
+                        previous=before,
+                        visibility=after,
+                        revision=revision,
+                        forced=forced,
+                    )
+                )
             event = self.envelope(
-                ContestUpdated(definition=definition, revision=revision), definition.contest_id
+                ContestUpdated(definition=new, revision=revision), definition.contest_id
             )
-            return {"definition": definition.model_dump(mode="json"), "revision": revision}, event
+            fields = {
+                "definition": new.model_dump(mode="json"),
+                "revision": revision,
+                "audit": [entry.model_dump(mode="json") for entry in audit],
+            }
+            return fields, event
 
         with publishable("definition"):
             contest = await self.contests.change(definition.contest_id, change)
@@ -138,7 +175,8 @@ class IntakeOffice:
                 if refused.code != "contest_exists":
                     raise
                 # Another replica defined it in the meantime: bring it up to date below.
-        return await self.redefine(definition)
+        # A file's visibility is written on purpose; a vote that has opened still keeps its own.
+        return await self.redefine(definition, "definition-file", VisibilityChange.CONFIRM)
 
     async def close_submission(self, contest_id: str, closed_by: str) -> Contest:
         """Close the submission stage and announce it with the counts; closing twice is a no-op."""

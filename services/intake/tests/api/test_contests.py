@@ -269,3 +269,87 @@ def test_a_broken_definition_file_stops_the_start_with_its_reasons(
     settings = intake.settings.model_copy(update={"definition_files": [path]})
     with pytest.raises(DefinitionProblem, match="nominatons"):
         create_app(settings)
+
+
+def _with_visibility(document: dict[str, Any], visibility: str | None) -> dict[str, Any]:
+    """``document`` with the vote's visibility set, or left out (None)."""
+    vote = {k: v for k, v in document["public_vote"].items() if k != "visibility"}
+    if visibility is not None:
+        vote["visibility"] = visibility
+    return {**document, "public_vote": vote}
+
+
+async def test_a_hidden_vote_stays_hidden_unless_a_change_is_confirmed_and_every_change_is_audited(
+    intake: Any, bearer: Bearer
+) -> None:
+    definition = contest_definition()
+    operator = bearer(Role.OPERATOR, subject="operator-3")
+    url = f"/contests/{definition.contest_id}"
+    hidden = _with_visibility(definition.model_dump(mode="json"), "hidden")
+    assert (await intake.http.post("/contests", json=hidden, headers=operator)).status_code == 201
+
+    retitled = {**hidden, "title": {**hidden["title"], "en": "Retitled"}}
+    left_out = await intake.http.put(url, json=_with_visibility(retitled, None), headers=operator)
+    assert left_out.status_code == 200, left_out.text
+    assert left_out.json()["revision"] == 2
+    assert left_out.json()["definition"]["public_vote"]["visibility"] == "hidden"
+
+    for louder in ("ranks_only", "live"):
+        refused = await intake.http.put(
+            url, json=_with_visibility(retitled, louder), headers=operator
+        )
+        assert (refused.status_code, refused.json()["code"]) == (
+            409,
+            "visibility_change_unconfirmed",
+        )
+    assert (await intake.office.contest(definition.contest_id)).revision == 2
+
+    confirmed = await intake.http.put(
+        url,
+        json=_with_visibility(retitled, "live"),
+        params={"visibility_change": "confirm"},
+        headers=operator,
+    )
+    assert confirmed.status_code == 200, confirmed.text
+    quieter = await intake.http.put(
+        url, json=_with_visibility(retitled, "ranks_only"), headers=operator
+    )
+    assert quieter.status_code == 200, quieter.text  # more secret: no confirmation needed
+
+    audit = await intake.http.get(f"{url}/audit", headers=operator)
+    assert [(a["previous"], a["visibility"], a["by"], a["revision"]) for a in audit.json()] == [
+        ("hidden", "live", "operator-3", 3),
+        ("live", "ranks_only", "operator-3", 4),
+    ]
+    assert (await intake.http.get(f"{url}/audit")).status_code == 401
+    for role in (Role.APPLICANT, Role.SECRETARY, Role.JUROR, Role.COMMISSION_SECRETARY):
+        answer = await intake.http.get(f"{url}/audit", headers=bearer(role, region_code=ASTANA))
+        assert answer.status_code == 403
+
+
+async def test_once_the_vote_has_opened_its_visibility_changes_only_by_force(
+    intake: Any, bearer: Bearer
+) -> None:
+    definition = contest_definition(opens=timedelta(days=-40), closes=timedelta(days=-12))
+    operator = bearer(Role.OPERATOR, subject="operator-4")
+    url = f"/contests/{definition.contest_id}"
+    hidden = _with_visibility(definition.model_dump(mode="json"), "hidden")
+    assert (await intake.http.post("/contests", json=hidden, headers=operator)).status_code == 201
+
+    for visibility, allowed in [("live", "confirm"), ("ranks_only", "none"), ("live", "none")]:
+        refused = await intake.http.put(
+            url,
+            json=_with_visibility(hidden, visibility),
+            params={"visibility_change": allowed},
+            headers=operator,
+        )
+        assert (refused.status_code, refused.json()["code"]) == (409, "vote_visibility_fixed")
+    forced = await intake.http.put(
+        url,
+        json=_with_visibility(hidden, "live"),
+        params={"visibility_change": "force"},
+        headers=operator,
+    )
+    assert forced.status_code == 200, forced.text
+    [entry] = (await intake.http.get(f"{url}/audit", headers=operator)).json()
+    assert (entry["previous"], entry["visibility"], entry["forced"]) == ("hidden", "live", True)

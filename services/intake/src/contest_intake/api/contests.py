@@ -5,12 +5,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, Field
 
 from contest_contracts.events.contest import ContestDefinition
 from contest_intake.api.access import office
 from contest_intake.domain.definitions import DefinitionProblem, parse_definition
+from contest_intake.domain.visibility import VisibilityChange, VisibilityChanged
 from contest_intake.office import IntakeOffice
 from contest_intake.store.contests import Contest
 from contest_runtime.auth import Operator
@@ -97,7 +98,18 @@ async def define_contest(request: Request, intake: Office, _: Operator) -> Conte
     openapi_extra=_DEFINITION_BODY,
 )
 async def redefine_contest(
-    contest_id: str, request: Request, intake: Office, _: Operator
+    contest_id: str,
+    request: Request,
+    intake: Office,
+    operator: Operator,
+    visibility_change: Annotated[
+        VisibilityChange,
+        Query(
+            description="`confirm` allows a less secret `public_vote.visibility` before the "
+            "vote opens; `force` allows any change, also once it has opened. Every change is "
+            "audited; a definition without a visibility keeps the contest's."
+        ),
+    ] = VisibilityChange.NONE,
 ) -> ContestView:
     """Publishes `kz.contest.contest.updated` with the next revision (nothing if unchanged)."""
     definition = await _definition_in(request)
@@ -105,7 +117,7 @@ async def redefine_contest(
         raise ProblemError(
             422, "contest_id_mismatch", "Invalid input", "contest_id differs from the URL"
         )
-    return ContestView.of(await intake.redefine(definition))
+    return ContestView.of(await intake.redefine(definition, operator.subject, visibility_change))
 
 
 @router.get("/contests", summary="Every contest. Who may call: anyone (definitions are public).")
@@ -116,6 +128,14 @@ async def list_contests(intake: Office) -> list[ContestView]:
 @router.get("/contests/{contest_id}", summary="One contest. Who may call: anyone.")
 async def get_contest(contest_id: str, intake: Office) -> ContestView:
     return ContestView.of(await intake.contest(contest_id))
+
+
+@router.get(
+    "/contests/{contest_id}/audit",
+    summary="The contest's audit log (changes of the vote's visibility). Who may call: operators.",
+)
+async def contest_audit(contest_id: str, intake: Office, _: Operator) -> list[VisibilityChanged]:
+    return (await intake.contest(contest_id)).audit
 
 
 @router.post(

@@ -20,6 +20,8 @@ _STATUS = {
     "not_submittable": 409,
     "not_screenable": 409,
     "fixed_fields": 409,
+    "vote_visibility_fixed": 409,
+    "visibility_change_unconfirmed": 409,
     "attachment_too_large": 413,
     "application_too_large": 413,
     "definition_too_large": 413,

@@ -7,7 +7,7 @@ document's outbox, and the close of submission with its stage-closed event.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -19,6 +19,7 @@ from pymongo.errors import DuplicateKeyError
 from contest_contracts.envelope import Envelope
 from contest_contracts.events.contest import ContestDefinition
 from contest_contracts.topics import CONTEST_DEFINITIONS, STAGES
+from contest_intake.domain.visibility import VisibilityChanged
 from contest_runtime.mongo import Document
 from contest_runtime.outbox import outbox_entry, with_outbox
 
@@ -35,6 +36,8 @@ class Contest:
     revision: int
     submission_closed_at: datetime | None
     submission_closed_by: str | None
+    audit: list[VisibilityChanged] = field(default_factory=list)
+    """Changes that are audited (of the vote's visibility), oldest first."""
 
 
 class ContestStore:
@@ -113,4 +116,5 @@ def _contest(document: Document) -> Contest:
         revision=document["revision"],
         submission_closed_at=document.get("submission_closed_at"),
         submission_closed_by=document.get("submission_closed_by"),
+        audit=[VisibilityChanged.model_validate(entry) for entry in document.get("audit", [])],
     )
