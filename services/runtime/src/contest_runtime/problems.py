@@ -80,6 +80,8 @@ _STATUS_CODES = {
     429: ("rate_limited", "Too many requests"),
     503: ("unavailable", "Service unavailable"),
 }
+STATUS_TITLES = {status: title for status, (_, title) in _STATUS_CODES.items()}
+"""The title of the problem of each status the services answer with."""
 
 
 def problem_response(request: Request, error: ProblemError) -> JSONResponse:

@@ -27,6 +27,7 @@ from contest_runtime.consumers import DeadLetters
 from contest_runtime.kafka import EventPublisher, make_broker, start_broker, stop_broker
 from contest_runtime.logs import configure_logging, correlation_id
 from contest_runtime.mongo import Document, connect, ping
+from contest_runtime.openapi import document_problems
 from contest_runtime.problems import install_problem_handlers
 from contest_runtime.settings import ServiceSettings
 
@@ -131,6 +132,7 @@ def create_service_app(
     app.include_router(health_router())
     for router in routers:
         app.include_router(router)
+    document_problems(app)
     return app
 
 
@@ -148,7 +150,12 @@ def health_router() -> APIRouter:
     @router.get(
         "/readyz",
         summary="Readiness: broker and store reachable. Who may call: anyone.",
-        responses={503: {"description": "A dependency is unreachable."}},
+        responses={
+            503: {
+                "description": "A dependency is unreachable (the same body, `not_ready`).",
+                "content": {"application/json": {"schema": {"type": "object"}}},
+            }
+        },
     )
     async def readyz(request: Request) -> JSONResponse:
         runtime = service_runtime(request)

@@ -14,6 +14,7 @@ from contest_intake.domain.definitions import DefinitionProblem, parse_definitio
 from contest_intake.office import IntakeOffice
 from contest_intake.store.contests import Contest
 from contest_runtime.auth import Operator
+from contest_runtime.openapi import problems
 from contest_runtime.problems import FieldError, ProblemError
 
 router = APIRouter(tags=["contests"])
@@ -82,6 +83,7 @@ async def _definition_in(request: Request) -> ContestDefinition:
 
 @router.post(
     "/contests",
+    responses=problems(409, 413, 415, 422),
     status_code=201,
     summary="Define a contest (JSON or YAML). Who may call: operators.",
     openapi_extra=_DEFINITION_BODY,
@@ -93,6 +95,7 @@ async def define_contest(request: Request, intake: Office, _: Operator) -> Conte
 
 @router.put(
     "/contests/{contest_id}",
+    responses=problems(404, 413, 415, 422),
     summary="Replace a contest's definition. Who may call: operators.",
     openapi_extra=_DEFINITION_BODY,
 )
@@ -113,13 +116,18 @@ async def list_contests(intake: Office) -> list[ContestView]:
     return [ContestView.of(contest) for contest in await intake.contests.all()]
 
 
-@router.get("/contests/{contest_id}", summary="One contest. Who may call: anyone.")
+@router.get(
+    "/contests/{contest_id}",
+    responses=problems(404),
+    summary="One contest. Who may call: anyone.",
+)
 async def get_contest(contest_id: str, intake: Office) -> ContestView:
     return ContestView.of(await intake.contest(contest_id))
 
 
 @router.post(
     "/contests/{contest_id}/submission/close",
+    responses=problems(404, 409),
     summary="Close the submission stage now. Who may call: operators.",
 )
 async def close_submission(contest_id: str, intake: Office, operator: Operator) -> ContestView:

@@ -18,6 +18,7 @@ from contest_intake.api.access import office
 from contest_intake.domain.applications import IN_COMPETITION, Application
 from contest_intake.office import IntakeOffice
 from contest_intake.store.applications import ApplicationFilter
+from contest_runtime.openapi import problems
 
 router = APIRouter(tags=["gallery"])
 
@@ -68,6 +69,7 @@ class GalleryPage(BaseModel):
 
 @router.get(
     "/contests/{contest_id}/gallery",
+    responses=problems(404),
     summary="Submitted projects, public fields only. Who may call: anyone.",
 )
 async def gallery(

@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from contest_contracts.envelope import new_event_id
 from contest_contracts.events.voting import VoteCast
 from contest_contracts.topics import VOTES
+from contest_runtime.openapi import problems
 from contest_runtime.problems import ProblemError
 from contest_voting.api.voters import Voting, client_address
 from contest_voting.context import VotingContext
@@ -78,6 +79,7 @@ class ReceiptCheck(BaseModel):
 
 @router.post(
     "/contests/{contest_id}/votes",
+    responses=problems(401, 404, 409, 422, 503),
     status_code=202,
     summary="Cast a vote for a finalist; 202 with a receipt once the broker holds it, 503 when "
     "it cannot. Who may call: verified voters (voter token).",
