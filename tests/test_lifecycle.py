@@ -6,27 +6,17 @@ the same in the published results."""
 from __future__ import annotations
 
 import os
-import secrets
 from collections import Counter, defaultdict
-from collections.abc import Iterator
-from contextlib import ExitStack
 from datetime import datetime
 from itertools import groupby
-from pathlib import Path
-from typing import Any
 
 import pytest
 
 from contest_contracts.common import StageKind
 from contest_contracts.events.contest import ContestDefinition, Nomination
 from contest_intake.domain.definitions import demo_definition
-from contest_local.calls import Service
 from contest_local.edition.plan import Scale, plan_edition
 from contest_local.edition.play import Edition, Platform, Played, Sheets
-from contest_local.inbox import inbox_process
-from contest_local.infra import Endpoints
-from contest_local.platform import RunningService, start_services
-from contest_runtime.auth import AuthSettings
 
 pytestmark = pytest.mark.infra
 
@@ -51,38 +41,6 @@ def small_contest() -> ContestDefinition:
             "judging": demo.judging.model_copy(update={"normalise_scores": False}),
         }
     )
-
-
-@pytest.fixture
-def platform(infrastructure: Endpoints, tmp_path: Path, unique: Any) -> Iterator[Platform]:
-    """Every service as its own process, with databases and groups of this test, and the
-    inbox that receives their SMS and email."""
-    auth = AuthSettings(jwt_key=secrets.token_urlsafe(32))
-    with ExitStack() as stack:
-        inbox = inbox_process(tmp_path)
-        inbox.process.start()
-        stack.callback(inbox.process.stop)
-        run = unique("lifecycle")
-        environment = {
-            "AUTH_JWT_KEY": auth.jwt_key.get_secret_value(),
-            "VOTING_VOTER_KEY_SECRET": secrets.token_urlsafe(32),
-            "VOTING_TOKEN_SECRET": secrets.token_urlsafe(32),
-            "VOTING_CODES_PER_ADDRESS_PER_HOUR": "100000",
-            **inbox.notifications_environment(),
-        }
-        for service in ("intake", "judging", "voting", "notifications"):
-            prefix = service.upper()
-            environment[f"{prefix}_MONGODB_DATABASE"] = f"{run}_{service}".replace("-", "_")
-            environment[f"{prefix}_CONSUMER_GROUP"] = f"{run}-{service}"
-        running = start_services(stack, infrastructure, tmp_path, environment)
-        by_name: dict[str, RunningService] = {s.name: s for s in running}
-        services = {name: Service(s.url) for name, s in by_name.items()}
-        services["inbox"] = Service(inbox.url)
-        for caller in services.values():
-            stack.callback(caller.close)
-        yield Platform(
-            services["intake"], services["judging"], services["voting"], services["inbox"], auth
-        )
 
 
 async def test_a_whole_edition_gives_the_results_its_sheets_and_ballots_decide(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from fastapi import FastAPI
+from fastapi import APIRouter, FastAPI
 from httpx import ASGITransport, AsyncClient
 from pydantic import BaseModel
 
@@ -26,6 +26,19 @@ def problem_app() -> FastAPI:
         if ballot.application_id == "taken":
             raise ProblemError(409, "already_voted", "Already voted", "One vote per nomination.")
         return {"ok": "yes"}
+
+    @app.get("/ballots")
+    async def ballots() -> list[str]:
+        return []
+
+    # A path with methods in two routers, as a service's routers often have.
+    later = APIRouter()
+
+    @later.put("/ballots")
+    async def replace() -> None:
+        return None
+
+    app.include_router(later)
 
     @app.get("/boom")
     async def boom() -> None:
@@ -82,6 +95,14 @@ async def test_unknown_routes_and_methods_are_problems(http: AsyncClient) -> Non
     assert (missing.status_code, missing.json()["code"]) == (404, "not_found")
     wrong = await http.delete("/ballots")
     assert (wrong.status_code, wrong.json()["code"]) == (405, "method_not_allowed")
+
+
+async def test_a_wrong_method_is_told_every_method_of_the_path(http: AsyncClient) -> None:
+    # Starlette names only the methods of the first route whose path matches.
+    wrong = await http.patch("/ballots")
+    assert wrong.status_code == 405
+    allowed = {m.strip() for m in wrong.headers["allow"].split(",")}
+    assert allowed == {"GET", "POST", "PUT"}
 
 
 async def test_a_bug_is_a_problem_without_internals(http: AsyncClient) -> None:

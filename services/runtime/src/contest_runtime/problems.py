@@ -12,6 +12,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fastapi.routing import iter_route_contexts
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -80,6 +81,8 @@ _STATUS_CODES = {
     429: ("rate_limited", "Too many requests"),
     503: ("unavailable", "Service unavailable"),
 }
+STATUS_TITLES = {status: title for status, (_, title) in _STATUS_CODES.items()}
+"""The title of the problem of each status the services answer with."""
 
 
 def problem_response(request: Request, error: ProblemError) -> JSONResponse:
@@ -118,9 +121,24 @@ async def _on_http_exception(request: Request, error: Exception) -> JSONResponse
     code, title = _STATUS_CODES.get(error.status_code, ("http_error", "HTTP error"))
     detail = error.detail if isinstance(error.detail, str) and error.detail != title else None
     headers = dict(error.headers) if error.headers else None
+    if error.status_code == 405:
+        headers = {**(headers or {}), "Allow": ", ".join(sorted(_methods_of(request)))}
     return problem_response(
         request, ProblemError(error.status_code, code, title, detail, headers=headers)
     )
+
+
+def _methods_of(request: Request) -> set[str]:
+    """Every method some route of the request's path answers. Starlette's own ``Allow``
+    names only the methods of the first route whose path matched, and a path's methods are
+    often in routes of their own (``GET /contests`` and ``POST /contests``)."""
+    path = request.scope.get("path", request.url.path)
+    methods: set[str] = set()
+    for route in iter_route_contexts(request.app.routes):
+        pattern = getattr(route, "path_regex", None)
+        if pattern is not None and pattern.match(path):
+            methods |= set(route.methods or ())
+    return methods
 
 
 async def _on_validation_error(request: Request, error: Exception) -> JSONResponse:

@@ -29,6 +29,7 @@ from contest_runtime.kafka import EventPublisher, make_broker, start_broker, sto
 from contest_runtime.logs import configure_logging, correlation_id
 from contest_runtime.metrics import metrics_router
 from contest_runtime.mongo import Document, connect, ping
+from contest_runtime.openapi import document_problems
 from contest_runtime.problems import ProblemError, install_problem_handlers, problem_response
 from contest_runtime.records import RecordTooLarge, limit_records
 from contest_runtime.settings import ServiceSettings
@@ -138,6 +139,7 @@ def create_service_app(
     app.include_router(metrics_router())
     for router in routers:
         app.include_router(router)
+    document_problems(app)
     return app
 
 
@@ -165,7 +167,12 @@ def health_router() -> APIRouter:
         "/readyz",
         summary="Readiness: broker and store reachable, and which process answers (the "
         "service's name and the instance id it was started with). Who may call: anyone.",
-        responses={503: {"description": "A dependency is unreachable."}},
+        responses={
+            503: {
+                "description": "A dependency is unreachable (the same body, `not_ready`).",
+                "content": {"application/json": {"schema": {"type": "object"}}},
+            }
+        },
     )
     async def readyz(request: Request) -> JSONResponse:
         runtime = service_runtime(request)

@@ -38,6 +38,8 @@ class Platform:
     inbox: Service
     """The local inbox, where voters read their SMS."""
     auth: AuthSettings
+    notifications: Service | None = None
+    """Where notifications answers (an edition needs none of its API)."""
 
     def token(self, subject: str, role: Role, region_code: str | None = None) -> str:
         """A token as the identity provider would issue it."""

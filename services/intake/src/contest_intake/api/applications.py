@@ -14,6 +14,7 @@ from contest_intake.domain.forms import ApplicationForm
 from contest_intake.office import IntakeOffice
 from contest_intake.store.applications import ApplicationFilter
 from contest_runtime.auth import Principal, Role, require_roles
+from contest_runtime.openapi import problems
 from contest_runtime.problems import ProblemError
 
 router = APIRouter(tags=["applications"])
@@ -64,7 +65,8 @@ class ApplicationPage(BaseModel):
     summary="Create an application (draft, or submitted with `submit: true`). "
     "Who may call: applicants.",
     responses={
-        200: {"description": "A retry with the same Idempotency-Key: the same application."}
+        200: {"description": "A retry with the same Idempotency-Key: the same application."},
+        **problems(404, 409),
     },
 )
 async def create_application(
@@ -100,6 +102,7 @@ async def my_applications(intake: Office, applicant: ApplicantCaller) -> list[Ap
 
 @router.get(
     "/applications/{application_id}",
+    responses=problems(404),
     summary="One application. Who may call: its applicant, its region's secretary, operators.",
 )
 async def get_application(application_id: str, intake: Office, reader: Reader) -> Application:
@@ -110,6 +113,7 @@ async def get_application(application_id: str, intake: Office, reader: Reader) -
 
 @router.put(
     "/applications/{application_id}",
+    responses=problems(404, 409),
     summary="Replace the form before the deadline. Who may call: its applicant.",
 )
 async def edit_application(
@@ -122,6 +126,7 @@ async def edit_application(
 
 @router.post(
     "/applications/{application_id}/submit",
+    responses=problems(404, 409),
     summary="Submit a draft before the deadline. Who may call: its applicant.",
 )
 async def submit_application(
@@ -134,6 +139,7 @@ async def submit_application(
 
 @router.post(
     "/applications/{application_id}/withdraw",
+    responses=problems(404, 409),
     summary="Withdraw before the deadline. Who may call: its applicant.",
 )
 async def withdraw_application(
@@ -146,6 +152,7 @@ async def withdraw_application(
 
 @router.post(
     "/applications/{application_id}/screening",
+    responses=problems(404, 409),
     summary="Decide eligibility. Who may call: the region's secretary, operators.",
 )
 async def screen_application(
@@ -158,6 +165,7 @@ async def screen_application(
 
 @router.get(
     "/contests/{contest_id}/applications",
+    responses=problems(404),
     summary="List applications. Who may call: secretaries (their region), operators (all).",
 )
 async def list_applications(

@@ -13,6 +13,7 @@ from contest_intake.domain.applications import Application
 from contest_intake.domain.forms import Refused
 from contest_intake.office import IntakeOffice
 from contest_runtime.auth import Principal, Role, require_roles
+from contest_runtime.openapi import problems
 
 router = APIRouter(tags=["attachments"])
 
@@ -35,6 +36,7 @@ Reader = Annotated[Principal, Depends(require_roles(Role.APPLICANT, Role.SECRETA
         }
     },
     responses={
+        **problems(404, 409),
         413: {"description": "Larger than the contest allows."},
         415: {"description": "Media type not accepted."},
     },
@@ -62,6 +64,7 @@ async def attach_file(
 
 @router.get(
     "/applications/{application_id}/attachments/{attachment_id}",
+    responses=problems(404),
     summary="Download a file. Who may call: the applicant, the region's secretary, operators.",
     response_class=StreamingResponse,
 )
@@ -87,6 +90,7 @@ async def download_file(
 
 @router.delete(
     "/applications/{application_id}/attachments/{attachment_id}",
+    responses=problems(404, 409),
     summary="Remove a file before the deadline. Who may call: the application's applicant.",
 )
 async def remove_file(

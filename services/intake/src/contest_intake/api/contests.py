@@ -15,6 +15,7 @@ from contest_intake.domain.visibility import VisibilityChange, VisibilityChanged
 from contest_intake.office import IntakeOffice
 from contest_intake.store.contests import Contest
 from contest_runtime.auth import Operator
+from contest_runtime.openapi import problems
 from contest_runtime.problems import FieldError, ProblemError
 
 router = APIRouter(tags=["contests"])
@@ -83,6 +84,7 @@ async def _definition_in(request: Request) -> ContestDefinition:
 
 @router.post(
     "/contests",
+    responses=problems(409, 413, 415, 422),
     status_code=201,
     summary="Define a contest (JSON or YAML). Who may call: operators.",
     openapi_extra=_DEFINITION_BODY,
@@ -94,6 +96,7 @@ async def define_contest(request: Request, intake: Office, _: Operator) -> Conte
 
 @router.put(
     "/contests/{contest_id}",
+    responses=problems(404, 413, 415, 422),
     summary="Replace a contest's definition. Who may call: operators.",
     openapi_extra=_DEFINITION_BODY,
 )
@@ -125,7 +128,11 @@ async def list_contests(intake: Office) -> list[ContestView]:
     return [ContestView.of(contest) for contest in await intake.contests.all()]
 
 
-@router.get("/contests/{contest_id}", summary="One contest. Who may call: anyone.")
+@router.get(
+    "/contests/{contest_id}",
+    responses=problems(404),
+    summary="One contest. Who may call: anyone.",
+)
 async def get_contest(contest_id: str, intake: Office) -> ContestView:
     return ContestView.of(await intake.contest(contest_id))
 
@@ -140,6 +147,7 @@ async def contest_audit(contest_id: str, intake: Office, _: Operator) -> list[Vi
 
 @router.post(
     "/contests/{contest_id}/submission/close",
+    responses=problems(404, 409),
     summary="Close the submission stage now. Who may call: operators.",
 )
 async def close_submission(contest_id: str, intake: Office, operator: Operator) -> ContestView:

@@ -20,6 +20,7 @@ from contest_intake.domain.applications import IN_COMPETITION, Application
 from contest_intake.domain.disclosure import masked
 from contest_intake.office import IntakeOffice
 from contest_intake.store.applications import ApplicationFilter
+from contest_runtime.openapi import problems
 
 router = APIRouter(tags=["gallery"])
 
@@ -70,6 +71,7 @@ class GalleryPage(BaseModel):
 
 @router.get(
     "/contests/{contest_id}/gallery",
+    responses=problems(404),
     summary="Submitted projects, public fields only. Who may call: anyone.",
 )
 async def gallery(

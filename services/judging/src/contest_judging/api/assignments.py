@@ -12,6 +12,7 @@ from contest_judging.api.access import Judging, JudgingStage, JurorCaller
 from contest_judging.proceedings.assigning import declare_conflict
 from contest_judging.proceedings.scoring import record_sheet
 from contest_judging.store.assignments import Assignment, SheetRecord
+from contest_runtime.openapi import problems
 
 router = APIRouter(tags=["scoring"])
 
@@ -57,6 +58,7 @@ class ConflictDeclared(BaseModel):
 
 @router.get(
     "/contests/{contest_id}/stages/{stage}/assignments/mine",
+    responses=problems(404),
     summary="The caller's assignments and sheets at a stage. Who may call: jurors.",
 )
 async def my_assignments(
@@ -72,6 +74,7 @@ async def my_assignments(
 
 @router.put(
     "/contests/{contest_id}/stages/{stage}/sheets/{application_id}",
+    responses=problems(404, 409, 422),
     summary="Record or change the caller's sheet for an assigned application, while the "
     "stage is open. Who may call: the juror assigned to it.",
 )
@@ -93,6 +96,7 @@ async def put_sheet(
 
 @router.post(
     "/contests/{contest_id}/conflicts",
+    responses=problems(404, 409),
     summary="Declare a conflict of interest with an application; an assignment to it ends "
     "and another juror takes over. Who may call: jurors.",
 )

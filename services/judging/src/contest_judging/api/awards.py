@@ -15,6 +15,7 @@ from contest_judging.proceedings.awarding import (
 )
 from contest_judging.store.decisions import SpecialPrizeDecision
 from contest_runtime.auth import Operator
+from contest_runtime.openapi import problems
 from contest_runtime.problems import ProblemError
 
 router = APIRouter(tags=["awards"])
@@ -31,6 +32,7 @@ class SpecialPrizeForm(BaseModel):
 
 @router.post(
     "/contests/{contest_id}/special-prizes",
+    responses=problems(404, 409, 422),
     status_code=201,
     summary="Record a special prize decided by the commission. Who may call: operators.",
 )
@@ -44,6 +46,7 @@ async def post_special_prize(
 
 @router.delete(
     "/contests/{contest_id}/special-prizes/{application_id}",
+    responses=problems(404, 409),
     status_code=204,
     summary="Take back a special prize before the results are published. Who may call: operators.",
 )
@@ -56,6 +59,7 @@ async def delete_special_prize(
 
 @router.get(
     "/contests/{contest_id}/special-prizes",
+    responses=problems(404),
     summary="A contest's special prizes. Who may call: operators, commission secretaries.",
 )
 async def list_special_prizes(
@@ -67,6 +71,7 @@ async def list_special_prizes(
 
 @router.post(
     "/contests/{contest_id}/results",
+    responses=problems(404, 409),
     status_code=201,
     summary="Publish the result table (once). Who may call: operators.",
 )
@@ -76,6 +81,7 @@ async def post_results(contest_id: str, context: Judging, operator: Operator) ->
 
 @router.get(
     "/contests/{contest_id}/results",
+    responses=problems(404),
     summary="The published result table (no personal data). Who may call: anyone.",
 )
 async def get_results(contest_id: str, context: Judging) -> ResultsPublished:

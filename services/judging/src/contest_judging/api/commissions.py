@@ -11,6 +11,7 @@ from contest_judging.domain.commissions import CommissionForm, form_problems
 from contest_judging.store.audit import AuditEntry
 from contest_judging.store.commissions import Commission
 from contest_runtime.auth import Operator
+from contest_runtime.openapi import problems
 from contest_runtime.problems import FieldError, ProblemError
 
 router = APIRouter(tags=["commissions"])
@@ -19,7 +20,11 @@ router = APIRouter(tags=["commissions"])
 @router.put(
     "/contests/{contest_id}/commissions",
     summary="Create or replace the commission of a level and region. Who may call: operators.",
-    responses={201: {"description": "Created."}, 200: {"description": "Replaced."}},
+    responses={
+        **problems(404, 422),
+        201: {"description": "Created."},
+        200: {"description": "Replaced."},
+    },
 )
 async def put_commission(
     contest_id: str, form: CommissionForm, response: Response, context: Judging, operator: Operator
@@ -53,6 +58,7 @@ async def put_commission(
 
 @router.get(
     "/contests/{contest_id}/commissions",
+    responses=problems(404),
     summary="A contest's commissions. Who may call: operators, commission secretaries.",
 )
 async def list_commissions(contest_id: str, context: Judging, _: Overseer) -> list[Commission]:
@@ -62,6 +68,7 @@ async def list_commissions(contest_id: str, context: Judging, _: Overseer) -> li
 
 @router.get(
     "/contests/{contest_id}/audit",
+    responses=problems(404),
     summary="The audit log, oldest first. Who may call: operators.",
 )
 async def audit_log(

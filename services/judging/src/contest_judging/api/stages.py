@@ -17,6 +17,7 @@ from contest_judging.domain.ranking import __doc__ as TIE_BREAKS
 from contest_judging.proceedings.assigning import assign_pending
 from contest_judging.proceedings.closing import close_stage, closed_judgement
 from contest_runtime.auth import Operator, Principal, Role
+from contest_runtime.openapi import problems
 from contest_runtime.problems import ProblemError
 
 router = APIRouter(tags=["stages"])
@@ -92,6 +93,7 @@ class RankingExplanation(BaseModel):
 
 @router.post(
     "/contests/{contest_id}/stages/{stage}/assign",
+    responses=problems(404, 409),
     summary="Assign jurors to every application of an open stage that lacks them (e.g. after "
     "a commission was set up late). Who may call: operators.",
 )
@@ -105,6 +107,7 @@ async def assign(
 
 @router.get(
     "/contests/{contest_id}/stages/{stage}/progress",
+    responses=problems(404),
     summary="Assignments and sheets per commission, without scores. Who may call: operators, "
     "commission secretaries.",
 )
@@ -128,6 +131,7 @@ async def progress(
 
 @router.post(
     "/contests/{contest_id}/stages/{stage}/close",
+    responses=problems(404, 409),
     summary="Close a stage: rank, select finalists (regional), announce. Refused while sheets "
     "are missing unless forced. Who may call: operators.",
 )
@@ -139,6 +143,7 @@ async def close(
 
 @router.get(
     "/contests/{contest_id}/stages/{stage}/rankings",
+    responses=problems(404, 409, 422),
     summary="A closed stage's ranking explained sheet by sheet. Who may call: operators, and "
     "members of the commission that judged it; nobody before the stage closes.",
 )

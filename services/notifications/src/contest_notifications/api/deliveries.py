@@ -10,6 +10,7 @@ from contest_notifications.context import Notifications
 from contest_notifications.dispatch import deliver
 from contest_notifications.store.deliveries import Delivery, DeliveryStatus
 from contest_runtime.auth import Operator
+from contest_runtime.openapi import problems
 from contest_runtime.problems import ProblemError
 
 router = APIRouter(tags=["deliveries"])
@@ -40,6 +41,7 @@ async def deliveries(
 
 @router.post(
     "/deliveries/{key:path}/replay",
+    responses=problems(404, 409),
     summary="Send a failed delivery again, now; 409 unless it failed. Who may call: operators.",
 )
 async def replay(key: str, context: Notifications, operator: Operator) -> Delivery:

@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from contest_notifications.context import Notifications
 from contest_notifications.store.opt_outs import OptOut
 from contest_runtime.auth import Operator
+from contest_runtime.openapi import problems
 from contest_runtime.problems import ProblemError
 
 router = APIRouter(tags=["opt-outs"])
@@ -40,7 +41,11 @@ async def opt_out(
     return record
 
 
-@router.get("/opt-outs/{recipient_id}", summary="A recipient's opt-out. Who may call: operators.")
+@router.get(
+    "/opt-outs/{recipient_id}",
+    responses=problems(404),
+    summary="A recipient's opt-out. Who may call: operators.",
+)
 async def get_opt_out(recipient_id: str, context: Notifications, operator: Operator) -> OptOut:
     record = await context.opt_outs.get(recipient_id)
     if record is None:
@@ -50,6 +55,7 @@ async def get_opt_out(recipient_id: str, context: Notifications, operator: Opera
 
 @router.delete(
     "/opt-outs/{recipient_id}",
+    responses=problems(404),
     status_code=204,
     summary="Withdraw a recipient's opt-out. Who may call: operators.",
 )

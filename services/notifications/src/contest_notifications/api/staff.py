@@ -9,6 +9,7 @@ from contest_contracts.common import Language
 from contest_notifications.context import Notifications
 from contest_notifications.domain.rules import StaffMember, StaffRole
 from contest_runtime.auth import Operator
+from contest_runtime.openapi import problems
 from contest_runtime.problems import ProblemError
 
 router = APIRouter(tags=["staff"])
@@ -51,7 +52,9 @@ async def keep(
     return entry
 
 
-@router.get("/staff/{person_id}", summary="One entry. Who may call: operators.")
+@router.get(
+    "/staff/{person_id}", responses=problems(404), summary="One entry. Who may call: operators."
+)
 async def entry(person_id: str, context: Notifications, operator: Operator) -> StaffEntry:
     person = await context.staff.get(person_id)
     if person is None:
@@ -66,7 +69,10 @@ async def entry(person_id: str, context: Notifications, operator: Operator) -> S
 
 
 @router.delete(
-    "/staff/{person_id}", status_code=204, summary="Remove an entry. Who may call: operators."
+    "/staff/{person_id}",
+    responses=problems(404),
+    status_code=204,
+    summary="Remove an entry. Who may call: operators.",
 )
 async def remove(person_id: str, context: Notifications, operator: Operator) -> Response:
     if not await context.staff.remove(person_id):

@@ -12,6 +12,7 @@ from contest_notifications.context import Notifications
 from contest_notifications.events.webhooks import WEBHOOK_EVENT_TYPES
 from contest_notifications.store.subscriptions import Subscription
 from contest_runtime.auth import Operator
+from contest_runtime.openapi import problems
 from contest_runtime.problems import ProblemError
 
 router = APIRouter(tags=["webhooks"])
@@ -84,6 +85,7 @@ async def subscriptions(context: Notifications, operator: Operator) -> list[Subs
 
 @router.delete(
     "/webhooks/{subscription_id}",
+    responses=problems(404),
     status_code=204,
     summary="Remove a subscription. Who may call: operators.",
 )

@@ -6,7 +6,7 @@ import asyncio
 import logging
 import uuid
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, ConfigDict, Field
@@ -16,7 +16,8 @@ from contest_contracts.events.voting import VoteCast
 from contest_contracts.topics import VOTES
 from contest_runtime.kafka import envelope_in_flow
 from contest_runtime.mongo import as_utc
-from contest_runtime.problems import PROBLEM_MEDIA_TYPE, Problem, ProblemError
+from contest_runtime.openapi import problems
+from contest_runtime.problems import ProblemError
 from contest_voting.api.voters import Voting, client_address
 from contest_voting.confirming import keep_unconfirmed
 from contest_voting.context import SOURCE, VotingContext
@@ -97,37 +98,21 @@ class ReceiptCheck(BaseModel):
     cast_at: datetime | None = None
 
 
-def _problem(description: str) -> dict[str, Any]:
-    """An OpenAPI response answered as a problem document (and only as one: FastAPI's
-    ``model`` would add an ``application/json`` variant)."""
-    schema = Problem.model_json_schema()
-    definitions = schema.pop("$defs", {})
-
-    def inlined(node: Any) -> Any:
-        if isinstance(node, dict):
-            if "$ref" in node:
-                return inlined(definitions[node["$ref"].rsplit("/", 1)[-1]])
-            return {key: inlined(value) for key, value in node.items()}
-        if isinstance(node, list):
-            return [inlined(item) for item in node]
-        return node
-
-    return {
-        "description": description,
-        "content": {PROBLEM_MEDIA_TYPE: {"schema": inlined(schema)}},
-    }
-
-
 @router.post(
     "/contests/{contest_id}/votes",
     status_code=202,
     summary="Cast a vote for a finalist; 202 with a receipt once the broker holds it (status "
     "`accepted`) or may hold it (status `uncertain`: do not vote again, follow the receipt), "
     "503 when the broker surely did not take it. Who may call: verified voters (voter token).",
-    responses={
-        409: _problem("`vote_not_open`, `vote_closed`, or `already_voted`."),
-        503: _problem("`broker_unavailable`: the vote was not stored and is not counted."),
-    },
+    responses=problems(
+        401,
+        404,
+        422,
+        described={
+            409: "`vote_not_open`, `vote_closed`, or `already_voted`.",
+            503: "`broker_unavailable`: the vote was not stored and is not counted.",
+        },
+    ),
 )
 async def cast(
     contest_id: str, form: VoteForm, request: Request, context: Voting, voter: Voter
@@ -196,7 +181,9 @@ async def cast(
     "/receipts/{receipt_id}",
     summary="What became of the vote behind a receipt: counted, refused, pending (sent again "
     "until the broker takes it) or unknown. Who may call: anyone holding the receipt id.",
-    responses={404: _problem("`unknown_receipt`: not a receipt id (receipts are UUIDv7).")},
+    responses=problems(
+        described={404: "`unknown_receipt`: not a receipt id (receipts are UUIDv7)."}
+    ),
 )
 async def check_receipt(receipt_id: str, context: Voting) -> ReceiptCheck:
     receipt_id = _receipt_id(receipt_id)

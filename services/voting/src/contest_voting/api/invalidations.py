@@ -11,6 +11,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validato
 
 from contest_contracts.envelope import new_event_id
 from contest_runtime.auth import Operator
+from contest_runtime.openapi import problems
 from contest_runtime.problems import ProblemError
 from contest_voting.api.voters import Voting, phone_and_key
 from contest_voting.domain.invalidation import ByVoter, ByWindow, Selection
@@ -85,6 +86,7 @@ class InvalidationView(BaseModel):
 
 @router.post(
     "/contests/{contest_id}/invalidations",
+    responses=problems(404, 409, 422),
     status_code=201,
     summary="Invalidate ballots (of one voter, or cast in a time window from an address range) "
     "with a reason; tallies drop them at once. Refused once the tally is certified. Who may "
@@ -131,6 +133,7 @@ async def invalidate(
 
 @router.get(
     "/contests/{contest_id}/invalidations",
+    responses=problems(404),
     summary="Every invalidation of a contest with who decided it, when, why and what it "
     "invalidated. Who may call: operators.",
 )

@@ -9,6 +9,7 @@ from fastapi import APIRouter
 from fastapi.responses import StreamingResponse
 
 from contest_contracts.events.voting import TallyUpdated
+from contest_runtime.openapi import problems
 from contest_voting.api.voters import Voting
 
 router = APIRouter(tags=["tallies"])
@@ -16,6 +17,7 @@ router = APIRouter(tags=["tallies"])
 
 @router.get(
     "/contests/{contest_id}/tallies",
+    responses=problems(404),
     summary="The tally of every nomination, limited by the contest's visibility rule (at most "
     "a second old). Who may call: anyone.",
 )
@@ -29,7 +31,7 @@ async def tallies(contest_id: str, context: Voting) -> list[TallyUpdated]:
     "(at most about once a second), comments as heartbeats; the stream ends after the "
     "certified tally. Who may call: anyone.",
     response_class=StreamingResponse,
-    responses={200: {"content": {"text/event-stream": {}}}},
+    responses={**problems(404), 200: {"content": {"text/event-stream": {}}}},
 )
 async def tally_stream(contest_id: str, context: Voting) -> StreamingResponse:
     await context.contests.require(contest_id)  # 404 now, not inside a started stream

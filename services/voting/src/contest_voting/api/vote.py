@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field
 
 from contest_contracts.common import StageKind
 from contest_runtime.auth import Operator
+from contest_runtime.openapi import problems
 from contest_runtime.problems import ProblemError
 from contest_voting.api.voters import Voting
 from contest_voting.closing import close_vote
@@ -30,6 +31,7 @@ class VoteState(BaseModel):
 
 @router.get(
     "/contests/{contest_id}/vote",
+    responses=problems(404),
     summary="Whether the public vote is open, and whether its tally is certified. Who may "
     "call: anyone.",
 )
@@ -54,6 +56,7 @@ async def vote_state(contest_id: str, context: Voting) -> VoteState:
 
 @router.post(
     "/contests/{contest_id}/vote/close",
+    responses=problems(404, 409),
     status_code=202,
     summary="Close the public vote: no vote is taken from `closed_at` on, a moment from now "
     "(every replica learns of the close before it applies). The certified tally follows once "

@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from contest_contracts.envelope import new_event_id
 from contest_contracts.events.notifications import Channel, NotificationRequested, Recipient
 from contest_contracts.topics import NOTIFICATION_PRIORITY
+from contest_runtime.openapi import problems
 from contest_runtime.problems import ProblemError
 from contest_voting.context import VotingContext, voting
 from contest_voting.domain.voters import (
@@ -88,6 +89,7 @@ async def _limit(context: VotingContext, rule: str, subject: str, limit: int) ->
 
 @router.post(
     "/voters/codes",
+    responses=problems(422, 429),
     status_code=202,
     summary="Send a one-time code to a phone number by SMS. Who may call: anyone (limited "
     "per phone number and per client address).",
@@ -119,6 +121,7 @@ async def request_code(form: CodeRequest, request: Request, context: Voting) -> 
 
 @router.post(
     "/voters/tokens",
+    responses=problems(401, 422),
     summary="Exchange a one-time code for a voter token. Who may call: anyone holding the code "
     "(limited attempts per code).",
 )
