@@ -1,5 +1,7 @@
 """No personal data on any public surface. Applicants write an IIN, a +7 phone number and an
-email into every free-text field of their applications; the edition is played through
+email into every free-text field of their applications (names, titles and positions, which
+are shown as they are, refuse them: that is checked first, and the edition's applicants
+write them everywhere else); the edition is played through
 submission, screening, the regional stage, the public vote and the results. At each of those
 moments every public endpoint of every service (from their OpenAPI documents: the GET
 operations that need no token), the live tally stream and every public topic are read, and
@@ -21,9 +23,11 @@ from intake_samples import an_iin
 
 from contest_contracts.topics import CATALOGUE, Visibility
 from contest_intake.domain.definitions import demo_definition
+from contest_intake.domain.disclosure import SHORT_PUBLIC_FIELDS
 from contest_local.calls import Service
 from contest_local.edition.plan import Plan, Scale, plan_edition
 from contest_local.edition.play import Edition, Platform
+from contest_runtime.auth import Role
 
 pytestmark = pytest.mark.infra
 
@@ -41,25 +45,48 @@ SCALE = Scale(
     republican_jurors=3,
     voters=0,
 )
+SHOWN_AS_WRITTEN = {field.removeprefix("details.") for field in SHORT_PUBLIC_FIELDS}
+"""Fields shown publicly as they are written, which refuse personal data."""
 STREAM_READ_S = 3.0
 _CODE = re.compile(r"\b(\d{6})\b")
 
 
 def planted_plan() -> Plan:
     """A small edition (one region, a worker and a project nomination) whose applicants
-    write the planted contacts into every free-text field they have."""
+    write the planted contacts into every free-text field they have but the names, titles
+    and positions that refuse them."""
     demo = demo_definition()
     definition = demo.model_copy(
         update={"regions": demo.regions[:1], "nominations": demo.nominations[:2]}
     )
     plan = plan_edition(definition, SCALE, seed=14)
     for application in plan.applications:
-        form = application.form
-        form["applicant"]["display_name"] += PLANTED
-        for name, value in form["details"].items():
-            if isinstance(value, str) and name not in NOT_FREE_TEXT:
-                form["details"][name] = value + PLANTED
+        for name, value in application.form["details"].items():
+            if isinstance(value, str) and name not in NOT_FREE_TEXT | SHOWN_AS_WRITTEN:
+                application.form["details"][name] = value + PLANTED
     return plan
+
+
+async def test_names_titles_and_positions_refuse_personal_data(platform: Platform) -> None:
+    plan = planted_plan()
+    edition = Edition(plan, platform)
+    await edition.define()
+    for number, planned in enumerate(plan.applications):
+        for field in SHORT_PUBLIC_FIELDS:
+            form = json.loads(json.dumps(planned.form))
+            part, name = field.split(".")
+            if name not in form[part]:
+                continue
+            form[part][name] += PLANTED
+            answer = await platform.intake.call(
+                "POST",
+                f"/contests/{edition.contest_id}/applications",
+                {**form, "submit": True},
+                token=platform.token(f"{planned.applicant_id}-{number}", Role.APPLICANT),
+            )
+            assert answer.status == 422, answer.body
+            assert answer.body["errors"][0]["kind"] == "personal_data_in_public_field"
+            assert answer.body["errors"][0]["location"] == field.split(".")
 
 
 def needles(plan: Plan) -> set[str]:

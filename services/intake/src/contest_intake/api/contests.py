@@ -96,7 +96,7 @@ async def define_contest(request: Request, intake: Office, _: Operator) -> Conte
 
 @router.put(
     "/contests/{contest_id}",
-    responses=problems(404, 413, 415, 422),
+    responses=problems(404, 409, 413, 415, 422),
     summary="Replace a contest's definition. Who may call: operators.",
     openapi_extra=_DEFINITION_BODY,
 )
@@ -140,6 +140,7 @@ async def get_contest(contest_id: str, intake: Office) -> ContestView:
 @router.get(
     "/contests/{contest_id}/audit",
     summary="The contest's audit log (changes of the vote's visibility). Who may call: operators.",
+    responses=problems(404),
 )
 async def contest_audit(contest_id: str, intake: Office, _: Operator) -> list[VisibilityChanged]:
     return (await intake.contest(contest_id)).audit
