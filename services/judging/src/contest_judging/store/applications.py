@@ -21,7 +21,7 @@ from pymongo.errors import DuplicateKeyError
 
 from contest_contracts.common import ApplicantKind
 from contest_contracts.events.applications import ApplicationSnapshot, ScreeningDecision
-from contest_runtime.mongo import Document
+from contest_runtime.mongo import Document, as_utc
 
 
 class ApplicationCopy(BaseModel):
@@ -102,7 +102,7 @@ class ApplicationCopies:
         if document is None:
             return False
         held = document.get("screened_at")
-        if held is not None and held >= screened_at:
+        if held is not None and as_utc(held) >= screened_at:
             return False
         await self.collection.update_one(
             {"_id": application_id},
