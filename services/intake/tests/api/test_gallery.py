@@ -8,18 +8,26 @@ from typing import Any
 
 from intake_samples import ALMATY, ASTANA, body, contest_definition, project_form, worker_form
 
+from contest_contracts.events.contest import ContestDefinition
 from contest_runtime.auth import Role
 
 Bearer = Callable[..., dict[str, str]]
 
 
+async def defined(intake: Any, bearer: Bearer) -> ContestDefinition:
+    """A new contest whose submission is open."""
+    definition = contest_definition()
+    answer = await intake.http.post(
+        "/contests", json=definition.model_dump(mode="json"), headers=bearer(Role.OPERATOR)
+    )
+    assert answer.status_code == 201, answer.text
+    return definition
+
+
 async def test_the_gallery_shows_projects_in_competition_without_personal_data(
     intake: Any, bearer: Bearer
 ) -> None:
-    definition = contest_definition()
-    await intake.http.post(
-        "/contests", json=definition.model_dump(mode="json"), headers=bearer(Role.OPERATOR)
-    )
+    definition = await defined(intake, bearer)
     url = f"/contests/{definition.contest_id}/applications"
     forms = {
         "shown": (project_form(1, ASTANA), True),
@@ -62,10 +70,7 @@ async def test_the_gallery_shows_projects_in_competition_without_personal_data(
 async def test_contacts_written_into_public_texts_are_masked_and_the_applicant_is_told(
     intake: Any, bearer: Bearer
 ) -> None:
-    definition = contest_definition()
-    await intake.http.post(
-        "/contests", json=definition.model_dump(mode="json"), headers=bearer(Role.OPERATOR)
-    )
+    definition = await defined(intake, bearer)
     url = f"/contests/{definition.contest_id}/applications"
     applicant = bearer(Role.APPLICANT, subject="talkative")
     planted = project_form(11, ASTANA)
@@ -100,10 +105,7 @@ async def test_contacts_written_into_public_texts_are_masked_and_the_applicant_i
 async def test_contacts_in_names_and_titles_are_refused_and_nothing_is_stored(
     intake: Any, bearer: Bearer
 ) -> None:
-    definition = contest_definition()
-    await intake.http.post(
-        "/contests", json=definition.model_dump(mode="json"), headers=bearer(Role.OPERATOR)
-    )
+    definition = await defined(intake, bearer)
     url = f"/contests/{definition.contest_id}/applications"
     project, worker = project_form(13, ASTANA), worker_form(14, ASTANA)
     cases = [
