@@ -8,6 +8,7 @@ these machines. `./dev test` installs the package when it is missing and it can.
 
 from __future__ import annotations
 
+import os
 import secrets
 import uuid
 from collections.abc import AsyncIterator, Iterator
@@ -41,6 +42,8 @@ CHROMIUM_ARGS = [
 ]
 SCREENSHOTS = Path(__file__).resolve().parents[3] / ".local" / "screenshots"
 WIDTHS = (360, 1280)
+EXHIBITION_PAGE_SIZE = 5
+"""Fewer than the projects filed, so that the exhibition has pages."""
 
 PROJECTS = {
     # (nomination, region): how many projects are filed there
@@ -62,6 +65,7 @@ class PublicSite:
     """What intake gave back for each project filed (application id, form)."""
     workers: int
     """Applications in worker nominations: never in the exhibition."""
+    page_size: int = EXHIBITION_PAGE_SIZE
 
     def project(self, nomination: str, region: str) -> dict[str, Any]:
         """The first project filed in a nomination and region."""
@@ -98,7 +102,10 @@ def public_site(
             stack,
             infrastructure,
             workdir,
-            portal_environment(services, secrets.token_urlsafe(32)),
+            {
+                **portal_environment(services, secrets.token_urlsafe(32)),
+                "PORTAL_EXHIBITION_PAGE_SIZE": str(EXHIBITION_PAGE_SIZE),
+            },
             (PORTAL,),
         )
         yield PublicSite(portal.url, contest_id, projects, workers)
@@ -143,6 +150,9 @@ def _contest_with_projects(
 @pytest_asyncio.fixture(loop_scope="session", scope="session")
 async def browser() -> AsyncIterator[Browser]:
     """One headless Chromium for the whole session."""
+    assert os.path.exists(CHROMIUM), (  # noqa: ASYNC240  (once, at the start)
+        f"{CHROMIUM} is missing: `apt-get install chromium` (./dev test does it as root)"
+    )
     async with async_playwright() as playwright:
         launched = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield launched
@@ -165,9 +175,9 @@ async def pages(browser: Browser) -> AsyncIterator[dict[int, Page]]:
         refusals: list[str] = []
         page.on(
             "console",
-            lambda message, seen=refusals: seen.append(message.text)
-            if "Content Security Policy" in message.text
-            else None,
+            lambda message, seen=refusals: (
+                seen.append(message.text) if "Content Security Policy" in message.text else None
+            ),
         )
         page.csp_refusals = refusals  # type: ignore[attr-defined]
         opened[width] = page

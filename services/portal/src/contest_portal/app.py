@@ -49,7 +49,12 @@ def create_app(settings: PortalSettings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         configure_logging(NAME, settings.log_level)
         async with open_services(settings) as services:
-            app.state.site = Site(services, renderer, clock=lambda: datetime.now(UTC))
+            app.state.site = Site(
+                services,
+                renderer,
+                clock=lambda: datetime.now(UTC),
+                exhibition_page_size=settings.exhibition_page_size,
+            )
             log.info("portal started", extra={"port": settings.http_port})
             yield
         log.info("portal stopped")

@@ -46,6 +46,9 @@ class PortalSettings(BaseSettings):
         description="How long a browser, reverse proxy or CDN may keep a public page "
         "(`Cache-Control: public, max-age`); revalidation by `ETag` follows.",
     )
+    exhibition_page_size: int = Field(
+        default=24, ge=1, le=200, description="Projects on one page of the exhibition."
+    )
     service_timeout_s: float = Field(
         default=5.0, gt=0, description="Longest wait for one answer of a service's API."
     )

@@ -14,9 +14,6 @@ from contest_portal.services import NotFound
 
 router = APIRouter()
 
-PAGE_SIZE = 24
-"""Projects per page: a phone scrolls through them, a burst is cheap to serve."""
-
 
 def _known(code: str | None, codes: set[str]) -> str | None:
     """A filter value the contest has; anything else is no filter."""
@@ -45,7 +42,11 @@ async def exhibition(
     nomination = _known(nomination, {n.code for n in definition.nominations})
     region = _known(region, {r.code for r in definition.regions})
     page = await intake.gallery(
-        contest_id, nomination=nomination, region=region, after=after or None, limit=PAGE_SIZE
+        contest_id,
+        nomination=nomination,
+        region=region,
+        after=after or None,
+        limit=portal.exhibition_page_size,
     )
     return portal.renderer.page(
         request,

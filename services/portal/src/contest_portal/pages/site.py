@@ -22,6 +22,7 @@ class Site:
     services: Services
     renderer: Renderer
     clock: Callable[[], datetime]
+    exhibition_page_size: int = 24
 
 
 def site(request: Request) -> Site:
