@@ -16,6 +16,7 @@ from contest_contracts.topics import PLATFORM_SERVICES
 from contest_intake.settings import IntakeSettings
 from contest_judging.settings import JudgingSettings
 from contest_notifications.settings import NotificationsSettings
+from contest_portal.settings import PortalSettings
 from contest_runtime.__main__ import main as runtime_command
 from contest_runtime.auth import AuthSettings
 from contest_runtime.settings import InfraSettings
@@ -28,7 +29,11 @@ SETTINGS: dict[str, type[BaseSettings]] = {
     "judging": JudgingSettings,
     "voting": VotingSettings,
     "notifications": NotificationsSettings,
+    "portal": PortalSettings,
 }
+DEPLOYED = (*PLATFORM_SERVICES, "portal")
+"""Every image of the platform: the services and the portal (which reads no broker, store
+or token, and no topic names it as a party)."""
 INTERPOLATION = re.compile(r"^\$\{(?P<name>[A-Z0-9_]+)(?P<op>:[?-])(?P<rest>[^}]*)\}$")
 ONE_SHOT = {"topics", "mongo-replica-set"}
 
@@ -52,14 +57,16 @@ def variables(settings: type[BaseSettings]) -> dict[str, bool]:
 
 def known(service: str) -> dict[str, bool]:
     """Every variable a service reads, and whether it is required."""
+    if service == "portal":
+        return variables(PortalSettings)
     return {**variables(InfraSettings), **variables(AuthSettings), **variables(SETTINGS[service])}
 
 
 def test_each_service_is_its_own_image_of_the_one_dockerfile(
     services: dict[str, dict[str, Any]],
 ) -> None:
-    assert set(PLATFORM_SERVICES) <= set(services)
-    for name in PLATFORM_SERVICES:
+    assert set(DEPLOYED) <= set(services)
+    for name in DEPLOYED:
         build = services[name]["build"]
         assert (ROOT / "deploy/compose" / build["context"] / build["dockerfile"]).resolve() == (
             DEPLOY / "Dockerfile"
@@ -72,7 +79,7 @@ def test_each_service_is_its_own_image_of_the_one_dockerfile(
 def test_every_variable_set_is_a_setting_of_its_service_and_every_secret_comes_from_outside(
     services: dict[str, dict[str, Any]],
 ) -> None:
-    for name in PLATFORM_SERVICES:
+    for name in DEPLOYED:
         environment: dict[str, str] = services[name]["environment"]
         readable = known(name)
         assert set(environment) <= set(readable), set(environment) - set(readable)
@@ -87,7 +94,7 @@ def test_every_variable_set_is_a_setting_of_its_service_and_every_secret_comes_f
 def test_each_service_answers_where_its_ports_and_healthcheck_say(
     services: dict[str, dict[str, Any]],
 ) -> None:
-    for name in PLATFORM_SERVICES:
+    for name in DEPLOYED:
         service = services[name]
         port = service["environment"][f"{name.upper()}_HTTP_PORT"]
         assert all(mapping.endswith(f":{port}") for mapping in service["ports"])
@@ -105,8 +112,19 @@ def test_services_start_after_what_they_need(services: dict[str, dict[str, Any]]
     for name in PLATFORM_SERVICES:
         assert set(services[name]["depends_on"]) == ONE_SHOT
         assert "healthcheck" in services[name]
+    assert services["portal"]["depends_on"] == {"intake": {"condition": "service_healthy"}}
     assert services["kafka"]["environment"]["KAFKA_PROCESS_ROLES"] == "broker,controller"
     assert "--replSet" in services["mongo"]["command"]
+
+
+def test_the_portal_reads_each_service_where_it_answers_on_the_compose_network(
+    services: dict[str, dict[str, Any]],
+) -> None:
+    environment = services["portal"]["environment"]
+    for name in PLATFORM_SERVICES:
+        port = services[name]["environment"][f"{name.upper()}_HTTP_PORT"]
+        assert environment[f"PORTAL_{name.upper()}_URL"] == f"http://{name}:{port}"
+    assert not {"KAFKA_BOOTSTRAP_SERVERS", "MONGODB_URI", "AUTH_JWT_KEY"} & set(environment)
 
 
 def test_the_topics_job_runs_a_command_the_images_have(

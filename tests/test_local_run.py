@@ -51,6 +51,12 @@ def test_run_starts_every_service_plays_an_edition_and_stops(
         assert f"{service}" in finished.stdout
         log = (tmp_path / f"{service}.log").read_text()
         assert "service started" in log and "service stopped" in log
+    portal_log = (tmp_path / "portal.log").read_text()
+    assert "portal started" in portal_log and "portal stopped" in portal_log
+    # The portal's address is the first one printed: it is what a newcomer opens.
+    addresses = [line for line in finished.stdout.splitlines() if "http://127.0.0.1:" in line]
+    assert addresses[0].split()[0] == "portal", addresses
+    assert "the public site" in output_of(finished.stdout, "Every number above")
     assert "(environment)" in finished.stdout
     assert "asyncapi.yaml" in finished.stdout
     assert "operator token" in finished.stdout
@@ -109,6 +115,14 @@ def test_run_reports_a_service_killed_after_start_and_starts_it_again(
 
 
 RUN = [sys.executable, "-m", "contest_local", "run"]
+
+
+def output_of(text: str, heading: str) -> str:
+    """The lines of ``text`` from the one starting ``heading`` to the next empty line."""
+    lines = text.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith(heading))
+    end = next((i for i in range(start, len(lines)) if not lines[i].strip()), len(lines))
+    return "\n".join(lines[start:end])
 
 
 class Output:

@@ -25,7 +25,13 @@ from contest_local.edition.plan import Scale
 from contest_local.edition.show import show_edition
 from contest_local.inbox import inbox_process
 from contest_local.infra import running_infrastructure
-from contest_local.platform import ServiceFailed, start_services
+from contest_local.platform import (
+    PORTAL,
+    RUN_SERVICES,
+    ServiceFailed,
+    portal_environment,
+    start_services,
+)
 from contest_local.supervision import RESTARTS, Supervision
 from contest_runtime.auth import AuthSettings, Role, mint
 
@@ -35,10 +41,11 @@ def run(
     storage: str,
     once: bool,
     scale: Scale | None,
-    names: tuple[str, ...] = PLATFORM_SERVICES,
+    names: tuple[str, ...] = RUN_SERVICES,
 ) -> int:
-    """Start broker, store, topics and the services ``names``; print where everything is;
-    wait for Ctrl-C, or for a service that stays dead."""
+    """Start broker, store, topics and the services ``names`` (the portal last, on the
+    others' APIs); print where everything is, the portal first; wait for Ctrl-C, or for a
+    service that stays dead."""
     workdir.mkdir(parents=True, exist_ok=True)
     stop = threading.Event()
 
@@ -79,7 +86,14 @@ def run(
             "INTAKE_DEFINITION_FILES": json.dumps([str(demo)]),
         }
         try:
-            services = start_services(stack, endpoints, workdir, environment, names)
+            services = start_services(
+                stack, endpoints, workdir, environment, tuple(n for n in names if n != PORTAL)
+            )
+            if PORTAL in names:
+                # Its session secret is this run's, like the signing key.
+                session = os.environ.get("PORTAL_SESSION_SECRET") or secrets.token_urlsafe(32)
+                portal = {**environment, **portal_environment(services, session)}
+                services += start_services(stack, endpoints, workdir, portal, (PORTAL,))
         except ServiceFailed as failure:
             print(f"{failure}\nstopping: a service did not start", flush=True)
             return 1
@@ -89,7 +103,11 @@ def run(
         supervision.start()
         stack.callback(supervision.stop)
         for service in services:
-            print(f"  {service.name:<14} {service.url}/docs")
+            if service.name == PORTAL:
+                print(f"  {'portal':<14} {service.url}/  (the public site: open it in a browser)")
+        for service in services:
+            if service.name != PORTAL:
+                print(f"  {service.name:<14} {service.url}/docs")
         print(f"  asyncapi       {DEFAULT_DIRECTORY / ASYNCAPI_FILE}")
         print(f"  demo contest   {demo} (its schedule moved to today)")
         print(f"  inbox          {inbox.url}/messages (every email and SMS sent)")
@@ -164,8 +182,9 @@ def main(argv: list[str] | None = None) -> int:
     run_command.add_argument("--voters", type=int, default=Scale.voters, help="demo voters")
     run_command.add_argument(
         "--services",
-        default=",".join(PLATFORM_SERVICES),
-        help="comma-separated services to start (all by default; fewer only with --no-demo)",
+        default=",".join(RUN_SERVICES),
+        help="comma-separated services to start (all and the portal by default; fewer only "
+        "with --no-demo)",
     )
     bench_command = commands.add_parser(
         "bench", help="measure the vote path against a no-op endpoint and raw aiokafka"
@@ -194,12 +213,12 @@ def main(argv: list[str] | None = None) -> int:
 
         return bench.run(arguments.votes, arguments.clients, arguments.workdir, arguments.profile)
     names = tuple(name.strip() for name in arguments.services.split(",") if name.strip())
-    unknown = sorted(set(names) - set(PLATFORM_SERVICES))
+    unknown = sorted(set(names) - set(RUN_SERVICES))
     if unknown or not names:
-        parser.error(f"--services: choose among {', '.join(PLATFORM_SERVICES)}")
+        parser.error(f"--services: choose among {', '.join(RUN_SERVICES)}")
     scale = None
     if not arguments.no_demo:
-        if set(names) != set(PLATFORM_SERVICES):
+        if not set(PLATFORM_SERVICES) <= set(names):
             parser.error("the demo edition needs every service: add --no-demo")
         scale = Scale(applications=arguments.applications, voters=arguments.voters)
     return run(arguments.workdir, arguments.storage, arguments.once, scale, names)

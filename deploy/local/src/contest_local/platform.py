@@ -27,7 +27,19 @@ from contest_contracts.topics import PLATFORM_SERVICES
 from contest_local.embedded import LocalProcess, free_port, port_answers
 from contest_local.infra import Endpoints
 
-DEFAULT_PORTS = {"intake": 8001, "judging": 8002, "voting": 8003, "notifications": 8004}
+DEFAULT_PORTS = {
+    "intake": 8001,
+    "judging": 8002,
+    "voting": 8003,
+    "notifications": 8004,
+    "portal": 8005,
+}
+
+PORTAL = "portal"
+"""The people's web pages: no party to any topic, it reads the other services' APIs."""
+
+RUN_SERVICES = (*PLATFORM_SERVICES, PORTAL)
+"""What a run starts unless told otherwise: the platform's services, then the portal."""
 
 START_TIMEOUT_S = 120.0
 """A service answers once its consumers have joined their groups, which takes a while on a
@@ -226,3 +238,10 @@ def start_services(
         stack.callback(service.process.stop, STOP_TIMEOUT_S)
         services.append(service)
     return services
+
+
+def portal_environment(services: list[RunningService], session_secret: str) -> dict[str, str]:
+    """What the portal needs: where this run's services answer, and its session secret."""
+    environment = {f"PORTAL_{s.name.upper()}_URL": s.url for s in services if s.name != PORTAL}
+    environment["PORTAL_SESSION_SECRET"] = session_secret
+    return environment

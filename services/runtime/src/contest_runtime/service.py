@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -21,12 +20,15 @@ from fastapi.responses import JSONResponse
 from faststream.kafka import KafkaBroker
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from contest_runtime.bodies import JsonBodyBounds
 from contest_runtime.consumers import DeadLetters
+
+# Re-exported: services and tests import the middleware from here.
+from contest_runtime.correlation import CORRELATION_HEADER as CORRELATION_HEADER
+from contest_runtime.correlation import CorrelationIdMiddleware as CorrelationIdMiddleware
 from contest_runtime.kafka import EventPublisher, make_broker, start_broker, stop_broker
-from contest_runtime.logs import configure_logging, correlation_id
+from contest_runtime.logs import configure_logging
 from contest_runtime.metrics import metrics_router
 from contest_runtime.mongo import Document, connect, ping
 from contest_runtime.openapi import document_problems
@@ -35,8 +37,6 @@ from contest_runtime.records import RecordTooLarge, limit_records
 from contest_runtime.settings import ServiceSettings
 
 log = logging.getLogger(__name__)
-
-CORRELATION_HEADER = "X-Correlation-Id"
 
 
 @dataclass
@@ -200,40 +200,6 @@ async def _check(probe: Awaitable[Any]) -> str:
     except Exception as error:
         return f"unreachable: {type(error).__name__}"
     return "ok"
-
-
-class CorrelationIdMiddleware:
-    """Takes ``X-Correlation-Id`` from the request (or makes one) and returns it.
-
-    Plain ASGI rather than ``BaseHTTPMiddleware`` so that the context variable set here is
-    visible to the route and to its logs.
-    """
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        incoming = dict(scope["headers"]).get(CORRELATION_HEADER.lower().encode())
-        value = incoming.decode("latin-1")[:128] if incoming else str(uuid.uuid4())
-        token = correlation_id.set(value)
-        scope["correlation_id"] = value
-        header = CORRELATION_HEADER.lower().encode()
-
-        async def send_with_header(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                headers = list(message.get("headers", []))
-                if not any(name.lower() == header for name, _ in headers):
-                    headers.append((header, value.encode()))
-                message["headers"] = headers
-            await send(message)
-
-        try:
-            await self.app(scope, receive, send_with_header)
-        finally:
-            correlation_id.reset(token)
 
 
 def serve(app: FastAPI, settings: ServiceSettings, name: str) -> None:

@@ -48,9 +48,15 @@ def where_to_check(contest_id: str, urls: dict[str, str]) -> str:
     """The API calls behind every number of the table."""
     judging, voting, intake = urls["judging"], urls["voting"], urls["intake"]
     base = f"/contests/{contest_id}"
+    site = (
+        [f"  the public site     {urls['portal']}/ru{base}   (the portal: kk, ru, en)"]
+        if "portal" in urls
+        else []
+    )
     return "\n".join(
         [
             "Every number above can be checked through the APIs:",
+            *site,
             f"  results             GET {judging}{base}/results",
             f"  places and scores   GET {judging}{base}/stages/republican/rankings"
             "?nomination=<code>   (operator; sheet by sheet)",

@@ -1,0 +1,1 @@
+"""The portal's pages: routes that render HTML in the reader's language."""

@@ -1,0 +1,43 @@
+"""What every page handler holds: the services' readers, the renderer and the clock."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, Request
+
+from contest_contracts.common import Language
+from contest_portal.languages import LANGUAGES
+from contest_portal.pages.rendering import Renderer
+from contest_portal.services import Services
+
+
+@dataclass(frozen=True)
+class Site:
+    """The running portal, as its pages see it."""
+
+    services: Services
+    renderer: Renderer
+    clock: Callable[[], datetime]
+    exhibition_page_size: int = 24
+
+
+def site(request: Request) -> Site:
+    """FastAPI dependency: the portal serving the request."""
+    current: Site = request.app.state.site
+    return current
+
+
+def page_language(lang: str) -> Language:
+    """FastAPI dependency: the language a page's address names; 404 for anything else."""
+    for language in LANGUAGES:
+        if language.value == lang:
+            return language
+    raise HTTPException(404)
+
+
+CurrentSite = Annotated[Site, Depends(site)]
+PageLanguage = Annotated[Language, Depends(page_language)]

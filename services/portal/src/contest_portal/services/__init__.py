@@ -1,0 +1,59 @@
+"""Thin typed readers of the services' public HTTP APIs, over pooled connections.
+
+The portal holds no data: every page is read from intake, judging and voting as it is
+served. A service that does not answer is :class:`ServiceUnavailable`; a contest or project
+it does not know is :class:`NotFound`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack, asynccontextmanager
+from dataclasses import dataclass
+
+import httpx
+
+from contest_portal.services.calls import NotFound, ServiceUnavailable
+from contest_portal.services.intake import IntakeReader
+from contest_portal.services.judging import JudgingReader
+from contest_portal.services.voting import VotingReader
+from contest_portal.settings import PortalSettings
+
+__all__ = ["NotFound", "ServiceUnavailable", "Services", "open_services"]
+
+
+@dataclass(frozen=True)
+class Services:
+    """The readers of the services the portal's pages are made of."""
+
+    intake: IntakeReader
+    judging: JudgingReader
+    voting: VotingReader
+
+
+@asynccontextmanager
+async def open_services(settings: PortalSettings) -> AsyncIterator[Services]:
+    """One pooled HTTP client per service, open for as long as the block runs (the app's
+    lifespan): a client is bound to the event loop it was made in."""
+    timeout = httpx.Timeout(settings.service_timeout_s)
+    limits = httpx.Limits(
+        max_connections=settings.service_connections,
+        max_keepalive_connections=settings.service_connections,
+    )
+    async with AsyncExitStack() as stack:
+
+        def client(url: object) -> httpx.AsyncClient:
+            opened = httpx.AsyncClient(
+                base_url=str(url).rstrip("/"),
+                timeout=timeout,
+                limits=limits,
+                headers={"Accept": "application/json", "User-Agent": "contest-portal"},
+            )
+            stack.push_async_callback(opened.aclose)
+            return opened
+
+        yield Services(
+            intake=IntakeReader(client(settings.intake_url)),
+            judging=JudgingReader(client(settings.judging_url)),
+            voting=VotingReader(client(settings.voting_url)),
+        )

@@ -1,0 +1,57 @@
+"""Settings of the portal, read from `PORTAL_*` environment variables.
+
+The portal keeps no data and talks to no broker or store: it needs only where the services'
+HTTP APIs answer, its session secret, and how long the public may cache its pages.
+"""
+
+from __future__ import annotations
+
+from pydantic import AnyHttpUrl, Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class PortalSettings(BaseSettings):
+    """Everything the portal reads from its environment."""
+
+    model_config = SettingsConfigDict(env_prefix="PORTAL_", extra="ignore")
+
+    http_host: str = Field(default="127.0.0.1", description="Address the pages are served on.")
+    http_port: int = Field(default=8005, ge=0, le=65535, description="HTTP port.")
+    log_level: str = Field(default="INFO", description="Python log level.")
+    instance_id: str = Field(
+        default="",
+        max_length=128,
+        description="Who started this process; `/readyz` answers it (as every service does).",
+    )
+    intake_url: AnyHttpUrl = Field(
+        default=AnyHttpUrl("http://127.0.0.1:8001"), description="Intake's API."
+    )
+    judging_url: AnyHttpUrl = Field(
+        default=AnyHttpUrl("http://127.0.0.1:8002"), description="Judging's API."
+    )
+    voting_url: AnyHttpUrl = Field(
+        default=AnyHttpUrl("http://127.0.0.1:8003"), description="Voting's API."
+    )
+    notifications_url: AnyHttpUrl = Field(
+        default=AnyHttpUrl("http://127.0.0.1:8004"), description="Notifications' API."
+    )
+    session_secret: SecretStr = Field(
+        min_length=32,
+        description="Signs the portal's session and CSRF cookies (32 or more characters); "
+        "the same on every replica.",
+    )
+    page_max_age_s: int = Field(
+        default=30,
+        ge=0,
+        description="How long a browser, reverse proxy or CDN may keep a public page "
+        "(`Cache-Control: public, max-age`); revalidation by `ETag` follows.",
+    )
+    exhibition_page_size: int = Field(
+        default=24, ge=1, le=200, description="Projects on one page of the exhibition."
+    )
+    service_timeout_s: float = Field(
+        default=5.0, gt=0, description="Longest wait for one answer of a service's API."
+    )
+    service_connections: int = Field(
+        default=100, ge=1, description="Most pooled connections to each service."
+    )
