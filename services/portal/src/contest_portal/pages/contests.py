@@ -16,7 +16,7 @@ router = APIRouter()
 
 @router.get("/{lang}/", response_class=Response)
 async def contests(request: Request, lang: PageLanguage, portal: CurrentSite) -> Response:
-    """Every contest, the newest first, with the stage it is in."""
+    """Every contest, the newest first, with the stage it is in. Who may use it: anyone."""
     now = portal.clock()
     found = await portal.services.intake.contests()
     found.sort(key=lambda c: min(s.opens_at for s in c.definition.stages), reverse=True)
@@ -34,7 +34,8 @@ async def contests(request: Request, lang: PageLanguage, portal: CurrentSite) ->
 async def contest(
     request: Request, lang: PageLanguage, contest_id: str, portal: CurrentSite
 ) -> Response:
-    """A contest: where it stands, its schedule, nominations, prizes and regions."""
+    """A contest: where it stands, its schedule, nominations, prizes and regions. Who may
+    use it: anyone."""
     services = portal.services
     found, vote, results = await asyncio.gather(
         services.intake.contest(contest_id),

@@ -34,7 +34,7 @@ async def exhibition(
     region: Annotated[str | None, Query(max_length=64)] = None,
     after: Annotated[str | None, Query(max_length=128)] = None,
 ) -> Response:
-    """A page of the exhibition, by nomination and region."""
+    """A page of the exhibition, by nomination and region. Who may use it: anyone."""
     intake = portal.services.intake
     found = await intake.contest(contest_id)
     definition = found.definition
@@ -76,7 +76,7 @@ async def project(
     application_id: str,
     portal: CurrentSite,
 ) -> Response:
-    """One project's card."""
+    """One project's card. Who may use it: anyone."""
     intake = portal.services.intake
     found = await intake.contest(contest_id)
     definition = found.definition

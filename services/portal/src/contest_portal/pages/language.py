@@ -16,7 +16,8 @@ CHOICE_KEPT_S = 365 * 24 * 3600
 
 @router.get("/", response_class=Response)
 async def way_in(request: Request) -> Response:
-    """To the contests in the language of the cookie, else of Accept-Language, else Russian."""
+    """To the contests in the language of the cookie, else of Accept-Language, else Russian.
+    Who may use it: anyone."""
     language = chosen_language(request.cookies.get(COOKIE), request.headers.get("accept-language"))
     return RedirectResponse(
         f"/{language.value}/",
@@ -29,7 +30,8 @@ async def way_in(request: Request) -> Response:
 async def switch_language(
     request: Request, lang: str, next: str = Query(default="/", max_length=2048)
 ) -> Response:
-    """Keep the chosen language and show ``next`` (a page of this site) in it."""
+    """Keep the chosen language and show ``next`` (a page of this site) in it. Who may use
+    it: anyone."""
     if lang not in {language.value for language in LANGUAGES}:
         raise HTTPException(404)
     response = RedirectResponse(
