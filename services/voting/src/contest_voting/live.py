@@ -27,7 +27,9 @@ if TYPE_CHECKING:
 
 async def read_tallies(context: VotingContext, contest_id: str) -> list[TallyUpdated]:
     """Every nomination's public view now: the certified tally once there is one, else the
-    running tally limited by the contest's visibility rule."""
+    running tally limited by the contest's visibility rule. A view is ``as_of`` the moment
+    before its counts were read: every vote counted by then is in it."""
+    as_of = context.clock()
     definition = await context.contests.require(contest_id)
     vote = await context.public_votes.get(contest_id)
     visibility = definition.public_vote.visibility
@@ -56,7 +58,7 @@ async def read_tallies(context: VotingContext, contest_id: str) -> list[TallyUpd
                 entries=public_entries(
                     counts, choices, visibility, certified=certified is not None
                 ),
-                as_of=context.clock(),
+                as_of=as_of,
             )
         )
     return views
