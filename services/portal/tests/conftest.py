@@ -14,7 +14,7 @@ import re
 import secrets
 import time
 import uuid
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -24,9 +24,10 @@ from typing import Any
 import httpx
 import pytest
 import pytest_asyncio
+from axe_playwright_python.async_playwright import Axe
 from playwright.async_api import Browser, Page, async_playwright
 
-from contest_contracts.common import StageKind
+from contest_contracts.common import LocalizedText, StageKind
 from contest_contracts.events.contest import StageSchedule, VoteChoices
 from contest_intake.domain.definitions import demo_definition
 from contest_local.demo import rebased
@@ -171,6 +172,12 @@ def _contest_with_open_vote(
     definition = demo_definition().model_copy(
         update={
             "contest_id": contest_id,
+            # Its own title: the other contest's tests find theirs by its title.
+            "title": LocalizedText(
+                ru="Народный выбор: лучший проект",
+                kk="Халық таңдауы: үздік жоба",
+                en="People's choice: the best project",
+            ),
             "stages": _schedule(
                 now - timedelta(hours=1), now + timedelta(days=1), now + timedelta(days=2)
             ),
@@ -323,6 +330,48 @@ async def pages(browser: Browser) -> AsyncIterator[dict[int, Page]]:
     yield opened
     for page in opened.values():
         await page.context.close()
+
+
+AXE = Axe()
+Checked = Callable[[Page, str, str, Path | None], Awaitable[None]]
+
+
+async def checked_page(page: Page, url: str, lang: str, shot: Path | None) -> None:
+    """Open ``url``: a 200, then :func:`scanned`."""
+    response = await page.goto(url)
+    assert response is not None and response.status == 200, url
+    await scanned(page, lang, shot)
+
+
+async def scanned(page: Page, lang: str, shot: Path | None) -> None:
+    """The page shown now: in ``lang`` with one h1, no serious or critical axe violation,
+    nothing refused by the Content-Security-Policy; a full-page screenshot at ``shot``."""
+    assert await page.get_attribute("html", "lang") == lang
+    assert await page.locator("h1").count() == 1
+    assert await page.locator("main#main").count() == 1
+    results = await AXE.run(page)
+    grave = [
+        (violation["id"], violation["impact"], [node["target"] for node in violation["nodes"]])
+        for violation in results.response["violations"]
+        if violation["impact"] in {"serious", "critical"}
+    ]
+    assert not grave, f"{page.url}: {grave}"
+    refusals: list[str] = getattr(page, "csp_refusals", [])
+    assert not refusals, refusals
+    if shot is not None:
+        await page.screenshot(path=shot, full_page=True)
+
+
+@pytest.fixture(scope="session")
+def checked() -> Checked:
+    """Open a page, check it (its language, one h1, axe, the CSP) and screenshot it."""
+    return checked_page
+
+
+@pytest.fixture(scope="session")
+def scan() -> Callable[[Page, str, Path | None], Awaitable[None]]:
+    """Check the page shown now (its language, one h1, axe, the CSP), and screenshot it."""
+    return scanned
 
 
 @pytest.fixture(scope="session")
