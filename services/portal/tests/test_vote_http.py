@@ -189,3 +189,13 @@ def test_a_receipt_that_is_none_is_said_so(public_site: Any) -> None:
         assert unknown.status_code == 404 and "This is not a receipt number" in unknown.text
         never = portal.get("/en/receipts/0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b")
         assert never.status_code == 200 and "Not counted yet." in never.text
+
+
+def test_the_contest_page_leads_to_each_nomination_s_vote(public_site: Any) -> None:
+    with httpx.Client(base_url=public_site.url) as portal:
+        page = portal.get(f"/kk/contests/{public_site.vote_contest_id}").text
+        for nomination in public_site.finalists:
+            assert f'href="/kk/contests/{public_site.vote_contest_id}/vote/{nomination}"' in page
+        assert 'href="/kk/receipts"' in page
+        # A vote not open yet: the contest's page offers none.
+        assert "/vote/" not in portal.get(f"/kk/contests/{public_site.contest_id}").text

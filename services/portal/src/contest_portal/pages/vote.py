@@ -14,6 +14,7 @@ import logging
 import re
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, Request
 from starlette.responses import RedirectResponse, Response
@@ -88,7 +89,9 @@ async def ballot(portal: Site, contest_id: str, nomination_code: str) -> Ballot:
 
 
 def _path(lang: Language, contest_id: str, nomination: str, *rest: str) -> str:
-    return "/".join([f"/{lang.value}/contests/{contest_id}/vote/{nomination}", *rest])
+    """An address of the flow, each segment escaped (they come from the address asked)."""
+    segments = [contest_id, "vote", nomination, *rest]
+    return f"/{lang.value}/contests/" + "/".join(quote(s, safe="") for s in segments)
 
 
 def _redirect(to: str) -> Response:
