@@ -199,3 +199,14 @@ def test_the_contest_page_leads_to_each_nomination_s_vote(public_site: Any) -> N
         assert 'href="/kk/receipts"' in page
         # A vote not open yet: the contest's page offers none.
         assert "/vote/" not in portal.get(f"/kk/contests/{public_site.contest_id}").text
+
+
+def test_a_vote_page_with_its_style_sheet_weighs_under_100_kb(public_site: Any) -> None:
+    vote, _ = vote_paths(public_site, "social-project")
+    with httpx.Client(base_url=public_site.url) as portal:  # asks for gzip, as browsers do
+        page = portal.get(vote)
+        style = re.search(r'href="(/static/portal\.css\?v=[0-9a-f]+)"', page.text)
+        assert style
+        sheet = portal.get(style.group(1))
+        assert page.status_code == sheet.status_code == 200
+        assert page.num_bytes_downloaded + sheet.num_bytes_downloaded < 100_000
