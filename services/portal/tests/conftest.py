@@ -1,6 +1,7 @@
-"""Fixtures of the portal's tests: the real intake, judging and voting services (each its
-own process, on the session's broker and store) with a contest and its projects, the
-portal in front of them, and one headless Chromium for the session.
+"""Fixtures of the portal's tests: the real intake, judging, voting and notifications
+services (each its own process, on the session's broker and store) with a contest and its
+projects and a second contest whose public vote is open, the local inbox that receives the
+voters' SMS, the portal in front of them, and one headless Chromium for the session.
 
 Chromium is Debian's (`/usr/bin/chromium`): Playwright cannot download its own browser on
 these machines. `./dev test` installs the package when it is missing and it can.
@@ -9,23 +10,29 @@ these machines. `./dev test` installs the package when it is missing and it can.
 from __future__ import annotations
 
 import os
+import re
 import secrets
+import time
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 import pytest_asyncio
+from axe_playwright_python.async_playwright import Axe
 from playwright.async_api import Browser, Page, async_playwright
 
+from contest_contracts.common import LocalizedText, StageKind
+from contest_contracts.events.contest import StageSchedule, VoteChoices
 from contest_intake.domain.definitions import demo_definition
 from contest_local.demo import rebased
 from contest_local.edition.people import People
+from contest_local.inbox import Inbox, inbox_process
 from contest_local.infra import Endpoints
 from contest_local.platform import PORTAL, portal_environment, start_services
 from contest_runtime.auth import AuthSettings, Role, mint
@@ -54,6 +61,15 @@ PROJECTS = {
 }
 """Projects of the exhibition: enough for a filter to leave some out."""
 
+FINALISTS = {
+    # (nomination, region): how many projects are filed, then voted on (choices: gallery)
+    ("social-project", "KZ-71"): 2,
+    ("social-project", "KZ-75"): 1,
+    ("ngo-inclusion-project", "KZ-79"): 2,
+}
+"""Projects of the contest whose vote is open: every one is a choice of its nomination."""
+_CODE = re.compile(r"\b(\d{6})\b")
+
 
 @dataclass(frozen=True)
 class PublicSite:
@@ -65,7 +81,29 @@ class PublicSite:
     """What intake gave back for each project filed (application id, form)."""
     workers: int
     """Applications in worker nominations: never in the exhibition."""
+    vote_contest_id: str
+    """A contest whose public vote is open, on every project of its gallery."""
+    finalists: dict[str, list[dict[str, Any]]]
+    """Its choices by nomination: what intake gave back for each project filed."""
+    inbox: Inbox
     page_size: int = EXHIBITION_PAGE_SIZE
+
+    def sms_code(self, phone: str, sent_before: int = 0) -> str:
+        """The one-time code of the latest SMS to ``phone`` once more than ``sent_before``
+        have arrived (waits for it, at most 30 s)."""
+        deadline = time.monotonic() + 30
+        while True:
+            messages = self.inbox.messages(to=phone, channel="sms")
+            if len(messages) > sent_before:
+                found = _CODE.search(messages[-1]["text"])
+                assert found, messages[-1]
+                return found.group(1)
+            assert time.monotonic() < deadline, f"no SMS to {phone}"
+            time.sleep(0.1)
+
+    def sms_count(self, phone: str) -> int:
+        """How many SMS ``phone`` received."""
+        return len(self.inbox.messages(to=phone, channel="sms"))
 
     def project(self, nomination: str, region: str) -> dict[str, Any]:
         """The first project filed in a nomination and region."""
@@ -80,24 +118,34 @@ class PublicSite:
 def public_site(
     infrastructure: Endpoints, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[PublicSite]:
-    """Intake, judging and voting as processes of their own, a contest defined and its
-    projects filed through intake's API, and the portal reading them."""
+    """Intake, judging, voting and notifications as processes of their own, the inbox, a
+    contest defined and its projects filed through intake's API, a second contest whose
+    vote is open, and the portal reading them."""
     workdir = tmp_path_factory.mktemp("portal-site")
     auth = AuthSettings(jwt_key=secrets.token_urlsafe(32))
     run = f"portal-{uuid.uuid4().hex[:8]}"
-    environment = {
-        "AUTH_JWT_KEY": auth.jwt_key.get_secret_value(),
-        "VOTING_VOTER_KEY_SECRET": secrets.token_urlsafe(32),
-        "VOTING_TOKEN_SECRET": secrets.token_urlsafe(32),
-    }
-    names = ("intake", "judging", "voting")
-    for name in names:
-        environment[f"{name.upper()}_MONGODB_DATABASE"] = f"{run}_{name}".replace("-", "_")
-        environment[f"{name.upper()}_CONSUMER_GROUP"] = f"{run}-{name}"
     with ExitStack() as stack:
+        inbox = inbox_process(workdir)
+        inbox.process.start()
+        stack.callback(inbox.process.stop)
+        environment = {
+            "AUTH_JWT_KEY": auth.jwt_key.get_secret_value(),
+            "VOTING_VOTER_KEY_SECRET": secrets.token_urlsafe(32),
+            "VOTING_TOKEN_SECRET": secrets.token_urlsafe(32),
+            # Every voter of the tests comes from 127.0.0.1; the per-number limit stays.
+            "VOTING_CODES_PER_ADDRESS_PER_HOUR": "100000",
+            **inbox.notifications_environment(),
+        }
+        names = ("intake", "judging", "voting", "notifications")
+        for name in names:
+            environment[f"{name.upper()}_MONGODB_DATABASE"] = f"{run}_{name}".replace("-", "_")
+            environment[f"{name.upper()}_CONSUMER_GROUP"] = f"{run}-{name}"
         services = start_services(stack, infrastructure, workdir, environment, names)
-        intake = next(s for s in services if s.name == "intake")
-        contest_id, projects, workers = _contest_with_projects(intake.url, auth)
+        by_name = {s.name: s for s in services}
+        contest_id, projects, workers = _contest_with_projects(by_name["intake"].url, auth)
+        vote_contest_id, finalists = _contest_with_open_vote(
+            by_name["intake"].url, by_name["voting"].url, auth
+        )
         (portal,) = start_services(
             stack,
             infrastructure,
@@ -108,7 +156,105 @@ def public_site(
             },
             (PORTAL,),
         )
-        yield PublicSite(portal.url, contest_id, projects, workers)
+        yield PublicSite(
+            portal.url, contest_id, projects, workers, vote_contest_id, finalists, inbox
+        )
+
+
+def _contest_with_open_vote(
+    intake_url: str, voting_url: str, auth: AuthSettings
+) -> tuple[str, dict[str, list[dict[str, Any]]]]:
+    """The demo contest voting on its gallery: projects filed, submission closed by the
+    operator, the schedule moved so that the public vote opens now (as an edition does once
+    its regional stage ended early); returns once voting takes votes on every project."""
+    now = datetime.now(UTC).replace(microsecond=0)
+    contest_id = f"portal-vote-{uuid.uuid4().hex[:6]}"
+    definition = demo_definition().model_copy(
+        update={
+            "contest_id": contest_id,
+            # Its own title: the other contest's tests find theirs by its title.
+            "title": LocalizedText(
+                ru="Народный выбор: лучший проект",
+                kk="Халық таңдауы: үздік жоба",
+                en="People's choice: the best project",
+            ),
+            "stages": _schedule(
+                now - timedelta(hours=1), now + timedelta(days=1), now + timedelta(days=2)
+            ),
+            "public_vote": demo_definition().public_vote.model_copy(
+                update={"choices": VoteChoices.GALLERY}
+            ),
+        }
+    )
+    operator = {"Authorization": f"Bearer {mint(auth, subject='operator', roles=[Role.OPERATOR])}"}
+    people = People(seed=16)
+    finalists: dict[str, list[dict[str, Any]]] = {}
+    with httpx.Client(base_url=intake_url, timeout=30) as intake:
+        body = definition.model_dump(mode="json")
+        defined = intake.post("/contests", json=body, headers=operator)
+        assert defined.status_code == 201, defined.text
+        # Voting keeps the gallery's projects only of a contest it knows: wait for it.
+        _until(lambda: httpx.get(f"{voting_url}/contests/{contest_id}/vote").is_success)
+        number = 0
+        for (nomination, region), count in FINALISTS.items():
+            for _ in range(count):
+                form = people.project_form(nomination, region)
+                applicant = mint(auth, subject=f"voted-{number}", roles=[Role.APPLICANT])
+                number += 1
+                answer = intake.post(
+                    f"/contests/{contest_id}/applications",
+                    json={**form, "submit": True},
+                    headers={"Authorization": f"Bearer {applicant}"},
+                )
+                assert answer.status_code in (200, 201), answer.text
+                finalists.setdefault(nomination, []).append(
+                    {"application_id": answer.json()["application_id"], "form": form}
+                )
+        closed = intake.post(f"/contests/{contest_id}/submission/close", headers=operator)
+        assert closed.status_code == 200, closed.text
+        submission_closed = datetime.fromisoformat(
+            intake.get(f"/contests/{contest_id}").json()["submission_closed_at"]
+        )
+        opened = datetime.now(UTC).replace(microsecond=0) + timedelta(seconds=1)
+        body["stages"] = [
+            s.model_dump(mode="json")
+            for s in _schedule(now - timedelta(hours=1), submission_closed, opened)
+        ]
+        moved = intake.put(f"/contests/{contest_id}", json=body, headers=operator)
+        assert moved.status_code == 200, moved.text
+    expected = sum(FINALISTS.values())
+    with httpx.Client(base_url=voting_url, timeout=30) as voting:
+
+        def vote_open_on_every_project() -> bool:
+            state = voting.get(f"/contests/{contest_id}/vote")
+            views = voting.get(f"/contests/{contest_id}/tallies")
+            shown = sum(len(v["entries"]) for v in views.json()) if views.is_success else 0
+            return state.is_success and state.json()["status"] == "open" and shown == expected
+
+        _until(vote_open_on_every_project)
+    return contest_id, finalists
+
+
+def _until(check: Callable[[], bool], timeout_s: float = 60) -> None:
+    deadline = time.monotonic() + timeout_s
+    while not check():
+        assert time.monotonic() < deadline, "gave up waiting"
+        time.sleep(0.2)
+
+
+def _schedule(
+    submission_opens: datetime, submission_closes: datetime, judged: datetime
+) -> list[StageSchedule]:
+    """An edition's stages: the public vote opens at ``judged`` and runs for a day."""
+    decided = judged + timedelta(days=1)
+    times = [
+        (StageKind.SUBMISSION, submission_opens, submission_closes),
+        (StageKind.REGIONAL, submission_closes, judged),
+        (StageKind.REPUBLICAN, judged, decided),
+        (StageKind.PUBLIC_VOTE, judged, decided),
+        (StageKind.AWARDS, decided, decided + timedelta(hours=3)),
+    ]
+    return [StageSchedule(stage=kind, opens_at=o, closes_at=c) for kind, o, c in times]
 
 
 def _contest_with_projects(
@@ -184,6 +330,48 @@ async def pages(browser: Browser) -> AsyncIterator[dict[int, Page]]:
     yield opened
     for page in opened.values():
         await page.context.close()
+
+
+AXE = Axe()
+Checked = Callable[[Page, str, str, Path | None], Awaitable[None]]
+
+
+async def checked_page(page: Page, url: str, lang: str, shot: Path | None) -> None:
+    """Open ``url``: a 200, then :func:`scanned`."""
+    response = await page.goto(url)
+    assert response is not None and response.status == 200, url
+    await scanned(page, lang, shot)
+
+
+async def scanned(page: Page, lang: str, shot: Path | None) -> None:
+    """The page shown now: in ``lang`` with one h1, no serious or critical axe violation,
+    nothing refused by the Content-Security-Policy; a full-page screenshot at ``shot``."""
+    assert await page.get_attribute("html", "lang") == lang
+    assert await page.locator("h1").count() == 1
+    assert await page.locator("main#main").count() == 1
+    results = await AXE.run(page)
+    grave = [
+        (violation["id"], violation["impact"], [node["target"] for node in violation["nodes"]])
+        for violation in results.response["violations"]
+        if violation["impact"] in {"serious", "critical"}
+    ]
+    assert not grave, f"{page.url}: {grave}"
+    refusals: list[str] = getattr(page, "csp_refusals", [])
+    assert not refusals, refusals
+    if shot is not None:
+        await page.screenshot(path=shot, full_page=True)
+
+
+@pytest.fixture(scope="session")
+def checked() -> Checked:
+    """Open a page, check it (its language, one h1, axe, the CSP) and screenshot it."""
+    return checked_page
+
+
+@pytest.fixture(scope="session")
+def scan() -> Callable[[Page, str, Path | None], Awaitable[None]]:
+    """Check the page shown now (its language, one h1, axe, the CSP), and screenshot it."""
+    return scanned
 
 
 @pytest.fixture(scope="session")

@@ -4,16 +4,17 @@ whole way through with JavaScript off."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
-from axe_playwright_python.async_playwright import Axe
 from playwright.async_api import Browser, Page
+
+Checked = Callable[[Page, str, str, Path | None], Awaitable[None]]
 
 pytestmark = [pytest.mark.infra, pytest.mark.asyncio(loop_scope="session")]
 
-AXE = Axe()
 TITLES = {
     "kk": "Әлеуметтік қорғау жүйесінің үздік қызметкері",
     "ru": "Лучший работник системы социальной защиты",
@@ -23,30 +24,15 @@ EXHIBITION = {"kk": "Жобалар көрмесі", "ru": "Выставка п�
 ASTANA = {"kk": "Астана қ.", "ru": "г. Астана", "en": "Astana"}
 
 
-async def checked(page: Page, url: str, lang: str, shot: Path) -> None:
-    """Open ``url``: a 200 in ``lang`` with one h1, no serious or critical axe violation,
-    nothing refused by the Content-Security-Policy; a full-page screenshot at ``shot``."""
-    response = await page.goto(url)
-    assert response is not None and response.status == 200, url
-    assert await page.get_attribute("html", "lang") == lang
-    assert await page.locator("h1").count() == 1
-    assert await page.locator("main#main").count() == 1
-    results = await AXE.run(page)
-    grave = [
-        (violation["id"], violation["impact"], [node["target"] for node in violation["nodes"]])
-        for violation in results.response["violations"]
-        if violation["impact"] in {"serious", "critical"}
-    ]
-    assert not grave, f"{url}: {grave}"
-    refusals: list[str] = page.csp_refusals  # type: ignore[attr-defined]
-    assert not refusals, refusals
-    await page.screenshot(path=shot, full_page=True)
-
-
 @pytest.mark.parametrize("width", [360, 1280])
 @pytest.mark.parametrize("lang", ["kk", "ru", "en"])
 async def test_every_page_in_each_language_and_width_passes_the_scan(
-    public_site: Any, pages: dict[int, Page], screenshots: Path, lang: str, width: int
+    public_site: Any,
+    pages: dict[int, Page],
+    screenshots: Path,
+    checked: Checked,
+    lang: str,
+    width: int,
 ) -> None:
     page = pages[width]
     base = f"{public_site.url}/{lang}"

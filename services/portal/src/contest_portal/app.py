@@ -25,11 +25,12 @@ from starlette.types import Scope
 
 from contest_portal.headers import SecurityHeaders
 from contest_portal.languages import Catalogs
-from contest_portal.pages import contests, exhibition, language
+from contest_portal.pages import contests, exhibition, language, receipts, vote
 from contest_portal.pages.errors import install_error_pages
 from contest_portal.pages.rendering import STATIC_MAX_AGE_S, Renderer, StaticFiles
 from contest_portal.pages.site import Site
 from contest_portal.services import Services, open_services
+from contest_portal.sessions import Sessions
 from contest_portal.settings import PortalSettings
 from contest_runtime.correlation import CorrelationIdMiddleware
 from contest_runtime.logs import configure_logging
@@ -53,6 +54,7 @@ def create_app(settings: PortalSettings | None = None) -> FastAPI:
                 services,
                 renderer,
                 clock=lambda: datetime.now(UTC),
+                sessions=Sessions(settings.session_secret.get_secret_value()),
                 exhibition_page_size=settings.exhibition_page_size,
             )
             log.info("portal started", extra={"port": settings.http_port})
@@ -61,7 +63,7 @@ def create_app(settings: PortalSettings | None = None) -> FastAPI:
 
     app = FastAPI(
         title="Contest portal",
-        description="The public site: contests, the exhibition, in kk/ru/en.",
+        description="The public site: contests, the exhibition, the vote, in kk/ru/en.",
         version="0.1.0",
         lifespan=lifespan,
         docs_url=None,
@@ -77,6 +79,8 @@ def create_app(settings: PortalSettings | None = None) -> FastAPI:
     app.include_router(language.router)
     app.include_router(contests.router)
     app.include_router(exhibition.router)
+    app.include_router(vote.router)
+    app.include_router(receipts.router)
     return app
 
 

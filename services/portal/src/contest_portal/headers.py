@@ -3,6 +3,7 @@ elsewhere), no content sniffing, no framing, referrers only within the site."""
 
 from __future__ import annotations
 
+from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 CONTENT_SECURITY_POLICY = (
@@ -39,3 +40,12 @@ class SecurityHeaders:
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+
+LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1", "[::1]"}
+
+
+def secure_cookies(request: Request) -> bool:
+    """Whether cookies set for ``request`` must be `Secure`: everywhere but on a loopback
+    address, where a developer's browser reaches the portal over plain HTTP."""
+    return request.url.hostname not in LOOPBACK_HOSTS

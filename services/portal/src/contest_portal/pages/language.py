@@ -6,11 +6,11 @@ from __future__ import annotations
 from fastapi import APIRouter, HTTPException, Query, Request
 from starlette.responses import RedirectResponse, Response
 
+from contest_portal.headers import secure_cookies
 from contest_portal.languages import COOKIE, LANGUAGES, chosen_language
 
 router = APIRouter()
 
-LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1", "[::1]"}
 CHOICE_KEPT_S = 365 * 24 * 3600
 
 
@@ -43,7 +43,7 @@ async def switch_language(
         max_age=CHOICE_KEPT_S,
         httponly=True,
         samesite="lax",
-        secure=request.url.hostname not in LOOPBACK_HOSTS,
+        secure=secure_cookies(request),
     )
     return response
 

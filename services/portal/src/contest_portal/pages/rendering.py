@@ -75,21 +75,23 @@ class Renderer:
         *,
         status_code: int = 200,
         cacheable: bool = True,
+        personal: bool = False,
         **context: Any,
     ) -> Response:
         """The page ``template`` in ``language``; a public, revalidatable page unless
-        ``cacheable`` is false (errors: kept by nobody)."""
+        ``cacheable`` is false (errors: kept by nobody) or ``personal`` (a page made from
+        the reader's session: `private, no-store`, so no cache keeps or shares it)."""
         body = (
             self.environment.get_template(template)
             .render(**self.context(request, language), **context)
             .encode("utf-8")
         )
-        if not cacheable:
+        if personal or not cacheable:
             return Response(
                 body,
                 status_code=status_code,
                 media_type="text/html; charset=utf-8",
-                headers={"Cache-Control": "no-store"},
+                headers={"Cache-Control": "private, no-store" if personal else "no-store"},
             )
         return revalidated(request, body, f"public, max-age={self.max_age_s}", status_code)
 

@@ -13,6 +13,7 @@ from contest_contracts.common import Language
 from contest_portal.languages import LANGUAGES
 from contest_portal.pages.rendering import Renderer
 from contest_portal.services import Services
+from contest_portal.sessions import Sessions
 
 
 @dataclass(frozen=True)
@@ -22,6 +23,7 @@ class Site:
     services: Services
     renderer: Renderer
     clock: Callable[[], datetime]
+    sessions: Sessions
     exhibition_page_size: int = 24
 
 

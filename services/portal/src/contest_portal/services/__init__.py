@@ -1,7 +1,8 @@
 """Thin typed readers of the services' public HTTP APIs, over pooled connections.
 
 The portal holds no data: every page is read from intake, judging and voting as it is
-served. A service that does not answer is :class:`ServiceUnavailable`; a contest or project
+served, and votes are written to voting. A service that does not answer is
+:class:`ServiceUnavailable`; a contest or project
 it does not know is :class:`NotFound`.
 """
 
@@ -13,13 +14,13 @@ from dataclasses import dataclass
 
 import httpx
 
-from contest_portal.services.calls import NotFound, ServiceUnavailable
+from contest_portal.services.calls import NotFound, Refused, ServiceUnavailable
 from contest_portal.services.intake import IntakeReader
 from contest_portal.services.judging import JudgingReader
-from contest_portal.services.voting import VotingReader
+from contest_portal.services.voting import VotingBallots, VotingReader
 from contest_portal.settings import PortalSettings
 
-__all__ = ["NotFound", "ServiceUnavailable", "Services", "open_services"]
+__all__ = ["NotFound", "Refused", "ServiceUnavailable", "Services", "open_services"]
 
 
 @dataclass(frozen=True)
@@ -29,6 +30,8 @@ class Services:
     intake: IntakeReader
     judging: JudgingReader
     voting: VotingReader
+    ballots: VotingBallots
+    """Voting's routes for voters (codes, tokens, votes), on the same connections."""
 
 
 @asynccontextmanager
@@ -52,8 +55,10 @@ async def open_services(settings: PortalSettings) -> AsyncIterator[Services]:
             stack.push_async_callback(opened.aclose)
             return opened
 
+        voting = client(settings.voting_url)
         yield Services(
             intake=IntakeReader(client(settings.intake_url)),
             judging=JudgingReader(client(settings.judging_url)),
-            voting=VotingReader(client(settings.voting_url)),
+            voting=VotingReader(voting),
+            ballots=VotingBallots(voting),
         )

@@ -47,3 +47,65 @@ async def get_json(
         )
         raise ServiceUnavailable(service, f"HTTP {response.status_code}")
     return response.json()
+
+
+class Refused(Exception):
+    """A service refused what was asked, with its problem's stable ``code`` (RFC 9457) and,
+    for a 429 or 503, how long to wait (its `Retry-After`, seconds)."""
+
+    def __init__(self, status: int, code: str, retry_after_s: int | None = None) -> None:
+        super().__init__(f"HTTP {status} {code}")
+        self.status, self.code, self.retry_after_s = status, code, retry_after_s
+
+
+async def post_json(
+    client: httpx.AsyncClient,
+    service: str,
+    path: str,
+    body: dict[str, Any],
+    *,
+    token: str | None = None,
+    client_address: str | None = None,
+) -> Any:
+    """The JSON body of a 2xx answer to ``POST path``; :class:`Refused` with the problem's
+    code on a 4xx (and on a 503 that names one: a refusal the person can be told about),
+    :class:`ServiceUnavailable` when the service does not answer or fails.
+
+    ``client_address`` is passed on as `X-Forwarded-For`: the service limits and records
+    callers by address, and behind the portal every caller would otherwise be the portal.
+    """
+    headers = {}
+    current = correlation_id.get()
+    if current is not None:
+        headers["X-Correlation-Id"] = current
+    if token is not None:
+        headers["Authorization"] = f"Bearer {token}"
+    if client_address is not None:
+        headers["X-Forwarded-For"] = client_address
+    try:
+        response = await client.post(path, json=body, headers=headers)
+    except httpx.HTTPError as error:
+        log.warning("service unreachable", extra={"service": service, "error": repr(error)})
+        raise ServiceUnavailable(service, type(error).__name__) from error
+    if response.is_success:
+        return response.json()
+    code = _problem_code(response)
+    if response.status_code < 500 or (response.status_code == 503 and code):
+        retry = response.headers.get("retry-after", "")
+        raise Refused(
+            response.status_code, code or "refused", int(retry) if retry.isdigit() else None
+        )
+    log.warning(
+        "service failed", extra={"service": service, "path": path, "status": response.status_code}
+    )
+    raise ServiceUnavailable(service, f"HTTP {response.status_code}")
+
+
+def _problem_code(response: httpx.Response) -> str | None:
+    """The stable `code` of a problem answer, if it is one."""
+    try:
+        body = response.json()
+    except ValueError:
+        return None
+    code = body.get("code") if isinstance(body, dict) else None
+    return code if isinstance(code, str) else None

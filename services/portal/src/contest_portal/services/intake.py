@@ -113,6 +113,23 @@ class IntakeReader:
             after = page.next_after
         raise NotFound(application_id)
 
+    async def projects(
+        self, contest_id: str, nomination: str, application_ids: set[str]
+    ) -> list[Project]:
+        """The projects of a nomination among ``application_ids`` (a vote's choices), read
+        from its gallery pages; those not shown there are left out."""
+        found: list[Project] = []
+        after: str | None = None
+        for _ in range(PROJECT_SEARCH_PAGES):
+            page = await self.gallery(
+                contest_id, nomination=nomination, after=after, limit=GALLERY_PAGE
+            )
+            found += [p for p in page.items if p.application_id in application_ids]
+            if page.next_after is None or len(found) == len(application_ids):
+                break
+            after = page.next_after
+        return found
+
 
 def _segment(value: str) -> str:
     """A path segment, with everything but unreserved characters escaped."""

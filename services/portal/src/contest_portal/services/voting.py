@@ -1,15 +1,17 @@
-"""What the portal reads from voting: where a contest's public vote stands."""
+"""What the portal asks of voting: where a contest's public vote stands and its choices;
+and, for a voter, a one-time code, a voter token, a vote, and what became of it."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
+from typing import Literal
 from urllib.parse import quote
 
 import httpx
 from pydantic import BaseModel, ConfigDict
 
-from contest_portal.services.calls import NotFound, ServiceUnavailable, get_json
+from contest_portal.services.calls import NotFound, ServiceUnavailable, get_json, post_json
 
 
 class VoteStatus(StrEnum):
@@ -47,3 +49,91 @@ class VotingReader:
         except (NotFound, ServiceUnavailable):
             return None
         return VoteState.model_validate(body)
+
+    async def choices(self, contest_id: str, nomination_code: str) -> list[str] | None:
+        """The application ids a nomination's voters choose from (the choices of its
+        public tally view, which every visibility shows); None when voting knows no such
+        nomination's vote. A service that does not answer is :class:`ServiceUnavailable`."""
+        path = f"/contests/{quote(contest_id, safe='')}/tallies"
+        views = await get_json(self.client, "voting", path)
+        for view in views:
+            if view.get("nomination_code") == nomination_code:
+                return [entry["application_id"] for entry in view.get("entries", [])]
+        return None
+
+    async def receipt(self, receipt_id: str) -> ReceiptCheck:
+        """What became of the vote behind a receipt; :class:`NotFound` for anything that is
+        not a receipt id."""
+        body = await get_json(self.client, "voting", f"/receipts/{quote(receipt_id, safe='')}")
+        return ReceiptCheck.model_validate(body)
+
+
+class ReceiptCheck(BaseModel):
+    """A receipt's state as voting answers it."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    receipt_id: str
+    status: Literal["counted", "refused", "pending", "unknown"]
+    valid: bool | None = None
+    refused: str | None = None
+    contest_id: str | None = None
+    nomination_code: str | None = None
+    cast_at: datetime | None = None
+
+
+class VoterToken(BaseModel):
+    """Proof of a verified phone number, for casting votes."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    token: str
+    expires_in_s: int
+
+
+class Cast(BaseModel):
+    """The receipt of a vote: `accepted` (the broker holds it) or `uncertain` (it may)."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    receipt_id: str
+    status: Literal["accepted", "uncertain"]
+
+
+class VotingBallots:
+    """Voting's routes for voters: each refusal is :class:`Refused` with voting's code."""
+
+    def __init__(self, client: httpx.AsyncClient) -> None:
+        self.client = client
+
+    async def send_code(self, phone: str, client_address: str) -> None:
+        """Ask for a one-time code by SMS to ``phone``."""
+        await post_json(
+            self.client, "voting", "/voters/codes", {"phone": phone}, client_address=client_address
+        )
+
+    async def verify(self, phone: str, code: str) -> VoterToken:
+        """Exchange a one-time code for a voter token."""
+        body = await post_json(
+            self.client, "voting", "/voters/tokens", {"phone": phone, "code": code}
+        )
+        return VoterToken.model_validate(body)
+
+    async def cast(
+        self,
+        contest_id: str,
+        nomination_code: str,
+        application_id: str,
+        token: str,
+        client_address: str,
+    ) -> Cast:
+        """Cast a verified voter's vote."""
+        body = await post_json(
+            self.client,
+            "voting",
+            f"/contests/{quote(contest_id, safe='')}/votes",
+            {"nomination_code": nomination_code, "application_id": application_id},
+            token=token,
+            client_address=client_address,
+        )
+        return Cast.model_validate(body)
