@@ -24,7 +24,7 @@ import secrets
 import signal
 import uuid
 from collections import Counter
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
@@ -32,7 +32,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import pytest_asyncio
 from httpx import AsyncClient
+from pymongo import AsyncMongoClient
 
 from contest_contracts.common import StageKind
 from contest_contracts.events.contest import (
@@ -46,12 +48,12 @@ from contest_contracts.samples import DEFINITION, finalists_selected
 from contest_contracts.topics import CONTEST_DEFINITIONS, FINALISTS, NOTIFICATION_PRIORITY
 from contest_local.embedded import LocalProcess, free_port
 from contest_local.inbox import Inbox, inbox_process
-from contest_local.infra import Endpoints
+from contest_local.infra import Endpoints, running_infrastructure
 from contest_local.platform import RunningService, service_process, wait_until_ready
 from contest_notifications.store.deliveries import DeliveryStatus, delivery_key
 from contest_runtime.auth import AuthSettings, Role
 from contest_runtime.kafka import EventPublisher, make_broker
-from contest_runtime.mongo import Document
+from contest_runtime.mongo import Document, connect
 from contest_runtime.settings import InfraSettings
 
 pytestmark = pytest.mark.infra
@@ -74,6 +76,38 @@ in flight at a kill: notifications runs with this many senders
 (``NOTIFICATIONS_SEND_CONCURRENCY``), and both the consumers and the retry loop hand their
 deliveries to them."""
 NOMINATION = DEFINITION.nominations[0].code
+
+
+@pytest.fixture(scope="module")
+def infrastructure(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Endpoints]:
+    """A broker and store of these tests' own. They kill notifications and time how its
+    consumer group comes back; on the session's broker, after hundreds of other tests' groups,
+    the embedded broker answered a rejoined group's offset fetch with nothing, and the group
+    started over at the topic's end (a broker state these tests are not about)."""
+    with running_infrastructure(tmp_path_factory.mktemp("faults-infrastructure")) as endpoints:
+        yield endpoints
+
+
+@pytest.fixture(scope="module")
+def infra_settings(infrastructure: Endpoints) -> InfraSettings:
+    """Settings of this module's broker and store (as the session's are made)."""
+    return InfraSettings(
+        kafka_bootstrap_servers=infrastructure.kafka_bootstrap_servers,
+        kafka_enable_idempotence=infrastructure.kafka_enable_idempotence,
+        kafka_session_timeout_ms=infrastructure.kafka_session_timeout_ms,
+        kafka_heartbeat_interval_ms=infrastructure.kafka_session_timeout_ms // 6,
+        mongodb_uri=infrastructure.mongodb_uri,
+        startup_timeout_s=90,
+        kafka_join_timeout_s=15,
+    )
+
+
+@pytest_asyncio.fixture(loop_scope="session", scope="module")
+async def mongo(infrastructure: Endpoints) -> AsyncIterator[AsyncMongoClient[Document]]:
+    """A client of this module's store."""
+    client = connect(infrastructure.mongodb_uri, app_name="fault-tests")
+    yield client
+    await client.close()
 
 
 def a_phone() -> str:
