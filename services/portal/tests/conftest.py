@@ -86,6 +86,10 @@ class PublicSite:
     finalists: dict[str, list[dict[str, Any]]]
     """Its choices by nomination: what intake gave back for each project filed."""
     inbox: Inbox
+    intake_url: str
+    voting_url: str
+    auth: AuthSettings
+    """The key the services' tokens are signed with (operators' included)."""
     page_size: int = EXHIBITION_PAGE_SIZE
 
     def sms_code(self, phone: str, sent_before: int = 0) -> str:
@@ -104,6 +108,28 @@ class PublicSite:
     def sms_count(self, phone: str) -> int:
         """How many SMS ``phone`` received."""
         return len(self.inbox.messages(to=phone, channel="sms"))
+
+    def vote_by_api(self, contest_id: str, nomination: str, application_id: str) -> str:
+        """A vote cast straight at voting's API by a new voter (its code read from the
+        inbox); its receipt."""
+        phone = "+7705" + "".join(secrets.choice("0123456789") for _ in range(7))
+        with httpx.Client(base_url=self.voting_url, timeout=30) as voting:
+            before = self.sms_count(phone)
+            assert voting.post("/voters/codes", json={"phone": phone}).status_code == 202
+            answer = {"phone": phone, "code": self.sms_code(phone, before)}
+            token = voting.post("/voters/tokens", json=answer).json()["token"]
+            cast = voting.post(
+                f"/contests/{contest_id}/votes",
+                json={"nomination_code": nomination, "application_id": application_id},
+                headers={"Authorization": f"Bearer {token}"},
+            )
+            assert cast.status_code == 202, cast.text
+            return str(cast.json()["receipt_id"])
+
+    def operator(self) -> dict[str, str]:
+        """The headers of an operator's call to a service."""
+        token = mint(self.auth, subject="operator", roles=[Role.OPERATOR])
+        return {"Authorization": f"Bearer {token}"}
 
     def project(self, nomination: str, region: str) -> dict[str, Any]:
         """The first project filed in a nomination and region."""
@@ -157,8 +183,24 @@ def public_site(
             (PORTAL,),
         )
         yield PublicSite(
-            portal.url, contest_id, projects, workers, vote_contest_id, finalists, inbox
+            portal.url,
+            contest_id,
+            projects,
+            workers,
+            vote_contest_id,
+            finalists,
+            inbox,
+            intake_url=by_name["intake"].url,
+            voting_url=by_name["voting"].url,
+            auth=auth,
         )
+
+
+@pytest.fixture(scope="module")
+def closable_vote(public_site: PublicSite) -> tuple[str, dict[str, list[dict[str, Any]]]]:
+    """A contest of its own whose vote is open, for a test that closes it: the shared
+    contest's vote stays open for the others."""
+    return _contest_with_open_vote(public_site.intake_url, public_site.voting_url, public_site.auth)
 
 
 def _contest_with_open_vote(

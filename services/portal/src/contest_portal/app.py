@@ -23,15 +23,16 @@ from starlette.staticfiles import PathLike
 from starlette.staticfiles import StaticFiles as StaticRoute
 from starlette.types import Scope
 
-from contest_portal.headers import SecurityHeaders
+from contest_portal.headers import HeadAsGet, SecurityHeaders
 from contest_portal.languages import Catalogs
-from contest_portal.pages import contests, exhibition, language, receipts, vote
+from contest_portal.pages import contests, exhibition, language, receipts, tallies, vote
 from contest_portal.pages.errors import install_error_pages
 from contest_portal.pages.rendering import STATIC_MAX_AGE_S, Renderer, StaticFiles
 from contest_portal.pages.site import Site
 from contest_portal.services import Services, open_services
 from contest_portal.sessions import Sessions
 from contest_portal.settings import PortalSettings
+from contest_portal.tally_feeds import TallyFeeds
 from contest_runtime.correlation import CorrelationIdMiddleware
 from contest_runtime.logs import configure_logging
 
@@ -50,15 +51,18 @@ def create_app(settings: PortalSettings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         configure_logging(NAME, settings.log_level)
         async with open_services(settings) as services:
+            tallies = TallyFeeds(services.voting.tally_changes)
             app.state.site = Site(
                 services,
                 renderer,
                 clock=lambda: datetime.now(UTC),
                 sessions=Sessions(settings.session_secret.get_secret_value()),
+                tallies=tallies,
                 exhibition_page_size=settings.exhibition_page_size,
             )
             log.info("portal started", extra={"port": settings.http_port})
             yield
+            await tallies.close()
         log.info("portal stopped")
 
     app = FastAPI(
@@ -74,6 +78,7 @@ def create_app(settings: PortalSettings | None = None) -> FastAPI:
     app.add_middleware(GZipMiddleware, minimum_size=1024)
     app.add_middleware(SecurityHeaders)
     app.add_middleware(CorrelationIdMiddleware)
+    app.add_middleware(HeadAsGet)
     app.include_router(health_router(settings))
     app.mount("/static", ImmutableStatic(packages=[("contest_portal", "static")]), name="static")
     app.include_router(language.router)
@@ -81,6 +86,7 @@ def create_app(settings: PortalSettings | None = None) -> FastAPI:
     app.include_router(exhibition.router)
     app.include_router(vote.router)
     app.include_router(receipts.router)
+    app.include_router(tallies.router)
     return app
 
 

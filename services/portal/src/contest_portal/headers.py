@@ -1,5 +1,6 @@
 """Headers on every answer: a strict Content-Security-Policy (nothing inline, nothing from
-elsewhere), no content sniffing, no framing, referrers only within the site."""
+elsewhere), no content sniffing, no framing, referrers only within the site; and the
+headers alone for a HEAD request."""
 
 from __future__ import annotations
 
@@ -40,6 +41,32 @@ class SecurityHeaders:
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+
+class HeadAsGet:
+    """Answers HEAD as GET without the body (RFC 9110 §9.3.2): link checkers, monitors and
+    caches ask HEAD, and FastAPI's routes answer only the methods they name."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "HEAD":
+            await self.app(scope, receive, send)
+            return
+
+        ended = False
+
+        async def send_headers_only(message: Message) -> None:
+            nonlocal ended
+            if message["type"] == "http.response.body":
+                if ended:
+                    return  # the rest of a stream's body
+                ended = True
+                message = {"type": "http.response.body", "body": b"", "more_body": False}
+            await send(message)
+
+        await self.app({**scope, "method": "GET"}, receive, send_headers_only)
 
 
 LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1", "[::1]"}

@@ -95,6 +95,13 @@ class Renderer:
             )
         return revalidated(request, body, f"public, max-age={self.max_age_s}", status_code)
 
+    def fragment(self, request: Request, language: Language, template: str, **context: Any) -> str:
+        """A part of a page (one that a script puts in place of the old one), made like a
+        page: the same words and formats."""
+        return self.environment.get_template(template).render(
+            **self.context(request, language), **context
+        )
+
     def context(self, request: Request, language: Language) -> dict[str, Any]:
         """What every template can use: the words, the formats, the addresses."""
         translations = self.catalogs[language]

@@ -14,6 +14,7 @@ from contest_portal.languages import LANGUAGES
 from contest_portal.pages.rendering import Renderer
 from contest_portal.services import Services
 from contest_portal.sessions import Sessions
+from contest_portal.tally_feeds import TallyFeeds
 
 
 @dataclass(frozen=True)
@@ -24,6 +25,8 @@ class Site:
     renderer: Renderer
     clock: Callable[[], datetime]
     sessions: Sessions
+    tallies: TallyFeeds
+    """Live tallies, one stream of voting's per contest for every reader."""
     exhibition_page_size: int = 24
 
 

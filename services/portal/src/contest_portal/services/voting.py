@@ -1,8 +1,12 @@
-"""What the portal asks of voting: where a contest's public vote stands and its choices;
-and, for a voter, a one-time code, a voter token, a vote, and what became of it."""
+"""What the portal asks of voting: where a contest's public vote stands, its tallies (as a
+document and as voting's stream of changes); and, for a voter, a one-time code, a voter
+token, a vote, and what became of it."""
 
 from __future__ import annotations
 
+import json
+import logging
+from collections.abc import AsyncIterator
 from datetime import datetime
 from enum import StrEnum
 from typing import Literal
@@ -11,7 +15,14 @@ from urllib.parse import quote
 import httpx
 from pydantic import BaseModel, ConfigDict
 
+from contest_contracts.events.voting import TallyUpdated
 from contest_portal.services.calls import NotFound, ServiceUnavailable, get_json, post_json
+
+log = logging.getLogger(__name__)
+
+STREAM_READ_TIMEOUT_S = 60.0
+"""Voting's stream sends a heartbeat every 15 s when nothing changes: a minute of silence
+is a stream that broke."""
 
 
 class VoteStatus(StrEnum):
@@ -50,16 +61,46 @@ class VotingReader:
             return None
         return VoteState.model_validate(body)
 
+    async def tallies(self, contest_id: str) -> list[TallyUpdated]:
+        """Each nomination's public tally view, as the contest's visibility allows;
+        :class:`NotFound` when voting does not know the contest."""
+        path = f"/contests/{quote(contest_id, safe='')}/tallies"
+        views = await get_json(self.client, "voting", path)
+        return [TallyUpdated.model_validate(view) for view in views]
+
     async def choices(self, contest_id: str, nomination_code: str) -> list[str] | None:
         """The application ids a nomination's voters choose from (the choices of its
         public tally view, which every visibility shows); None when voting knows no such
         nomination's vote. A service that does not answer is :class:`ServiceUnavailable`."""
-        path = f"/contests/{quote(contest_id, safe='')}/tallies"
-        views = await get_json(self.client, "voting", path)
-        for view in views:
-            if view.get("nomination_code") == nomination_code:
-                return [entry["application_id"] for entry in view.get("entries", [])]
+        for view in await self.tallies(contest_id):
+            if view.nomination_code == nomination_code:
+                return [entry.application_id for entry in view.entries]
         return None
+
+    async def tally_changes(self, contest_id: str) -> AsyncIterator[TallyUpdated | None]:
+        """Voting's stream of tally views: every nomination's view first, then each that
+        changes, None for each heartbeat; it ends after the certified views. A stream that
+        cannot be opened or breaks is :class:`ServiceUnavailable`."""
+        path = f"/contests/{quote(contest_id, safe='')}/tallies/stream"
+        timeout = httpx.Timeout(self.client.timeout.connect, read=STREAM_READ_TIMEOUT_S)
+        try:
+            async with self.client.stream(
+                "GET", path, headers={"Accept": "text/event-stream"}, timeout=timeout
+            ) as response:
+                if response.status_code == 404:
+                    raise NotFound(path)
+                if response.status_code != 200:
+                    raise ServiceUnavailable("voting", f"HTTP {response.status_code}")
+                async for event, data in server_sent_events(response.aiter_lines()):
+                    if event == "tally":
+                        yield TallyUpdated.model_validate(json.loads(data))
+                    elif event is None:
+                        yield None
+        except httpx.HTTPError as error:
+            log.warning(
+                "tally stream broke", extra={"contest_id": contest_id, "error": repr(error)}
+            )
+            raise ServiceUnavailable("voting", type(error).__name__) from error
 
     async def receipt(self, receipt_id: str) -> ReceiptCheck:
         """What became of the vote behind a receipt; :class:`NotFound` for anything that is
@@ -137,3 +178,23 @@ class VotingBallots:
             client_address=client_address,
         )
         return Cast.model_validate(body)
+
+
+async def server_sent_events(lines: AsyncIterator[str]) -> AsyncIterator[tuple[str | None, str]]:
+    """The events of a `text/event-stream` as (event name, data); a comment line (a
+    heartbeat) is (None, "")."""
+    event, data = "message", list[str]()
+    async for line in lines:
+        if not line:
+            if data:
+                yield event, "\n".join(data)
+            event, data = "message", []
+        elif line.startswith(":"):
+            yield None, ""
+        else:
+            field, _, value = line.partition(":")
+            value = value.removeprefix(" ")
+            if field == "event":
+                event = value
+            elif field == "data":
+                data.append(value)
