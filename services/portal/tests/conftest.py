@@ -17,7 +17,7 @@ import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -27,11 +27,10 @@ import pytest_asyncio
 from axe_playwright_python.async_playwright import Axe
 from playwright.async_api import Browser, Page, async_playwright
 
-from contest_contracts.common import LocalizedText, StageKind
-from contest_contracts.events.contest import StageSchedule, VoteChoices
 from contest_intake.domain.definitions import demo_definition
 from contest_local.demo import rebased
 from contest_local.edition.people import People
+from contest_local.gallery_vote import open_gallery_vote
 from contest_local.inbox import Inbox, inbox_process
 from contest_local.infra import Endpoints
 from contest_local.platform import PORTAL, portal_environment, start_services
@@ -169,8 +168,8 @@ def public_site(
         services = start_services(stack, infrastructure, workdir, environment, names)
         by_name = {s.name: s for s in services}
         contest_id, projects, workers = _contest_with_projects(by_name["intake"].url, auth)
-        vote_contest_id, finalists = _contest_with_open_vote(
-            by_name["intake"].url, by_name["voting"].url, auth
+        vote_contest_id, finalists = open_gallery_vote(
+            by_name["intake"].url, by_name["voting"].url, auth, FINALISTS
         )
         (portal,) = start_services(
             stack,
@@ -200,103 +199,9 @@ def public_site(
 def closable_vote(public_site: PublicSite) -> tuple[str, dict[str, list[dict[str, Any]]]]:
     """A contest of its own whose vote is open, for a test that closes it: the shared
     contest's vote stays open for the others."""
-    return _contest_with_open_vote(public_site.intake_url, public_site.voting_url, public_site.auth)
-
-
-def _contest_with_open_vote(
-    intake_url: str, voting_url: str, auth: AuthSettings
-) -> tuple[str, dict[str, list[dict[str, Any]]]]:
-    """The demo contest voting on its gallery: projects filed, submission closed by the
-    operator, the schedule moved so that the public vote opens now (as an edition does once
-    its regional stage ended early); returns once voting takes votes on every project."""
-    now = datetime.now(UTC).replace(microsecond=0)
-    contest_id = f"portal-vote-{uuid.uuid4().hex[:6]}"
-    definition = demo_definition().model_copy(
-        update={
-            "contest_id": contest_id,
-            # Its own title: the other contest's tests find theirs by its title.
-            "title": LocalizedText(
-                ru="Народный выбор: лучший проект",
-                kk="Халық таңдауы: үздік жоба",
-                en="People's choice: the best project",
-            ),
-            "stages": _schedule(
-                now - timedelta(hours=1), now + timedelta(days=1), now + timedelta(days=2)
-            ),
-            "public_vote": demo_definition().public_vote.model_copy(
-                update={"choices": VoteChoices.GALLERY}
-            ),
-        }
+    return open_gallery_vote(
+        public_site.intake_url, public_site.voting_url, public_site.auth, FINALISTS, seed=17
     )
-    operator = {"Authorization": f"Bearer {mint(auth, subject='operator', roles=[Role.OPERATOR])}"}
-    people = People(seed=16)
-    finalists: dict[str, list[dict[str, Any]]] = {}
-    with httpx.Client(base_url=intake_url, timeout=30) as intake:
-        body = definition.model_dump(mode="json")
-        defined = intake.post("/contests", json=body, headers=operator)
-        assert defined.status_code == 201, defined.text
-        # Voting keeps the gallery's projects only of a contest it knows: wait for it.
-        _until(lambda: httpx.get(f"{voting_url}/contests/{contest_id}/vote").is_success)
-        number = 0
-        for (nomination, region), count in FINALISTS.items():
-            for _ in range(count):
-                form = people.project_form(nomination, region)
-                applicant = mint(auth, subject=f"voted-{number}", roles=[Role.APPLICANT])
-                number += 1
-                answer = intake.post(
-                    f"/contests/{contest_id}/applications",
-                    json={**form, "submit": True},
-                    headers={"Authorization": f"Bearer {applicant}"},
-                )
-                assert answer.status_code in (200, 201), answer.text
-                finalists.setdefault(nomination, []).append(
-                    {"application_id": answer.json()["application_id"], "form": form}
-                )
-        closed = intake.post(f"/contests/{contest_id}/submission/close", headers=operator)
-        assert closed.status_code == 200, closed.text
-        submission_closed = datetime.fromisoformat(
-            intake.get(f"/contests/{contest_id}").json()["submission_closed_at"]
-        )
-        opened = datetime.now(UTC).replace(microsecond=0) + timedelta(seconds=1)
-        body["stages"] = [
-            s.model_dump(mode="json")
-            for s in _schedule(now - timedelta(hours=1), submission_closed, opened)
-        ]
-        moved = intake.put(f"/contests/{contest_id}", json=body, headers=operator)
-        assert moved.status_code == 200, moved.text
-    expected = sum(FINALISTS.values())
-    with httpx.Client(base_url=voting_url, timeout=30) as voting:
-
-        def vote_open_on_every_project() -> bool:
-            state = voting.get(f"/contests/{contest_id}/vote")
-            views = voting.get(f"/contests/{contest_id}/tallies")
-            shown = sum(len(v["entries"]) for v in views.json()) if views.is_success else 0
-            return state.is_success and state.json()["status"] == "open" and shown == expected
-
-        _until(vote_open_on_every_project)
-    return contest_id, finalists
-
-
-def _until(check: Callable[[], bool], timeout_s: float = 60) -> None:
-    deadline = time.monotonic() + timeout_s
-    while not check():
-        assert time.monotonic() < deadline, "gave up waiting"
-        time.sleep(0.2)
-
-
-def _schedule(
-    submission_opens: datetime, submission_closes: datetime, judged: datetime
-) -> list[StageSchedule]:
-    """An edition's stages: the public vote opens at ``judged`` and runs for a day."""
-    decided = judged + timedelta(days=1)
-    times = [
-        (StageKind.SUBMISSION, submission_opens, submission_closes),
-        (StageKind.REGIONAL, submission_closes, judged),
-        (StageKind.REPUBLICAN, judged, decided),
-        (StageKind.PUBLIC_VOTE, judged, decided),
-        (StageKind.AWARDS, decided, decided + timedelta(hours=3)),
-    ]
-    return [StageSchedule(stage=kind, opens_at=o, closes_at=c) for kind, o, c in times]
 
 
 def _contest_with_projects(

@@ -195,6 +195,12 @@ def main(argv: list[str] | None = None) -> int:
     bench_command.add_argument(
         "--profile", action="store_true", help="profile the voting process (cProfile)"
     )
+    bench_command.add_argument(
+        "--portal",
+        action="store_true",
+        help="measure the portal instead: votes through it against votes straight to voting, "
+        "vote pages against a static file",
+    )
     inbox_command = commands.add_parser(
         "inbox", help="a local mail server and SMS provider that keep what they receive"
     )
@@ -209,6 +215,10 @@ def main(argv: list[str] | None = None) -> int:
             asyncio.run(inbox.serve(arguments.http_port, arguments.smtp_port, arguments.delay_s))
         return 0
     if arguments.command == "bench":
+        if arguments.portal:
+            from contest_local import bench_portal
+
+            return bench_portal.run(arguments.votes, arguments.clients, arguments.workdir)
         from contest_local import bench
 
         return bench.run(arguments.votes, arguments.clients, arguments.workdir, arguments.profile)

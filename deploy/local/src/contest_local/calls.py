@@ -26,9 +26,15 @@ class KeepAliveConnection:
         self.streams: tuple[asyncio.StreamReader, asyncio.StreamWriter] | None = None
 
     async def request(
-        self, method: str, path: str, body: bytes = b"", headers: Mapping[str, str] = _NONE
+        self,
+        method: str,
+        path: str,
+        body: bytes = b"",
+        headers: Mapping[str, str] = _NONE,
+        content_type: str = "application/json",
     ) -> tuple[int, bytes]:
-        """Send one request with a JSON body; the status and the response body."""
+        """Send one request with a body (JSON unless told); the status and the answer's
+        body."""
         if self.streams is None:
             self.streams = await asyncio.open_connection(self.host, self.port)
         reader, writer = self.streams
@@ -36,7 +42,7 @@ class KeepAliveConnection:
         try:
             writer.write(
                 f"{method} {path} HTTP/1.1\r\nHost: {self.host}\r\n{extra}"
-                f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n".encode()
+                f"Content-Type: {content_type}\r\nContent-Length: {len(body)}\r\n\r\n".encode()
                 + body
             )
             status = int((await reader.readline()).split()[1])

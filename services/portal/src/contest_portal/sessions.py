@@ -112,10 +112,8 @@ class Sessions:
                 pass
         return VoterSession(changed=True)
 
-    def write(self, request: Request, response: Response, session: VoterSession) -> None:
-        """Set the cookie on ``response`` when the session is new or changed."""
-        if not session.changed:
-            return
+    def signed(self, session: VoterSession) -> str:
+        """The cookie's value: the session, signed now."""
         data = {
             "c": session.csrf,
             "p": session.phone,
@@ -126,9 +124,15 @@ class Sessions:
                 for r in session.receipts
             ],
         }
+        return self.serializer.dumps(data)
+
+    def write(self, request: Request, response: Response, session: VoterSession) -> None:
+        """Set the cookie on ``response`` when the session is new or changed."""
+        if not session.changed:
+            return
         response.set_cookie(
             COOKIE,
-            self.serializer.dumps(data),
+            self.signed(session),
             max_age=SESSION_S,
             path="/",
             httponly=True,

@@ -52,6 +52,12 @@ class PortalSettings(BaseSettings):
     service_timeout_s: float = Field(
         default=5.0, gt=0, description="Longest wait for one answer of a service's API."
     )
+    service_cache_s: float = Field(
+        default=1.0,
+        ge=0,
+        description="How long a service's answer to a GET is shared by every page asking the "
+        "same (0: never); a burst of readers of one page then makes one call, not thousands.",
+    )
     service_connections: int = Field(
         default=100, ge=1, description="Most pooled connections to each service."
     )

@@ -1,7 +1,8 @@
 """Thin typed readers of the services' public HTTP APIs, over pooled connections.
 
 The portal holds no data: every page is read from intake, judging and voting as it is
-served, and votes are written to voting. A service that does not answer is
+served (an answer to a GET shared for `PORTAL_SERVICE_CACHE_S` by every page asking the
+same, see :mod:`.recent`), and votes are written to voting. A service that does not answer is
 :class:`ServiceUnavailable`; a contest or project
 it does not know is :class:`NotFound`.
 """
@@ -17,6 +18,7 @@ import httpx
 from contest_portal.services.calls import NotFound, Refused, ServiceUnavailable
 from contest_portal.services.intake import IntakeReader
 from contest_portal.services.judging import JudgingReader
+from contest_portal.services.recent import RecentAnswers
 from contest_portal.services.voting import VotingBallots, VotingReader
 from contest_portal.settings import PortalSettings
 
@@ -46,10 +48,13 @@ async def open_services(settings: PortalSettings) -> AsyncIterator[Services]:
     async with AsyncExitStack() as stack:
 
         def client(url: object) -> httpx.AsyncClient:
+            transport = RecentAnswers(
+                httpx.AsyncHTTPTransport(limits=limits), settings.service_cache_s
+            )
             opened = httpx.AsyncClient(
                 base_url=str(url).rstrip("/"),
                 timeout=timeout,
-                limits=limits,
+                transport=transport,
                 headers={"Accept": "application/json", "User-Agent": "contest-portal"},
             )
             stack.push_async_callback(opened.aclose)

@@ -1,0 +1,107 @@
+"""What a service answered a moment ago, shared by every page that asks the same.
+
+A burst of voters opening the same vote page would otherwise make the same four calls to
+intake and voting per page. Pages are public and cached for `PORTAL_PAGE_MAX_AGE_S`
+anyway; keeping an answer for about a second more costs nothing a reader could notice, and
+turns a thousand identical calls into one. Concurrent askers of an answer not yet kept wait
+for the one call already made rather than each making their own.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable, Hashable
+from typing import Generic, TypeVar
+
+import httpx
+
+T = TypeVar("T")
+
+MOST_KEPT = 4096
+"""Answers kept at most: an address made up per request must not grow memory."""
+
+
+class Recent(Generic[T]):
+    """Answers kept for ``ttl_s`` seconds by key (0: nothing is kept); a call that fails is
+    not kept, so the next asker tries again."""
+
+    def __init__(self, ttl_s: float, clock: Callable[[], float] = time.monotonic) -> None:
+        self.ttl_s, self.clock = ttl_s, clock
+        self.kept: dict[Hashable, tuple[float, asyncio.Future[T]]] = {}
+
+    async def get(self, key: Hashable, call: Callable[[], Awaitable[T]]) -> T:
+        """The answer kept under ``key``, else ``call``'s (shared with whoever asks the same
+        while it runs)."""
+        if self.ttl_s <= 0:
+            return await call()
+        now = self.clock()
+        found = self.kept.get(key)
+        if found is not None and found[0] > now:
+            return await asyncio.shield(found[1])
+        if len(self.kept) >= MOST_KEPT:
+            self._forget_expired(now)
+        answer: asyncio.Future[T] = asyncio.get_running_loop().create_future()
+        self.kept[key] = (now + self.ttl_s, answer)
+        try:
+            value = await call()
+        except BaseException as error:
+            self.kept.pop(key, None)
+            answer.set_exception(error)
+            answer.exception()  # retrieved: nobody else need be waiting on it
+            raise
+        answer.set_result(value)
+        return value
+
+    def _forget_expired(self, now: float) -> None:
+        for key, (expires, _) in list(self.kept.items()):
+            if expires <= now:
+                del self.kept[key]
+        while len(self.kept) >= MOST_KEPT:
+            del self.kept[next(iter(self.kept))]
+
+
+Kept = tuple[int, list[tuple[bytes, bytes]], bytes]
+"""An answer kept: its status, headers and body as the service sent them."""
+
+
+class RecentAnswers(httpx.AsyncBaseTransport):
+    """A client's transport that keeps a service's answers to GETs of JSON for a moment:
+    200s and 404s (an unknown contest asked for again and again is answered once too),
+    by address. Everything else, a stream included, goes to the service every time."""
+
+    def __init__(self, transport: httpx.AsyncBaseTransport, ttl_s: float) -> None:
+        self.transport = transport
+        self.recent: Recent[Kept | None] = Recent(ttl_s)
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if request.method != "GET" or request.headers.get("accept") != "application/json":
+            return await self.transport.handle_async_request(request)
+        passed_on: list[httpx.Response] = []
+
+        async def call() -> Kept | None:
+            response = await self.transport.handle_async_request(request)
+            stream = response.stream
+            assert isinstance(stream, httpx.AsyncByteStream)
+            try:
+                # The body exactly as its headers describe it (compressed or not).
+                body = b"".join([chunk async for chunk in stream])
+            finally:
+                await stream.aclose()
+            if response.status_code not in (200, 404):
+                passed_on.append(
+                    httpx.Response(response.status_code, headers=response.headers, content=body)
+                )
+                return None  # not kept: whoever asks next goes to the service
+            return response.status_code, response.headers.raw, body
+
+        kept = await self.recent.get(str(request.url), call)
+        if kept is None:
+            if passed_on:
+                return passed_on[0]
+            return await self.transport.handle_async_request(request)
+        status, headers, body = kept
+        return httpx.Response(status, headers=headers, content=body)
+
+    async def aclose(self) -> None:
+        await self.transport.aclose()
