@@ -93,6 +93,7 @@ async def test_gets_of_json_are_shared_and_the_rest_goes_to_the_service_every_ti
         await client.post("/votes", json={})
         await client.get("/stream", headers={"Accept": "text/event-stream"})
         await client.get("/stream", headers={"Accept": "text/event-stream"})
+        await client.get("/contests/a", headers={"Cache-Control": "no-cache"})
     assert asked == [
         "GET /contests/a",
         "GET /contests/a",
@@ -103,4 +104,5 @@ async def test_gets_of_json_are_shared_and_the_rest_goes_to_the_service_every_ti
         "POST /votes",
         "GET /stream",
         "GET /stream",
+        "GET /contests/a",
     ]

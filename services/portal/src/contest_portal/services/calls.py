@@ -25,11 +25,18 @@ class NotFound(LookupError):
 
 
 async def get_json(
-    client: httpx.AsyncClient, service: str, path: str, params: dict[str, Any] | None = None
+    client: httpx.AsyncClient,
+    service: str,
+    path: str,
+    params: dict[str, Any] | None = None,
+    *,
+    fresh: bool = False,
 ) -> Any:
     """The JSON body of ``GET path``; :class:`NotFound` on a 404, :class:`ServiceUnavailable`
-    on anything but a 200 (a 4xx other than 404 is the portal's own mistake, logged)."""
-    headers = {}
+    on anything but a 200 (a 4xx other than 404 is the portal's own mistake, logged).
+    ``fresh`` asks the service itself, never an answer shared a moment ago (one person's
+    own lookup, which nobody else shares and which they repeat to see it change)."""
+    headers = {"Cache-Control": "no-cache"} if fresh else {}
     current = correlation_id.get()
     if current is not None:
         headers["X-Correlation-Id"] = current

@@ -68,14 +68,19 @@ Kept = tuple[int, list[tuple[bytes, bytes]], bytes]
 class RecentAnswers(httpx.AsyncBaseTransport):
     """A client's transport that keeps a service's answers to GETs of JSON for a moment:
     200s and 404s (an unknown contest asked for again and again is answered once too),
-    by address. Everything else, a stream included, goes to the service every time."""
+    by address. Everything else goes to the service every time: other methods, a stream,
+    and a request that says `Cache-Control: no-cache`."""
 
     def __init__(self, transport: httpx.AsyncBaseTransport, ttl_s: float) -> None:
         self.transport = transport
         self.recent: Recent[Kept | None] = Recent(ttl_s)
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        if request.method != "GET" or request.headers.get("accept") != "application/json":
+        if (
+            request.method != "GET"
+            or request.headers.get("accept") != "application/json"
+            or request.headers.get("cache-control") == "no-cache"
+        ):
             return await self.transport.handle_async_request(request)
         passed_on: list[httpx.Response] = []
 

@@ -105,7 +105,8 @@ class VotingReader:
     async def receipt(self, receipt_id: str) -> ReceiptCheck:
         """What became of the vote behind a receipt; :class:`NotFound` for anything that is
         not a receipt id."""
-        body = await get_json(self.client, "voting", f"/receipts/{quote(receipt_id, safe='')}")
+        path = f"/receipts/{quote(receipt_id, safe='')}"
+        body = await get_json(self.client, "voting", path, fresh=True)
         return ReceiptCheck.model_validate(body)
 
 
