@@ -97,7 +97,8 @@ def test_each_service_answers_where_its_ports_and_healthcheck_say(
     for name in DEPLOYED:
         service = services[name]
         port = service["environment"][f"{name.upper()}_HTTP_PORT"]
-        assert all(mapping.endswith(f":{port}") for mapping in service["ports"])
+        published = service.get("ports", []) + service.get("expose", [])
+        assert published and all(str(m).split(":")[-1] == port for m in published), name
         assert f"http://127.0.0.1:{port}/readyz" in " ".join(service["healthcheck"]["test"])
 
 
@@ -136,6 +137,29 @@ def test_the_topics_job_runs_a_command_the_images_have(
         runtime_command([*command[3:], "--help"])
     assert help_exit.value.code == 0
     assert "--replication-factor" in capsys.readouterr().out
+
+
+def test_no_two_services_publish_the_same_host_port(services: dict[str, dict[str, Any]]) -> None:
+    taken: dict[int, str] = {}
+    for name, service in services.items():
+        for mapping in service.get("ports", []):
+            host = str(mapping).rsplit(":", 1)[0]
+            first, _, last = host.partition("-")
+            for port in range(int(first), int(last or first) + 1):
+                assert port not in taken, f"{name} and {taken[port]} both publish {port}"
+                taken[port] = name
+
+
+def test_the_site_is_reached_through_the_proxy_alone(services: dict[str, dict[str, Any]]) -> None:
+    proxy, portal = services["proxy"], services["portal"]
+    assert "ports" not in portal and portal["expose"] == ["8005"]
+    assert proxy["ports"] == ["8080:8080"]
+    assert proxy["depends_on"] == {"portal": {"condition": "service_healthy"}}
+    assert proxy["volumes"] == ["./proxy.conf:/etc/nginx/conf.d/default.conf:ro"]
+    conf = (DEPLOY / "proxy.conf").read_text(encoding="utf-8")
+    assert "server portal:8005;" in conf and "listen 8080;" in conf
+    assert re.fullmatch(r"nginx:\d+\.\d+\.\d+-alpine", proxy["image"])
+    assert portal["environment"]["PORTAL_FORWARDED_ALLOW_IPS"] == "*"
 
 
 def test_voting_runs_on_several_replicas(services: dict[str, dict[str, Any]]) -> None:

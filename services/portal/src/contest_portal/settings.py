@@ -23,6 +23,12 @@ class PortalSettings(BaseSettings):
         max_length=128,
         description="Who started this process; `/readyz` answers it (as every service does).",
     )
+    forwarded_allow_ips: str = Field(
+        default="127.0.0.1",
+        description="Addresses (comma-separated, or `*`) of the proxies whose "
+        "X-Forwarded-For names the client: the voter's address, which voting limits and "
+        "records, is taken from it only when the direct peer is one of these.",
+    )
     intake_url: AnyHttpUrl = Field(
         default=AnyHttpUrl("http://127.0.0.1:8001"), description="Intake's API."
     )
