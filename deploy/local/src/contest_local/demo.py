@@ -11,8 +11,24 @@ from pathlib import Path
 import yaml
 
 from contest_contracts.common import StageKind
-from contest_contracts.events.contest import ContestDefinition
+from contest_contracts.events.contest import ContestDefinition, StageSchedule
 from contest_intake.domain.definitions import DEMO_CONTEST_FILE, parse_definition
+
+
+def edition_schedule(
+    submission_opens: datetime, submission_closes: datetime, judged: datetime
+) -> list[StageSchedule]:
+    """The stages of an edition: submission, the regional stage until ``judged``, then the
+    republican stage and the public vote side by side for a day, then the awards."""
+    decided = judged + timedelta(days=1)
+    times = [
+        (StageKind.SUBMISSION, submission_opens, submission_closes),
+        (StageKind.REGIONAL, submission_closes, judged),
+        (StageKind.REPUBLICAN, judged, decided),
+        (StageKind.PUBLIC_VOTE, judged, decided),
+        (StageKind.AWARDS, decided, decided + timedelta(hours=3)),
+    ]
+    return [StageSchedule(stage=kind, opens_at=o, closes_at=c) for kind, o, c in times]
 
 
 def rebased(definition: ContestDefinition, now: datetime) -> ContestDefinition:

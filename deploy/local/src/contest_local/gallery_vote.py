@@ -17,9 +17,10 @@ from typing import Any
 
 import httpx
 
-from contest_contracts.common import LocalizedText, StageKind
-from contest_contracts.events.contest import StageSchedule, VoteChoices
+from contest_contracts.common import LocalizedText
+from contest_contracts.events.contest import VoteChoices
 from contest_intake.domain.definitions import demo_definition
+from contest_local.demo import edition_schedule
 from contest_local.edition.people import People
 from contest_runtime.auth import AuthSettings, Role, mint
 
@@ -47,7 +48,7 @@ def open_gallery_vote(
                 kk="Халық таңдауы: үздік жоба",
                 en="People's choice: the best project",
             ),
-            "stages": schedule(
+            "stages": edition_schedule(
                 now - timedelta(hours=1), now + timedelta(days=1), now + timedelta(days=2)
             ),
             "public_vote": demo_definition().public_vote.model_copy(
@@ -85,7 +86,7 @@ def open_gallery_vote(
         opened = datetime.now(UTC).replace(microsecond=0) + timedelta(seconds=1)
         body["stages"] = [
             s.model_dump(mode="json")
-            for s in schedule(now - timedelta(hours=1), submission_closed, opened)
+            for s in edition_schedule(now - timedelta(hours=1), submission_closed, opened)
         ]
         _expect(intake.put(f"/contests/{contest_id}", json=body, headers=operator), 200)
     expected = sum(projects.values())
@@ -99,21 +100,6 @@ def open_gallery_vote(
 
         until(vote_open_on_every_project)
     return contest_id, finalists
-
-
-def schedule(
-    submission_opens: datetime, submission_closes: datetime, judged: datetime
-) -> list[StageSchedule]:
-    """An edition's stages: the public vote opens at ``judged`` and runs for a day."""
-    decided = judged + timedelta(days=1)
-    times = [
-        (StageKind.SUBMISSION, submission_opens, submission_closes),
-        (StageKind.REGIONAL, submission_closes, judged),
-        (StageKind.REPUBLICAN, judged, decided),
-        (StageKind.PUBLIC_VOTE, judged, decided),
-        (StageKind.AWARDS, decided, decided + timedelta(hours=3)),
-    ]
-    return [StageSchedule(stage=kind, opens_at=o, closes_at=c) for kind, o, c in times]
 
 
 def until(check: Callable[[], bool], timeout_s: float = 60) -> None:

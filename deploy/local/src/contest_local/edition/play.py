@@ -16,8 +16,8 @@ from typing import Any, TypeVar
 from urllib.parse import quote
 
 from contest_contracts.common import StageKind
-from contest_contracts.events.contest import StageSchedule
 from contest_local.calls import Service
+from contest_local.demo import edition_schedule
 from contest_local.edition.plan import Juror, Plan, PlannedApplication, finalists_expected
 from contest_runtime.auth import AuthSettings, Role, mint
 
@@ -150,7 +150,7 @@ class Edition:
         stages end early by the operator's hand as the demo moves faster than life."""
         now = datetime.now(UTC).replace(microsecond=0)
         day = timedelta(days=1)
-        stages = _schedule(now - timedelta(hours=1), now + day, now + 2 * day)
+        stages = edition_schedule(now - timedelta(hours=1), now + day, now + 2 * day)
         self.definition = self.plan.definition.model_copy(
             update={"contest_id": self.contest_id, "stages": stages}
         )
@@ -244,7 +244,7 @@ class Edition:
         now = datetime.now(UTC).replace(microsecond=0) + timedelta(seconds=1)
         opened = self.definition.stages[0].opens_at
         self.definition = self.definition.model_copy(
-            update={"stages": _schedule(opened, submission_closed, now)}
+            update={"stages": edition_schedule(opened, submission_closed, now)}
         )
         await self._call(
             self.platform.intake,
@@ -464,19 +464,3 @@ class Edition:
     ) -> Any:
         answer = await service.call(method, path, body, token=token or self.operator)
         return answer.expect(status)
-
-
-def _schedule(
-    submission_opens: datetime, submission_closes: datetime, judged: datetime
-) -> list[StageSchedule]:
-    """The stages of an edition: submission, the regional stage until ``judged``, then the
-    republican stage and the public vote side by side for a day, then the awards."""
-    decided = judged + timedelta(days=1)
-    times = [
-        (StageKind.SUBMISSION, submission_opens, submission_closes),
-        (StageKind.REGIONAL, submission_closes, judged),
-        (StageKind.REPUBLICAN, judged, decided),
-        (StageKind.PUBLIC_VOTE, judged, decided),
-        (StageKind.AWARDS, decided, decided + timedelta(hours=3)),
-    ]
-    return [StageSchedule(stage=kind, opens_at=o, closes_at=c) for kind, o, c in times]
