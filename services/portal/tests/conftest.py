@@ -16,7 +16,7 @@ import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import ExitStack
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -34,7 +34,7 @@ from contest_local.demo import rebased
 from contest_local.edition.people import People
 from contest_local.inbox import Inbox, inbox_process
 from contest_local.infra import Endpoints
-from contest_local.platform import PORTAL, portal_environment, start_services
+from contest_local.platform import PORTAL, RunningService, portal_environment, start_services
 from contest_runtime.auth import AuthSettings, Role, mint
 
 CHROMIUM = "/usr/bin/chromium"
@@ -72,6 +72,17 @@ _CODE = re.compile(r"\b(\d{6})\b")
 
 
 @dataclass(frozen=True)
+class Platform:
+    """What the site's services were started with, to start more of them."""
+
+    infrastructure: Endpoints
+    workdir: Path
+    environment: dict[str, str]
+    services: list[RunningService]
+    run: str
+
+
+@dataclass(frozen=True)
 class PublicSite:
     """The portal in front of real services, and what the contest it shows holds."""
 
@@ -86,6 +97,7 @@ class PublicSite:
     finalists: dict[str, list[dict[str, Any]]]
     """Its choices by nomination: what intake gave back for each project filed."""
     inbox: Inbox
+    platform: Platform
     page_size: int = EXHIBITION_PAGE_SIZE
 
     def sms_code(self, phone: str, sent_before: int = 0) -> str:
@@ -156,9 +168,37 @@ def public_site(
             },
             (PORTAL,),
         )
+        platform = Platform(infrastructure, workdir, environment, services, run)
         yield PublicSite(
-            portal.url, contest_id, projects, workers, vote_contest_id, finalists, inbox
+            portal.url, contest_id, projects, workers, vote_contest_id, finalists, inbox, platform
         )
+
+
+CHALLENGE_DIFFICULTY = 10
+"""Small (about a thousand hashes, milliseconds in Chromium), yet one guess in a thousand."""
+
+
+@pytest.fixture(scope="session")
+def challenged_site(public_site: PublicSite) -> Iterator[PublicSite]:
+    """The same site with voting asking for a proof of work on code requests: a second
+    voting replica (the same database and consumer groups, as replicas are deployed: it
+    shares the spent challenges and the limits) with ``VOTING_CHALLENGE_DIFFICULTY``, and
+    a portal in front of it. Started only by the tests of the challenge."""
+    platform = public_site.platform
+    environment = {
+        **platform.environment,
+        "VOTING_CHALLENGE_DIFFICULTY": str(CHALLENGE_DIFFICULTY),
+        "VOTING_CHALLENGE_SECRET": secrets.token_urlsafe(32),
+    }
+    with ExitStack() as stack:
+        args = (stack, platform.infrastructure, platform.workdir)
+        (voting,) = start_services(*args, environment, ("voting",))
+        others = [s for s in platform.services if s.name != "voting"]
+        _until(lambda: _vote_open_on_every_project(voting.url, public_site.vote_contest_id))
+        (portal,) = start_services(
+            *args, portal_environment([*others, voting], secrets.token_urlsafe(32)), (PORTAL,)
+        )
+        yield replace(public_site, url=portal.url)
 
 
 def _contest_with_open_vote(
@@ -222,17 +262,19 @@ def _contest_with_open_vote(
         ]
         moved = intake.put(f"/contests/{contest_id}", json=body, headers=operator)
         assert moved.status_code == 200, moved.text
-    expected = sum(FINALISTS.values())
-    with httpx.Client(base_url=voting_url, timeout=30) as voting:
-
-        def vote_open_on_every_project() -> bool:
-            state = voting.get(f"/contests/{contest_id}/vote")
-            views = voting.get(f"/contests/{contest_id}/tallies")
-            shown = sum(len(v["entries"]) for v in views.json()) if views.is_success else 0
-            return state.is_success and state.json()["status"] == "open" and shown == expected
-
-        _until(vote_open_on_every_project)
+    _until(lambda: _vote_open_on_every_project(voting_url, contest_id))
     return contest_id, finalists
+
+
+def _vote_open_on_every_project(voting_url: str, contest_id: str) -> bool:
+    """Whether voting takes votes in the contest, on every project filed."""
+    with httpx.Client(base_url=voting_url, timeout=30) as voting:
+        state = voting.get(f"/contests/{contest_id}/vote")
+        views = voting.get(f"/contests/{contest_id}/tallies")
+    shown = sum(len(v["entries"]) for v in views.json()) if views.is_success else 0
+    return (
+        state.is_success and state.json()["status"] == "open" and shown == sum(FINALISTS.values())
+    )
 
 
 def _until(check: Callable[[], bool], timeout_s: float = 60) -> None:
