@@ -16,7 +16,7 @@ from typing import Any
 
 import httpx
 import pytest
-from playwright.async_api import Browser, Page
+from playwright.async_api import Browser, Page, Route
 
 from contest_voting.domain.challenges import solve, work_done
 
@@ -30,6 +30,18 @@ NEEDS_JAVASCRIPT = {
     "ru": "Для этого шага нужен включённый JavaScript",
     "en": "This step needs JavaScript switched on",
 }
+CHECKING = {
+    "kk": "Браузер тексерілуде…",
+    "ru": "Проверяем браузер…",
+    "en": "Checking your browser…",
+}
+WATCH_STATUS = """() => {
+  const status = document.getElementById("challenge-status");
+  const button = document.querySelector("button[type=submit]");
+  new MutationObserver(() => sessionStorage.setItem(
+    "status", JSON.stringify([status.textContent, button.disabled])
+  )).observe(status, {childList: true, characterData: true, subtree: true});
+}"""
 REQUIRED = {
     "kk": "Браузер кодты бағдарлама емес, адам сұрап тұрғанын тексермеді.",
     "ru": "Браузер не выполнил проверку того, что код запрашивает человек, а не программа.",
@@ -83,9 +95,23 @@ async def test_with_javascript_the_browser_does_the_work_and_the_sms_arrives(
         assert NEEDS_JAVASCRIPT[lang] not in await page.inner_text("main")  # it is on
         phone = a_phone()
         sent = challenged_site.sms_count("+7" + phone)
+        posted: list[str] = []
+
+        async def sending(route: Route) -> None:
+            if route.request.method == "POST":
+                posted.append(route.request.post_data or "")
+            await route.continue_()
+
+        await page.route("**/phone", sending)
+        # What the page shows while it works, kept past the page (the same origin's storage).
+        await page.evaluate(WATCH_STATUS)
         await page.fill("#phone", phone)
         await page.click("button[type=submit]")
         await page.wait_for_url("**/code")
+        (form,) = posted
+        assert re.search(r"(^|&)nonce=\d+(&|$)", form), form
+        shown = await page.evaluate("JSON.parse(sessionStorage.getItem('status'))")
+        assert shown == [CHECKING[lang], True]  # said, and the button not pressed twice
         assert challenged_site.sms_code("+7" + phone, sent)
         await scan(page, lang, None)
     finally:
