@@ -16,7 +16,7 @@ import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import ExitStack
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -30,10 +30,10 @@ from playwright.async_api import Browser, Page, async_playwright
 from contest_intake.domain.definitions import demo_definition
 from contest_local.demo import rebased
 from contest_local.edition.people import People
-from contest_local.gallery_vote import open_gallery_vote
+from contest_local.gallery_vote import open_gallery_vote, until, vote_open_on
 from contest_local.inbox import Inbox, inbox_process
 from contest_local.infra import Endpoints
-from contest_local.platform import PORTAL, portal_environment, start_services
+from contest_local.platform import PORTAL, RunningService, portal_environment, start_services
 from contest_runtime.auth import AuthSettings, Role, mint
 
 CHROMIUM = "/usr/bin/chromium"
@@ -71,6 +71,17 @@ _CODE = re.compile(r"\b(\d{6})\b")
 
 
 @dataclass(frozen=True)
+class Platform:
+    """What the site's services were started with, to start more of them."""
+
+    infrastructure: Endpoints
+    workdir: Path
+    environment: dict[str, str]
+    services: list[RunningService]
+    run: str
+
+
+@dataclass(frozen=True)
 class PublicSite:
     """The portal in front of real services, and what the contest it shows holds."""
 
@@ -89,6 +100,8 @@ class PublicSite:
     voting_url: str
     auth: AuthSettings
     """The key the services' tokens are signed with (operators' included)."""
+    platform: Platform
+    """What the services were started with, to start more of them."""
     page_size: int = EXHIBITION_PAGE_SIZE
 
     def sms_code(self, phone: str, sent_before: int = 0) -> str:
@@ -181,6 +194,7 @@ def public_site(
             },
             (PORTAL,),
         )
+        platform = Platform(infrastructure, workdir, environment, services, run)
         yield PublicSite(
             portal.url,
             contest_id,
@@ -192,6 +206,7 @@ def public_site(
             intake_url=by_name["intake"].url,
             voting_url=by_name["voting"].url,
             auth=auth,
+            platform=platform,
         )
 
 
@@ -202,6 +217,34 @@ def closable_vote(public_site: PublicSite) -> tuple[str, dict[str, list[dict[str
     return open_gallery_vote(
         public_site.intake_url, public_site.voting_url, public_site.auth, FINALISTS, seed=17
     )
+
+
+CHALLENGE_DIFFICULTY = 10
+"""Small (about a thousand hashes, milliseconds in Chromium), yet one guess in a thousand."""
+
+
+@pytest.fixture(scope="session")
+def challenged_site(public_site: PublicSite) -> Iterator[PublicSite]:
+    """The same site with voting asking for a proof of work on code requests: a second
+    voting replica (the same database and consumer groups, as replicas are deployed: it
+    shares the spent challenges and the limits) with ``VOTING_CHALLENGE_DIFFICULTY``, and
+    a portal in front of it. Started only by the tests of the challenge."""
+    platform = public_site.platform
+    environment = {
+        **platform.environment,
+        "VOTING_CHALLENGE_DIFFICULTY": str(CHALLENGE_DIFFICULTY),
+        "VOTING_CHALLENGE_SECRET": secrets.token_urlsafe(32),
+    }
+    with ExitStack() as stack:
+        args = (stack, platform.infrastructure, platform.workdir)
+        (voting,) = start_services(*args, environment, ("voting",))
+        others = [s for s in platform.services if s.name != "voting"]
+        choices = sum(FINALISTS.values())
+        until(lambda: vote_open_on(voting.url, public_site.vote_contest_id, choices))
+        (portal,) = start_services(
+            *args, portal_environment([*others, voting], secrets.token_urlsafe(32)), (PORTAL,)
+        )
+        yield replace(public_site, url=portal.url)
 
 
 def _contest_with_projects(

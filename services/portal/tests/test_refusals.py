@@ -18,6 +18,10 @@ REFUSALS = (
     "phone_missing",
     "invalid_phone",
     "rate_limited",
+    "challenge_required",
+    "challenge_expired",
+    "challenge_unsolved",
+    "challenge_spent",
     "code_format",
     "wrong_code",
     "code_expired",
@@ -103,3 +107,12 @@ def test_the_receipt_says_what_accepted_and_uncertain_mean(status: str, says: st
     assert page.headers["cache-control"] == "private, no-store"
     other = "uncertain" if status == "accepted" else "accepted"
     assert other not in text.split('<main id="main"', 1)[1]
+
+
+@pytest.mark.parametrize("language", [Language.KK, Language.RU, Language.EN])
+def test_a_request_without_the_browser_s_check_says_javascript_is_needed(
+    language: Language,
+) -> None:
+    assert "JavaScript" in words(language, "challenge_required")
+    for code in ("challenge_expired", "challenge_unsolved", "challenge_spent"):
+        assert words(language, code) != words(language, "challenge_required")

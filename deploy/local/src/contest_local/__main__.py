@@ -67,9 +67,15 @@ def run(
         secret = {"AUTH_JWT_KEY": auth.jwt_key.get_secret_value()}
         # Voting's keys are made per run too, unless given: voter keys of one run do not
         # match another's. A real deployment keeps VOTING_VOTER_KEY_SECRET for the edition.
+        # The challenge's key is used only with VOTING_CHALLENGE_DIFFICULTY above 0 (off by
+        # default here: set it to try the phone page's browser check).
         voting_secrets = {
             name: os.environ.get(name) or secrets.token_urlsafe(32)
-            for name in ("VOTING_VOTER_KEY_SECRET", "VOTING_TOKEN_SECRET")
+            for name in (
+                "VOTING_VOTER_KEY_SECRET",
+                "VOTING_TOKEN_SECRET",
+                "VOTING_CHALLENGE_SECRET",
+            )
         }
         demo = demo_contest_file(workdir, datetime.now(UTC))
         inbox = inbox_process(workdir)

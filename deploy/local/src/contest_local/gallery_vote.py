@@ -89,17 +89,18 @@ def open_gallery_vote(
             for s in edition_schedule(now - timedelta(hours=1), submission_closed, opened)
         ]
         _expect(intake.put(f"/contests/{contest_id}", json=body, headers=operator), 200)
-    expected = sum(projects.values())
-    with httpx.Client(base_url=voting_url, timeout=30) as voting:
-
-        def vote_open_on_every_project() -> bool:
-            state = voting.get(f"/contests/{contest_id}/vote")
-            views = voting.get(f"/contests/{contest_id}/tallies")
-            shown = sum(len(v["entries"]) for v in views.json()) if views.is_success else 0
-            return state.is_success and state.json()["status"] == "open" and shown == expected
-
-        until(vote_open_on_every_project)
+    until(lambda: vote_open_on(voting_url, contest_id, sum(projects.values())))
     return contest_id, finalists
+
+
+def vote_open_on(voting_url: str, contest_id: str, choices: int) -> bool:
+    """Whether the voting service at ``voting_url`` takes votes in the contest, on
+    ``choices`` projects."""
+    with httpx.Client(base_url=voting_url, timeout=30) as voting:
+        state = voting.get(f"/contests/{contest_id}/vote")
+        views = voting.get(f"/contests/{contest_id}/tallies")
+    shown = sum(len(v["entries"]) for v in views.json()) if views.is_success else 0
+    return state.is_success and state.json()["status"] == "open" and shown == choices
 
 
 def until(check: Callable[[], bool], timeout_s: float = 60) -> None:

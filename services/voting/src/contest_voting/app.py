@@ -14,7 +14,7 @@ from contest_runtime.definitions import keep_contest_definitions
 from contest_runtime.kafka import EventPublisher
 from contest_runtime.outbox import OutboxRelay
 from contest_runtime.service import ServiceRuntime, create_service_app
-from contest_voting.api import ballots, invalidations, tallies, vote, voters
+from contest_voting.api import ballots, challenges, invalidations, tallies, vote, voters
 from contest_voting.closing import run_closing
 from contest_voting.confirming import run_settling
 from contest_voting.context import SOURCE, VotingContext
@@ -27,7 +27,7 @@ from contest_voting.store.ballots import Ballots
 from contest_voting.store.invalidations import Invalidations
 from contest_voting.store.public_votes import PublicVotes
 from contest_voting.store.unconfirmed import UnconfirmedVotes
-from contest_voting.store.verification import Codes, RateLimits
+from contest_voting.store.verification import Codes, RateLimits, SpentChallenges
 
 NAME = "voting"
 
@@ -48,6 +48,7 @@ def create_app(settings: VotingSettings | None = None) -> FastAPI:
             invalidations=Invalidations(db),
             codes=Codes(db),
             limits=RateLimits(db),
+            spent_challenges=SpentChallenges(db),
             unconfirmed=unconfirmed,
             publisher=EventPublisher(runtime.broker, source=SOURCE),
             # Unconfirmed votes are sent again by the relay, like any outbox record.
@@ -58,6 +59,7 @@ def create_app(settings: VotingSettings | None = None) -> FastAPI:
             context.invalidations,
             context.codes,
             context.limits,
+            context.spent_challenges,
             context.unconfirmed,
         )
         for store in (*stores, context.relay):
@@ -96,6 +98,7 @@ def create_app(settings: VotingSettings | None = None) -> FastAPI:
         title="Contest voting service",
         description="Verified public voting, ballots, tallies and live results.",
         routers=[
+            challenges.router,
             voters.router,
             ballots.router,
             tallies.router,

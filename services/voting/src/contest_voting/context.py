@@ -23,7 +23,7 @@ from contest_voting.store.ballots import Ballots
 from contest_voting.store.invalidations import Invalidations
 from contest_voting.store.public_votes import PublicVotes
 from contest_voting.store.unconfirmed import UnconfirmedVotes
-from contest_voting.store.verification import Codes, RateLimits
+from contest_voting.store.verification import Codes, RateLimits, SpentChallenges
 
 SOURCE = "/contest/voting"
 
@@ -53,6 +53,7 @@ class VotingContext:
     invalidations: Invalidations
     codes: Codes
     limits: RateLimits
+    spent_challenges: SpentChallenges
     unconfirmed: UnconfirmedVotes
     publisher: EventPublisher
     relay: OutboxRelay

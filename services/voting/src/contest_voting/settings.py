@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from pydantic import Field, SecretStr
+from typing import Self
+
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import SettingsConfigDict
 
 from contest_runtime.settings import ServiceSettings
@@ -30,6 +32,21 @@ class VotingSettings(ServiceSettings):
     )
     codes_per_address_per_hour: int = Field(
         default=50, ge=1, description="Code requests per client address per hour."
+    )
+    challenge_difficulty: int = Field(
+        default=0,
+        ge=0,
+        le=32,
+        description="Leading zero bits of the proof of work a code request must carry "
+        "(about 2**bits hashes in the voter's browser); 0: no challenge.",
+    )
+    challenge_secret: SecretStr | None = Field(
+        default=None,
+        description="HMAC key that signs the challenges (32 or more bytes); needed when the "
+        "difficulty is above 0. Every replica has the same.",
+    )
+    challenge_ttl_s: int = Field(
+        default=300, ge=30, le=3600, description="How long a challenge can be solved and used."
     )
     publish_timeout_s: float = Field(
         default=5.0,
@@ -62,3 +79,15 @@ class VotingSettings(ServiceSettings):
     outbox_interval_s: float = Field(
         default=1.0, gt=0, description="How often unpublished events are retried."
     )
+
+    @model_validator(mode="after")
+    def _challenges_are_signed(self) -> Self:
+        secret = self.challenge_secret
+        if self.challenge_difficulty > 0 and (
+            secret is None or len(secret.get_secret_value()) < 32
+        ):
+            raise ValueError(
+                "VOTING_CHALLENGE_SECRET (32 or more bytes) is needed when "
+                "VOTING_CHALLENGE_DIFFICULTY is above 0"
+            )
+        return self

@@ -34,6 +34,10 @@ log = logging.getLogger(__name__)
 VOTE = "/{lang}/contests/{contest_id}/vote/{nomination}"
 CHOICE = VOTE + "/{application_id}"
 _SEPARATORS = re.compile(r"[\s()\-.]")
+CHALLENGE_REFUSALS = frozenset(
+    {"challenge_required", "challenge_expired", "challenge_unsolved", "challenge_spent"}
+)
+"""Voting's refusals of a code request's proof of work (each a sentence of its own)."""
 
 
 @dataclass(frozen=True)
@@ -149,10 +153,21 @@ async def phone_page(
     portal: CurrentSite,
 ) -> Response:
     """Which phone number the code goes to. Who may use it: anyone."""
-    found = await ballot(portal, contest_id, nomination)
+    found, challenge = await asyncio.gather(
+        ballot(portal, contest_id, nomination), portal.services.ballots.challenge()
+    )
     project = found.finalist(application_id)
     session = portal.sessions.read(request)
-    return _page(portal, request, lang, "vote_phone.html", session, ballot=found, project=project)
+    return _page(
+        portal,
+        request,
+        lang,
+        "vote_phone.html",
+        session,
+        ballot=found,
+        project=project,
+        challenge=challenge,
+    )
 
 
 @router.post(CHOICE + "/phone", response_class=Response)
@@ -172,18 +187,19 @@ async def send_code(
     wait_s: int | None = None
     if error is None:
         try:
-            await portal.services.ballots.send_code(phone, client_address(request))
+            await portal.services.ballots.send_code(phone, client_address(request), *_work(fields))
         except Refused as refusal:
-            # Voting's own check of the number is `invalid_phone`; a number too short or
-            # too long for it to read at all is its request validation's 422.
-            error = "invalid_phone" if refusal.status == 422 else refusal.code
+            error = _phone_refusal(refusal)
             wait_s = refusal.retry_after_s
     if error is None:
         session.phone, session.changed = phone, True
         response = _redirect(_path(lang, contest_id, nomination, application_id, "code"))
         portal.sessions.write(request, response, session)
         return response
-    found = await ballot(portal, contest_id, nomination)
+    # A new challenge each time the page is made: the one sent may be spent or expired.
+    found, challenge = await asyncio.gather(
+        ballot(portal, contest_id, nomination), portal.services.ballots.challenge()
+    )
     return _page(
         portal,
         request,
@@ -193,6 +209,7 @@ async def send_code(
         status_code=_status(error),
         ballot=found,
         project=found.finalist(application_id),
+        challenge=challenge,
         error=error,
         wait_minutes=-(-(wait_s or 60) // 60),
         entered=fields.get("phone", "")[:32],
@@ -375,6 +392,23 @@ async def receipt_page(
     )
 
 
+def _work(fields: dict[str, str]) -> tuple[str | None, str | None]:
+    """The challenge and the nonce the browser's script filled in (``static/challenge.js``),
+    as far as they can be one: voting judges them."""
+    challenge = fields.get("challenge", "")[:128] or None
+    nonce = fields.get("nonce", "")
+    return challenge, nonce if re.fullmatch(r"\d{1,16}", nonce) else None
+
+
+def _phone_refusal(refusal: Refused) -> str:
+    """What the phone page says of voting's refusal of a code request. Voting's own check
+    of the number is `invalid_phone`; a number too short or too long for it to read at all
+    is its request validation's 422, said the same way."""
+    if refusal.code in CHALLENGE_REFUSALS or refusal.status != 422:
+        return refusal.code
+    return "invalid_phone"
+
+
 def written_phone(raw: str) -> str:
     """The number as voting reads it: ten digits after the page's +7 are given the +7;
     anything else goes as written (voting says whether it is a Kazakhstan mobile)."""
@@ -395,6 +429,8 @@ def _status(error: str | None) -> int:
     own checks."""
     return {
         "rate_limited": 429,
+        "challenge_required": 428,
+        "challenge_spent": 409,
         "wrong_code": 401,
         "code_expired": 401,
         "broker_unavailable": 503,

@@ -142,17 +142,37 @@ class Cast(BaseModel):
     status: Literal["accepted", "uncertain"]
 
 
+class Challenge(BaseModel):
+    """Work voting asks of a browser before it sends a code: ``difficulty`` leading zero
+    bits of sha256(challenge || phone || nonce); none when ``challenge`` is None."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    challenge: str | None
+    difficulty: int
+
+
 class VotingBallots:
     """Voting's routes for voters: each refusal is :class:`Refused` with voting's code."""
 
     def __init__(self, client: httpx.AsyncClient) -> None:
         self.client = client
 
-    async def send_code(self, phone: str, client_address: str) -> None:
-        """Ask for a one-time code by SMS to ``phone``."""
-        await post_json(
-            self.client, "voting", "/voters/codes", {"phone": phone}, client_address=client_address
-        )
+    async def challenge(self) -> Challenge:
+        """A new challenge to solve before asking for a code (difficulty 0: none asked)."""
+        body = await post_json(self.client, "voting", "/voters/challenges", {})
+        return Challenge.model_validate(body)
+
+    async def send_code(
+        self, phone: str, client_address: str, challenge: str | None, nonce: str | None
+    ) -> None:
+        """Ask for a one-time code by SMS to ``phone``, with the solved challenge if any."""
+        body = {"phone": phone}
+        if challenge:
+            body["challenge"] = challenge
+        if nonce:
+            body["nonce"] = nonce
+        await post_json(self.client, "voting", "/voters/codes", body, client_address=client_address)
 
     async def verify(self, phone: str, code: str) -> VoterToken:
         """Exchange a one-time code for a voter token."""

@@ -14,7 +14,9 @@ from contest_contracts.events.notifications import Channel, NotificationRequeste
 from contest_contracts.topics import NOTIFICATION_PRIORITY
 from contest_runtime.openapi import problems
 from contest_runtime.problems import ProblemError
+from contest_voting.api.challenges import spend_work
 from contest_voting.context import VotingContext, voting
+from contest_voting.domain.challenges import NONCE
 from contest_voting.domain.voters import (
     code_digest,
     new_code,
@@ -35,6 +37,16 @@ class CodeRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     phone: str = Field(min_length=5, max_length=32, description="Kazakhstan mobile number.")
+    challenge: str | None = Field(
+        default=None,
+        max_length=128,
+        description="A challenge from `POST /voters/challenges`, when it asks for work.",
+    )
+    nonce: str | None = Field(
+        default=None,
+        pattern=NONCE,
+        description="What solves the challenge for this number (decimal).",
+    )
 
 
 class CodeSent(BaseModel):
@@ -89,13 +101,27 @@ async def _limit(context: VotingContext, rule: str, subject: str, limit: int) ->
 
 @router.post(
     "/voters/codes",
-    responses=problems(422, 429),
+    responses=problems(
+        422,
+        429,
+        described={
+            409: "`challenge_spent`: the challenge bought a code already",
+            422: "`invalid_phone`; `challenge_expired`: not signed by voting, expired or "
+            "easier than asked now; `challenge_unsolved`: the nonce does not solve it for "
+            "this number",
+            428: "`challenge_required`: the setting asks for a solved challenge",
+        },
+    ),
     status_code=202,
-    summary="Send a one-time code to a phone number by SMS. Who may call: anyone (limited "
-    "per phone number and per client address).",
+    summary="Send a one-time code to a phone number by SMS. Who may call: anyone (with a "
+    "solved challenge when `VOTING_CHALLENGE_DIFFICULTY` is above 0; limited per phone "
+    "number and per client address).",
 )
 async def request_code(form: CodeRequest, request: Request, context: Voting) -> CodeSent:
     phone, key = phone_and_key(context, form.phone)
+    # The work before the limits: a request without it spends no one's allowance (else
+    # anyone could use up a number's codes for an hour without solving anything).
+    await spend_work(context, phone, form.challenge, form.nonce)
     settings = context.settings
     await _limit(
         context, "codes-per-address", client_address(request), settings.codes_per_address_per_hour

@@ -1,9 +1,12 @@
-"""One-time codes and rate limits, in MongoDB so that every voting replica shares them.
+"""One-time codes, rate limits and spent challenges, in MongoDB so that every voting replica
+shares them.
 
 - ``codes``: one live code per voter (the latest request replaces the previous one), stored
   as a digest, with its expiry and the attempts left.
 - ``rate_limits``: fixed-window counters, one document per rule, subject and window; a TTL
   index removes old windows.
+- ``spent_challenges``: the proof-of-work challenges a code was sent for, by signature,
+  until they expire (a TTL index); a challenge buys one code, on whichever replica.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from datetime import datetime, timedelta
 from pymongo import ASCENDING, ReturnDocument
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import DuplicateKeyError
 
 from contest_runtime.mongo import Document, epoch_ms
 
@@ -101,6 +105,26 @@ class Codes:
             return_document=ReturnDocument.AFTER,
         )
         return None if document is None else int(document["attempts_left"])
+
+
+class SpentChallenges:
+    """Challenges that bought a code already."""
+
+    def __init__(self, db: AsyncDatabase[Document]) -> None:
+        self.collection: AsyncCollection[Document] = db["spent_challenges"]
+
+    async def create_indexes(self) -> None:
+        """A challenge is forgotten once it has expired (it is refused for that anyway)."""
+        await self.collection.create_index([("expires_at", ASCENDING)], expireAfterSeconds=0)
+
+    async def spend(self, signature: str, expires_at: datetime) -> bool:
+        """Spend a challenge; False when it was spent already. One insert on the unique
+        ``_id``: of two requests racing with one solution, on any replicas, one wins."""
+        try:
+            await self.collection.insert_one({"_id": signature, "expires_at": expires_at})
+        except DuplicateKeyError:
+            return False
+        return True
 
 
 def _live(voter_key: str, now: datetime) -> Document:
