@@ -9,6 +9,7 @@ these machines. `./dev test` installs the package when it is missing and it can.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import re
 import secrets
@@ -16,7 +17,7 @@ import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import ExitStack
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -28,10 +29,13 @@ from axe_playwright_python.async_playwright import Axe
 from playwright.async_api import Browser, Page, async_playwright
 
 from contest_contracts.common import LocalizedText, StageKind
-from contest_contracts.events.contest import StageSchedule, VoteChoices
+from contest_contracts.events.contest import ContestDefinition, StageSchedule, VoteChoices
 from contest_intake.domain.definitions import demo_definition
+from contest_local.calls import Service
 from contest_local.demo import rebased
 from contest_local.edition.people import People
+from contest_local.edition.plan import Scale, plan_edition
+from contest_local.edition.play import Edition, Platform
 from contest_local.inbox import Inbox, inbox_process
 from contest_local.infra import Endpoints
 from contest_local.platform import PORTAL, portal_environment, start_services
@@ -87,6 +91,9 @@ class PublicSite:
     """Its choices by nomination: what intake gave back for each project filed."""
     inbox: Inbox
     page_size: int = EXHIBITION_PAGE_SIZE
+    services: dict[str, str] = field(default_factory=dict)
+    """Where intake, judging and voting answer (for fixtures that play more through them)."""
+    auth: AuthSettings | None = None
 
     def sms_code(self, phone: str, sent_before: int = 0) -> str:
         """The one-time code of the latest SMS to ``phone`` once more than ``sent_before``
@@ -157,7 +164,15 @@ def public_site(
             (PORTAL,),
         )
         yield PublicSite(
-            portal.url, contest_id, projects, workers, vote_contest_id, finalists, inbox
+            portal.url,
+            contest_id,
+            projects,
+            workers,
+            vote_contest_id,
+            finalists,
+            inbox,
+            services={name: by_name[name].url for name in ("intake", "judging", "voting")},
+            auth=auth,
         )
 
 
@@ -291,6 +306,73 @@ def _contest_with_projects(
             if number < len(forms):
                 filed.append({"application_id": answer.json()["application_id"], "form": form})
     return contest_id, filed, len(workers)
+
+
+RESULTS_SCALE = Scale(
+    applications=14,
+    empty_cells=0,
+    ineligible=1,
+    regional_jurors=3,
+    republican_jurors=3,
+    voters=16,
+)
+"""The smallest edition with every kind of award: six regions' finalists (one each) in a
+workers' and a projects' nomination, so that each has a first, two second and two third
+places and one finalist left for the commission's special prize; voters for the people's
+choice."""
+
+SPECIAL_PRIZE_REASON = "+ новые методы работы с семьями"
+"""The commission's reason: it starts as a spreadsheet formula would (CSV injection)."""
+
+
+@dataclass(frozen=True)
+class PublishedContest:
+    """A contest played to its published results through the services' APIs."""
+
+    contest_id: str
+    results: dict[str, Any]
+    """What judging published (`GET /contests/{id}/results`)."""
+    definition: ContestDefinition
+
+
+@pytest.fixture(scope="session")
+def published_contest(public_site: PublicSite) -> PublishedContest:
+    """An edition played to its results on the portal's services, as `./dev run`'s demo
+    plays one (`contest_local.edition`): commissions, applications, screening, both judging
+    stages with jurors' sheets, the public vote verified by SMS and certified, a special
+    prize, the results published. Played once, by the tests that ask for it."""
+    demo = demo_definition()
+    definition = demo.model_copy(
+        update={
+            "title": LocalizedText(
+                ru="Итоги: лучший социальный проект года",
+                kk="Қорытынды: жылдың үздік әлеуметтік жобасы",
+                en="Results: the best social project of the year",
+            ),
+            "regions": demo.regions[:6],
+            "nominations": demo.nominations[:2],
+        }
+    )
+    plan = plan_edition(definition, RESULTS_SCALE, seed=1515)
+    assert public_site.auth is not None
+
+    async def play() -> tuple[str, dict[str, Any], ContestDefinition]:
+        callers = {name: Service(url) for name, url in public_site.services.items()}
+        inbox = Service(public_site.inbox.url)
+        try:
+            platform = Platform(
+                callers["intake"], callers["judging"], callers["voting"], inbox, public_site.auth
+            )
+            edition = Edition(plan, platform, f"portal-results-{uuid.uuid4().hex[:6]}")
+            edition.special_prize_reason = SPECIAL_PRIZE_REASON
+            played = await edition.play()
+            return played.contest_id, played.results, edition.definition
+        finally:
+            for caller in (*callers.values(), inbox):
+                caller.close()
+
+    contest_id, results, played_definition = asyncio.run(play())
+    return PublishedContest(contest_id, results, played_definition)
 
 
 @pytest_asyncio.fixture(loop_scope="session", scope="session")

@@ -25,7 +25,7 @@ from starlette.types import Scope
 
 from contest_portal.headers import SecurityHeaders
 from contest_portal.languages import Catalogs
-from contest_portal.pages import contests, exhibition, language, receipts, vote
+from contest_portal.pages import contests, exhibition, language, receipts, results, vote
 from contest_portal.pages.errors import install_error_pages
 from contest_portal.pages.rendering import STATIC_MAX_AGE_S, Renderer, StaticFiles
 from contest_portal.pages.site import Site
@@ -81,6 +81,7 @@ def create_app(settings: PortalSettings | None = None) -> FastAPI:
     app.include_router(exhibition.router)
     app.include_router(vote.router)
     app.include_router(receipts.router)
+    app.include_router(results.router)
     return app
 
 
