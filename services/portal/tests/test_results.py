@@ -160,8 +160,8 @@ def test_a_shared_place_is_shown_as_such_and_votes_take_the_languages_plural(
     assert shared_two not in workers  # a place of one winner is no shared place
     order = [projects.index(f"Проект {n}<") for n in ("Альфа", "Бета", "Бета-2", "Гамма")]
     assert order == sorted(order)  # best first, whatever order judging gave
-    cells = projects.split('<td class="awards__number awards__votes">')[1:]
-    assert [cell.split("</td>")[0] for cell in cells] == votes
+    cells = projects.split('<td class="awards__number awards__votes"')[1:]
+    assert [cell.split(">", 1)[1].split("</td>")[0] for cell in cells] == votes
     # Texts from applicants and the commission are escaped, never markup.
     assert "Проект &lt;Особый&gt;" in projects and "&amp; &#34;новизну&#34;" in projects
 
