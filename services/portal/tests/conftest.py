@@ -9,6 +9,7 @@ these machines. `./dev test` installs the package when it is missing and it can.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import re
 import secrets
@@ -27,9 +28,14 @@ import pytest_asyncio
 from axe_playwright_python.async_playwright import Axe
 from playwright.async_api import Browser, Page, async_playwright
 
+from contest_contracts.common import LocalizedText
+from contest_contracts.events.contest import ContestDefinition
 from contest_intake.domain.definitions import demo_definition
+from contest_local.calls import Service
 from contest_local.demo import rebased
 from contest_local.edition.people import People
+from contest_local.edition.plan import Scale, plan_edition
+from contest_local.edition.play import Edition, Platform
 from contest_local.gallery_vote import open_gallery_vote, until, vote_open_on
 from contest_local.inbox import Inbox, inbox_process
 from contest_local.infra import Endpoints
@@ -71,7 +77,7 @@ _CODE = re.compile(r"\b(\d{6})\b")
 
 
 @dataclass(frozen=True)
-class Platform:
+class StartedWith:
     """What the site's services were started with, to start more of them."""
 
     infrastructure: Endpoints
@@ -100,8 +106,10 @@ class PublicSite:
     voting_url: str
     auth: AuthSettings
     """The key the services' tokens are signed with (operators' included)."""
-    platform: Platform
+    started: StartedWith
     """What the services were started with, to start more of them."""
+    services: dict[str, str]
+    """Where intake, judging and voting answer (for fixtures that play more through them)."""
     page_size: int = EXHIBITION_PAGE_SIZE
 
     def sms_code(self, phone: str, sent_before: int = 0) -> str:
@@ -194,7 +202,7 @@ def public_site(
             },
             (PORTAL,),
         )
-        platform = Platform(infrastructure, workdir, environment, services, run)
+        started = StartedWith(infrastructure, workdir, environment, services, run)
         yield PublicSite(
             portal.url,
             contest_id,
@@ -206,7 +214,8 @@ def public_site(
             intake_url=by_name["intake"].url,
             voting_url=by_name["voting"].url,
             auth=auth,
-            platform=platform,
+            started=started,
+            services={name: by_name[name].url for name in ("intake", "judging", "voting")},
         )
 
 
@@ -229,16 +238,16 @@ def challenged_site(public_site: PublicSite) -> Iterator[PublicSite]:
     voting replica (the same database and consumer groups, as replicas are deployed: it
     shares the spent challenges and the limits) with ``VOTING_CHALLENGE_DIFFICULTY``, and
     a portal in front of it. Started only by the tests of the challenge."""
-    platform = public_site.platform
+    started = public_site.started
     environment = {
-        **platform.environment,
+        **started.environment,
         "VOTING_CHALLENGE_DIFFICULTY": str(CHALLENGE_DIFFICULTY),
         "VOTING_CHALLENGE_SECRET": secrets.token_urlsafe(32),
     }
     with ExitStack() as stack:
-        args = (stack, platform.infrastructure, platform.workdir)
+        args = (stack, started.infrastructure, started.workdir)
         (voting,) = start_services(*args, environment, ("voting",))
-        others = [s for s in platform.services if s.name != "voting"]
+        others = [s for s in started.services if s.name != "voting"]
         choices = sum(FINALISTS.values())
         until(lambda: vote_open_on(voting.url, public_site.vote_contest_id, choices))
         (portal,) = start_services(
@@ -281,6 +290,72 @@ def _contest_with_projects(
             if number < len(forms):
                 filed.append({"application_id": answer.json()["application_id"], "form": form})
     return contest_id, filed, len(workers)
+
+
+RESULTS_SCALE = Scale(
+    applications=14,
+    empty_cells=0,
+    ineligible=1,
+    regional_jurors=3,
+    republican_jurors=3,
+    voters=16,
+)
+"""The smallest edition with every kind of award: six regions' finalists (one each) in a
+workers' and a projects' nomination, so that each has a first, two second and two third
+places and one finalist left for the commission's special prize; voters for the people's
+choice."""
+
+SPECIAL_PRIZE_REASON = "+ новые методы работы с семьями"
+"""The commission's reason: it starts as a spreadsheet formula would (CSV injection)."""
+
+
+@dataclass(frozen=True)
+class PublishedContest:
+    """A contest played to its published results through the services' APIs."""
+
+    contest_id: str
+    results: dict[str, Any]
+    """What judging published (`GET /contests/{id}/results`)."""
+    definition: ContestDefinition
+
+
+@pytest.fixture(scope="session")
+def published_contest(public_site: PublicSite) -> PublishedContest:
+    """An edition played to its results on the portal's services, as `./dev run`'s demo
+    plays one (`contest_local.edition`): commissions, applications, screening, both judging
+    stages with jurors' sheets, the public vote verified by SMS and certified, a special
+    prize, the results published. Played once, by the tests that ask for it."""
+    demo = demo_definition()
+    definition = demo.model_copy(
+        update={
+            "title": LocalizedText(
+                ru="Итоги: лучший социальный проект года",
+                kk="Қорытынды: жылдың үздік әлеуметтік жобасы",
+                en="Results: the best social project of the year",
+            ),
+            "regions": demo.regions[:6],
+            "nominations": demo.nominations[:2],
+        }
+    )
+    plan = plan_edition(definition, RESULTS_SCALE, seed=1515)
+
+    async def play() -> tuple[str, dict[str, Any], ContestDefinition]:
+        callers = {name: Service(url) for name, url in public_site.services.items()}
+        inbox = Service(public_site.inbox.url)
+        try:
+            platform = Platform(
+                callers["intake"], callers["judging"], callers["voting"], inbox, public_site.auth
+            )
+            edition = Edition(plan, platform, f"portal-results-{uuid.uuid4().hex[:6]}")
+            edition.special_prize_reason = SPECIAL_PRIZE_REASON
+            played = await edition.play()
+            return played.contest_id, played.results, edition.definition
+        finally:
+            for caller in (*callers.values(), inbox):
+                caller.close()
+
+    contest_id, results, played_definition = asyncio.run(play())
+    return PublishedContest(contest_id, results, played_definition)
 
 
 @pytest_asyncio.fixture(loop_scope="session", scope="session")

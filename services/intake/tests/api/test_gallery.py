@@ -150,3 +150,100 @@ async def test_contacts_in_names_and_titles_are_refused_and_nothing_is_stored(
         ]
     mine = await intake.http.get("/applications/mine", headers=bearer(Role.APPLICANT, subject="x"))
     assert mine.json() == []
+
+
+def titled(seed: int, title: str, author: str | None = None, region: str = ASTANA) -> Any:
+    """A project form with its own title (and public name)."""
+    form = project_form(seed, region)
+    details = form.details.model_copy(update={"project_title": title})
+    applicant = form.applicant.model_copy(update={"display_name": author or f"ОО «Фонд {seed}»"})
+    return form.model_copy(update={"details": details, "applicant": applicant})
+
+
+async def test_the_gallery_searches_titles_and_public_names_in_any_case_with_filters_and_pages(
+    intake: Any, bearer: Bearer
+) -> None:
+    definition = await defined(intake, bearer)
+    url = f"/contests/{definition.contest_id}/applications"
+    forms = {
+        "swim": titled(21, "Плавание для детей", region=ASTANA),
+        "swim-almaty": titled(22, "ПЛАВАНИЕ и ЛФК", region=ALMATY),
+        "swim-more": titled(23, "Бассейн: плавание без барьеров", region=ASTANA),
+        "author": titled(24, "Театр жестов", author="Фонд «Плавание-Астана»", region=ASTANA),
+        "other": titled(25, "Школа волонтёров", region=ASTANA),
+        "summary-only": titled(27, "Мастерская", region=ASTANA),
+    }
+    forms["summary-only"] = forms["summary-only"].model_copy(
+        update={
+            "details": forms["summary-only"].details.model_copy(
+                update={"summary": "Плавание раз в неделю, звоните +7 701 555 12 34"}
+            )
+        }
+    )
+    ids = {}
+    for name, form in forms.items():
+        created = await intake.http.post(
+            url, json=body(form, submit=True), headers=bearer(Role.APPLICANT, subject=name)
+        )
+        assert created.status_code == 201, created.text
+        ids[name] = created.json()["application_id"]
+    gallery = f"/contests/{definition.contest_id}/gallery"
+
+    async def found(**params: Any) -> list[str]:
+        answer = await intake.http.get(gallery, params=params)
+        assert answer.status_code == 200, answer.text
+        return [i["application_id"] for i in answer.json()["items"]]
+
+    # Any case, Cyrillic too; titles and public names; never the masked summary.
+    swimming = [ids["swim"], ids["swim-almaty"], ids["swim-more"], ids["author"]]
+    assert await found(q="плаВАние") == swimming
+    assert await found(q="  плавание  ") == swimming  # spaces at the ends are no words
+    assert await found(q="Мастерская") == [ids["summary-only"]]
+    assert await found(q="555 12 34") == []  # what the gallery masks cannot be searched
+    # With the filters.
+    assert await found(q="плавание", region=ALMATY) == [ids["swim-almaty"]]
+    astana = [ids["swim"], ids["swim-more"], ids["author"]]
+    assert await found(q="плавание", region=ASTANA) == astana
+    assert await found(q="плавание", nomination="no-such-nomination") == []
+    # Paged: the next page goes on with the same query.
+    first = await intake.http.get(gallery, params={"q": "плавание", "limit": 3})
+    assert [i["application_id"] for i in first.json()["items"]] == swimming[:3]
+    after = first.json()["next_after"]
+    assert after == swimming[2]
+    second = await intake.http.get(gallery, params={"q": "плавание", "limit": 3, "after": after})
+    assert [i["application_id"] for i in second.json()["items"]] == swimming[3:]
+    assert second.json()["next_after"] is None
+
+
+async def test_a_gallery_query_is_taken_literally_and_bounded(intake: Any, bearer: Bearer) -> None:
+    definition = await defined(intake, bearer)
+    url = f"/contests/{definition.contest_id}/applications"
+    forms = {"pattern": titled(31, "Сила (воли) .* 100%"), "plain": titled(32, "Сила воли")}
+    ids = {}
+    for name, form in forms.items():
+        created = await intake.http.post(
+            url, json=body(form, submit=True), headers=bearer(Role.APPLICANT, subject=name)
+        )
+        ids[name] = created.json()["application_id"]
+    gallery = f"/contests/{definition.contest_id}/gallery"
+
+    async def found(q: str) -> list[str]:
+        answer = await intake.http.get(gallery, params={"q": q})
+        assert answer.status_code == 200, answer.text
+        return [i["application_id"] for i in answer.json()["items"]]
+
+    # Pattern characters are characters: `.*` matches only a title with ".*" in it.
+    assert await found(".*") == [ids["pattern"]]
+    assert await found("(") == [ids["pattern"]]
+    assert await found("(воли)") == [ids["pattern"]]
+    assert await found("Сила.воли") == []
+    assert await found("[") == [] and await found("\\") == []
+    # A catastrophic pattern, were it one, is only characters here: answered at once.
+    assert await found("(a+)+$" + "a" * 40) == []
+    assert await found("а" * 100) == []
+
+    for bad in ("", "а" * 101):
+        refused = await intake.http.get(gallery, params={"q": bad})
+        assert refused.status_code == 422, bad
+        assert refused.headers["content-type"] == "application/problem+json"
+        assert refused.json()["code"] == "validation_failed"

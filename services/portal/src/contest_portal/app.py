@@ -25,7 +25,15 @@ from starlette.types import Scope
 
 from contest_portal.headers import HeadAsGet, SecurityHeaders
 from contest_portal.languages import Catalogs
-from contest_portal.pages import contests, exhibition, language, receipts, tallies, vote
+from contest_portal.pages import (
+    contests,
+    exhibition,
+    language,
+    receipts,
+    results,
+    tallies,
+    vote,
+)
 from contest_portal.pages.errors import install_error_pages
 from contest_portal.pages.rendering import STATIC_MAX_AGE_S, Renderer, StaticFiles
 from contest_portal.pages.site import Site
@@ -87,6 +95,7 @@ def create_app(settings: PortalSettings | None = None) -> FastAPI:
     app.include_router(vote.router)
     app.include_router(receipts.router)
     app.include_router(tallies.router)
+    app.include_router(results.router)
     return app
 
 

@@ -61,6 +61,11 @@ def number(value: int, language: Language) -> str:
     return format_decimal(value, locale=_LOCALES[language])
 
 
+def score(value: float, language: Language) -> str:
+    """A score with two decimals and the language's separators: `42,33`, `42.33`."""
+    return format_decimal(value, format="#,##0.00", locale=_LOCALES[language])
+
+
 def tenge(amount: int, language: Language) -> str:
     """An amount of whole tenge: `2 500 000 ₸`, `KZT 2,500,000`."""
     return format_currency(

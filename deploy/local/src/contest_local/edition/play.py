@@ -98,6 +98,9 @@ async def until(check: Callable[[], Awaitable[bool]], what: str, timeout_s: floa
 class Edition:
     """One edition played step by step."""
 
+    special_prize_reason = "За новые методы работы"
+    """What the commission writes as the reason of each special prize it gives."""
+
     def __init__(self, plan: Plan, platform: Platform, contest_id: str | None = None) -> None:
         self.plan, self.platform = plan, platform
         self.contest_id = contest_id or f"social-protection-demo-{uuid.uuid4().hex[:6]}"
@@ -352,7 +355,7 @@ class Edition:
                     f"/contests/{self.contest_id}/special-prizes",
                     {
                         "application_id": entries[places]["application_id"],
-                        "reason": "За новые методы работы",
+                        "reason": self.special_prize_reason,
                     },
                     201,
                 )

@@ -26,6 +26,9 @@ router = APIRouter(tags=["gallery"])
 
 Office = Annotated[IntakeOffice, Depends(office)]
 
+QUERY_MAX_LENGTH = 100
+"""The longest text query: longer is no search anyone types, and bounds the store's work."""
+
 
 class GalleryProject(BaseModel):
     """A project as the public sees it."""
@@ -71,18 +74,28 @@ class GalleryPage(BaseModel):
 
 @router.get(
     "/contests/{contest_id}/gallery",
-    responses=problems(404),
-    summary="Submitted projects, public fields only. Who may call: anyone.",
+    responses=problems(404, 422),
+    summary="Submitted projects, public fields only, filtered and searched. Who may call: anyone.",
 )
 async def gallery(
     contest_id: str,
     intake: Office,
     nomination: Annotated[str | None, Query(description="Nomination code.")] = None,
     region: Annotated[str | None, Query(description="Region code.")] = None,
+    q: Annotated[
+        str | None,
+        Query(
+            min_length=1,
+            max_length=QUERY_MAX_LENGTH,
+            description="Words the project's title or its author's public name contain, in "
+            "any case (taken literally; spaces at either end ignored).",
+        ),
+    ] = None,
     after: Annotated[str | None, Query(description="`next_after` of the previous page.")] = None,
     limit: Annotated[int, Query(ge=1, le=200, description="Page size.")] = 50,
 ) -> GalleryPage:
     await intake.contest(contest_id)
+    text = q.strip() if q is not None else None
     items, next_after = await intake.applications.page(
         ApplicationFilter(
             contest_id,
@@ -90,6 +103,7 @@ async def gallery(
             nomination_code=nomination,
             nomination_kind=NominationKind.PROJECT,
             statuses=IN_COMPETITION,
+            text=text or None,
         ),
         after=after,
         limit=limit,

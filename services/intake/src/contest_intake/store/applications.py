@@ -7,6 +7,7 @@ and increments ``version``, so concurrent changes never overwrite each other.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -43,6 +44,15 @@ class ApplicationFilter:
     status: ApplicationStatus | None = None
     statuses: frozenset[ApplicationStatus] | None = None
     nomination_kind: NominationKind | None = None
+    text: str | None = None
+    """Words the public title or the applicant's public name contain (any case): matched
+    literally, never as a pattern."""
+
+
+TEXT_FIELDS = ("application.form.details.project_title", "application.form.applicant.display_name")
+"""Where a text query looks: the short public fields, which hold no personal data (intake
+refuses it there). The long texts are masked when shown, so a match in them could tell
+what the mask hides: they are not searched."""
 
 
 class ApplicationStore:
@@ -123,6 +133,10 @@ class ApplicationStore:
                 query[field] = value
         if where.statuses is not None:
             query["status"] = {"$in": sorted(s.value for s in where.statuses)}
+        if where.text is not None:
+            # Escaped, so that the words are words: no pattern, no backtracking to exploit.
+            pattern = {"$regex": re.escape(where.text), "$options": "i"}
+            query["$or"] = [{field: pattern} for field in TEXT_FIELDS]
         if after is not None:
             query["_id"] = {"$gt": after}
         cursor = self.collection.find(query).sort("_id", ASCENDING).limit(limit + 1)

@@ -11,6 +11,7 @@ from contest_contracts.common import NominationKind
 from contest_contracts.events.contest import ContestDefinition
 from contest_portal.pages.site import CurrentSite, PageLanguage
 from contest_portal.services import NotFound
+from contest_portal.services.intake import QUERY_MAX_LENGTH, GalleryPage
 
 router = APIRouter()
 
@@ -32,26 +33,40 @@ async def exhibition(
     portal: CurrentSite,
     nomination: Annotated[str | None, Query(max_length=64)] = None,
     region: Annotated[str | None, Query(max_length=64)] = None,
+    q: str | None = None,
     after: Annotated[str | None, Query(max_length=128)] = None,
 ) -> Response:
-    """A page of the exhibition, by nomination and region. Who may use it: anyone."""
+    """A page of the exhibition, by nomination and region, searched by words of a title or
+    an author's name. Who may use it: anyone."""
     intake = portal.services.intake
     found = await intake.contest(contest_id)
     definition = found.definition
     nominations = _project_nominations(definition)
     nomination = _known(nomination, {n.code for n in definition.nominations})
     region = _known(region, {r.code for r in definition.regions})
-    page = await intake.gallery(
-        contest_id,
-        nomination=nomination,
-        region=region,
-        after=after or None,
-        limit=portal.exhibition_page_size,
-    )
+    words = " ".join((q or "").split())  # what a person typed, spaces tidied
+    too_long = len(words) > QUERY_MAX_LENGTH
+    if too_long:
+        # Said at the field, as a form's refusal is; nothing is asked of intake.
+        page = GalleryPage(items=[])
+    else:
+        page = await intake.gallery(
+            contest_id,
+            nomination=nomination,
+            region=region,
+            words=words or None,
+            after=after or None,
+            limit=portal.exhibition_page_size,
+        )
     return portal.renderer.page(
         request,
         lang,
         "exhibition.html",
+        status_code=422 if too_long else 200,
+        cacheable=not too_long,
+        words=words,
+        too_long=too_long,
+        longest=QUERY_MAX_LENGTH,
         contest=found,
         definition=definition,
         nominations=nominations,

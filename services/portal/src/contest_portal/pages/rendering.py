@@ -151,6 +151,7 @@ class Renderer:
             "moment": lambda moment: formats.local_datetime(moment, language),
             "number": lambda value: formats.number(value, language),
             "tenge": lambda amount: formats.tenge(amount, language),
+            "score": lambda value: formats.score(value, language),
         }
 
 
@@ -180,12 +181,19 @@ def matches(if_none_match: str | None, tag: str) -> bool:
     return False
 
 
-def revalidated(request: Request, body: bytes, cache_control: str, status_code: int) -> Response:
-    """The page with its ETag, or a 304 when the client already holds this very body."""
+def revalidated(
+    request: Request,
+    body: bytes,
+    cache_control: str,
+    status_code: int,
+    *,
+    media_type: str = "text/html; charset=utf-8",
+    headers: dict[str, str] | None = None,
+) -> Response:
+    """The page (or file) with its ETag, or a 304 when the client already holds this very
+    body."""
     tag = weak_etag(body)
-    headers = {"ETag": tag, "Cache-Control": cache_control}
+    sent = {**(headers or {}), "ETag": tag, "Cache-Control": cache_control}
     if status_code == 200 and matches(request.headers.get("if-none-match"), tag):
-        return Response(status_code=304, headers=headers)
-    return Response(
-        body, status_code=status_code, media_type="text/html; charset=utf-8", headers=headers
-    )
+        return Response(status_code=304, headers=sent)
+    return Response(body, status_code=status_code, media_type=media_type, headers=sent)

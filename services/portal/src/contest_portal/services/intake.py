@@ -14,6 +14,9 @@ from contest_portal.services.calls import NotFound, get_json
 GALLERY_PAGE = 200
 """The largest page intake gives (its `limit` is at most 200)."""
 
+QUERY_MAX_LENGTH = 100
+"""The longest search of the gallery intake takes (its `q`)."""
+
 PROJECT_SEARCH_PAGES = 25
 """How many gallery pages of one nomination and region are read to find one project:
 intake has no route for a single public project (see the README)."""
@@ -78,15 +81,19 @@ class IntakeReader:
         *,
         nomination: str | None = None,
         region: str | None = None,
+        words: str | None = None,
         after: str | None = None,
         limit: int = 24,
     ) -> GalleryPage:
-        """A page of the exhibition, oldest first, filtered by nomination and region."""
+        """A page of the exhibition, oldest first, filtered by nomination and region, and
+        searched for ``words`` in titles and authors' names (at most
+        :data:`QUERY_MAX_LENGTH` characters: intake refuses longer)."""
         params = {
             key: value
             for key, value in (
                 ("nomination", nomination),
                 ("region", region),
+                ("q", words),
                 ("after", after),
                 ("limit", limit),
             )

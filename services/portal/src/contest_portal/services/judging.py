@@ -20,8 +20,12 @@ class JudgingReader:
         """The published result table; None before it is published, or when judging does
         not answer (the contest's page says nothing of results then)."""
         try:
-            path = f"/contests/{quote(contest_id, safe='')}/results"
-            body = await get_json(self.client, "judging", path)
+            return await self.published(contest_id)
         except (NotFound, ServiceUnavailable):
             return None
-        return ResultsPublished.model_validate(body)
+
+    async def published(self, contest_id: str) -> ResultsPublished:
+        """The published result table; :class:`NotFound` before it is published,
+        :class:`ServiceUnavailable` when judging does not answer."""
+        path = f"/contests/{quote(contest_id, safe='')}/results"
+        return ResultsPublished.model_validate(await get_json(self.client, "judging", path))
