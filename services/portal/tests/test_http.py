@@ -123,6 +123,24 @@ def test_what_does_not_exist_is_a_page_in_the_readers_language_kept_by_nobody(
         assert portal.get(f"/ru{contest}/exhibition?region=nowhere").status_code == 200
 
 
+def test_an_address_the_page_cannot_read_is_a_page_in_the_readers_language(
+    public_site: Any,
+) -> None:
+    contest = f"/contests/{public_site.contest_id}"
+    with httpx.Client(base_url=public_site.url) as portal:
+        for path, words in (
+            (f"/kk{contest}/exhibition?after={'x' * 200}", "Бұл мекенжайда қате бар"),
+            (f"/ru{contest}/exhibition?region={'y' * 65}", "В этом адресе ошибка"),
+            (f"/en/receipts?receipt={'z' * 65}", "This address has a mistake in it"),
+            (f"/language/ru?next=/{'n' * 2050}", "В этом адресе ошибка"),
+        ):
+            page = portal.get(path)
+            assert page.status_code == 400, path
+            assert page.headers["content-type"].startswith("text/html"), path
+            assert words in page.text and "validation" not in page.text, path
+            assert page.headers["cache-control"] == "no-store"
+
+
 def test_the_exhibition_pages_through_every_project_and_shows_no_worker(
     public_site: Any,
 ) -> None:

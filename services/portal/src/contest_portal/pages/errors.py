@@ -1,11 +1,13 @@
-"""Refusals as pages in the reader's language: nothing found (404), a service that does not
-answer (503), any other HTTP error. Never a raw code, never a stack trace."""
+"""Refusals as pages in the reader's language: an address whose query the page cannot read
+(400), nothing found (404), a service that does not answer (503), any other HTTP error.
+Never a raw code, never FastAPI's JSON, never a stack trace."""
 
 from __future__ import annotations
 
 import logging
 
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException
 from starlette.responses import Response
 
@@ -56,6 +58,10 @@ def install_error_pages(app: FastAPI) -> None:
         assert isinstance(error, HTTPException)
         return refusal(request, error.status_code, dict(error.headers or {}))
 
+    async def unreadable(request: Request, error: Exception) -> Response:
+        return refusal(request, 400)
+
+    app.add_exception_handler(RequestValidationError, unreadable)
     app.add_exception_handler(NotFound, not_found)
     app.add_exception_handler(ServiceUnavailable, unavailable)
     app.add_exception_handler(HTTPException, http_error)
