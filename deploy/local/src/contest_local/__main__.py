@@ -23,6 +23,7 @@ from contest_contracts.topics import PLATFORM_SERVICES, topics_to_create
 from contest_local.demo import demo_contest_file
 from contest_local.edition.plan import Scale
 from contest_local.edition.show import show_edition
+from contest_local.gallery_vote import open_gallery_vote
 from contest_local.inbox import inbox_process
 from contest_local.infra import running_infrastructure
 from contest_local.platform import (
@@ -127,6 +128,15 @@ def run(
         played = True
         if scale is not None:
             urls = {service.name: service.url for service in services}
+            if PORTAL in urls:
+                # A vote open now, for a person to try the vote through the pages while the
+                # demo edition plays (its own vote runs and closes within minutes).
+                contest_id, _ = open_gallery_vote(urls["intake"], urls["voting"], auth, TRY_VOTE)
+                print(
+                    f"  vote now       {urls[PORTAL]}/ru/contests/{contest_id}  (open for a "
+                    "day: the SMS code arrives in the inbox)",
+                    flush=True,
+                )
             edition = show_edition(urls, inbox, auth, endpoints.kafka_bootstrap_servers, scale)
             played = asyncio.run(_unless_stopped(edition, stop))
         if supervision.failure is None and (once or stop.is_set()):
@@ -165,6 +175,14 @@ async def _unless_stopped(edition: Coroutine[Any, Any, Any], stop: threading.Eve
         print(f"\nthe demo edition failed: {failure!r} (logs in the run directory)", flush=True)
         return False
     return True
+
+
+TRY_VOTE = {
+    ("social-project", "KZ-71"): 2,
+    ("social-project", "KZ-75"): 2,
+    ("ngo-inclusion-project", "KZ-79"): 2,
+}
+"""The projects of the vote a person can try (how many per nomination and region)."""
 
 
 def main(argv: list[str] | None = None) -> int:

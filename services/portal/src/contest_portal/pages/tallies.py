@@ -20,7 +20,7 @@ from contest_contracts.common import Language, NominationKind
 from contest_contracts.events.contest import Nomination
 from contest_contracts.events.voting import TallyEntry, TallyUpdated
 from contest_portal.pages.site import CurrentSite, PageLanguage, Site
-from contest_portal.services import NotFound
+from contest_portal.services import NotFound, ServiceUnavailable
 from contest_portal.services.intake import Contest, Project
 from contest_portal.services.voting import VoteState
 from contest_portal.tally_feeds import FeedEnded
@@ -120,6 +120,16 @@ async def board(portal: Site, contest_id: str) -> Board:
     return Board(contest, vote, standings)
 
 
+async def _with_new_finalists(portal: Site, found: Board, standing: Standing) -> Standing:
+    """The nomination with the cards of finalists that came after the stream began; as it
+    was when intake or voting does not answer (a finalist is then shown by its id)."""
+    try:
+        fresh = await board(portal, found.contest.definition.contest_id)
+    except (NotFound, ServiceUnavailable):
+        return standing
+    return fresh.standings.get(standing.nomination.code, standing)
+
+
 async def _no_projects() -> list[Project]:
     return []
 
@@ -170,9 +180,7 @@ async def _events(
             if standing is None:
                 continue  # not a nomination of projects: nothing of it is shown
             if any(e.application_id not in standing.projects for e in view.entries):
-                standing = (await board(portal, found.contest.definition.contest_id)).standings[
-                    view.nomination_code
-                ]
+                standing = await _with_new_finalists(portal, found, standing)
             standings[view.nomination_code] = standing = standing.shown(view)
             section = portal.renderer.fragment(request, lang, "tally.html", standing=standing)
             data = "".join(f"data: {line}\n" for line in section.splitlines() if line.strip())
