@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import httpx
 
 from contest_portal.services.calls import NotFound, Refused, ServiceUnavailable
+from contest_portal.services.connections import StackedConnections
 from contest_portal.services.intake import IntakeReader
 from contest_portal.services.judging import JudgingReader
 from contest_portal.services.recent import RecentAnswers
@@ -39,17 +40,15 @@ class Services:
 @asynccontextmanager
 async def open_services(settings: PortalSettings) -> AsyncIterator[Services]:
     """One pooled HTTP client per service, open for as long as the block runs (the app's
-    lifespan): a client is bound to the event loop it was made in."""
+    lifespan): a client is bound to the event loop it was made in. Its connections are a
+    stack of at most `PORTAL_SERVICE_CONNECTIONS` (:mod:`.connections`), its answers to
+    GETs shared for a moment (:mod:`.recent`)."""
     timeout = httpx.Timeout(settings.service_timeout_s)
-    limits = httpx.Limits(
-        max_connections=settings.service_connections,
-        max_keepalive_connections=settings.service_connections,
-    )
     async with AsyncExitStack() as stack:
 
         def client(url: object) -> httpx.AsyncClient:
             transport = RecentAnswers(
-                httpx.AsyncHTTPTransport(limits=limits), settings.service_cache_s
+                StackedConnections(settings.service_connections), settings.service_cache_s
             )
             opened = httpx.AsyncClient(
                 base_url=str(url).rstrip("/"),
