@@ -1,7 +1,6 @@
 """The compose stack's proxy (`deploy/compose/proxy.conf`) run by Debian's nginx in front of
-the real portal: public pages kept and served again without the portal, personal pages
-and posts never kept, live results' events passed on as they come, and a client's own
-X-Forwarded-For never reaching the portal.
+the real portal: a public page rendered once and then served from the cache (HEAD too),
+personal pages and posts never kept, and live results' events passed on as they come.
 
 The config is the compose stack's own, with the addresses of this machine put in place of
 the compose network's (`portal:8005`, `:8080`) and the cache in a temporary directory.
@@ -115,5 +114,7 @@ def test_live_results_pass_through_as_they_come(proxy: str, public_site: Any) ->
         for line in events.iter_lines():
             if line.startswith("event: tally"):
                 break
+        else:
+            pytest.fail("the stream ended without an event")
     # The first event came while voting's stream stayed open: nothing waited for its end.
     assert time.monotonic() - started < 10

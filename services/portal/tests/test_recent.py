@@ -53,6 +53,24 @@ async def test_a_failed_call_is_not_kept() -> None:
     assert await recent.get("a", call) == 7
 
 
+async def test_an_asker_that_goes_away_does_not_cancel_the_call_the_others_wait_for() -> None:
+    recent: Recent[str] = Recent(60.0, Clock())
+    released = asyncio.Event()
+
+    async def call() -> str:
+        await released.wait()
+        return "answer"
+
+    leaving = asyncio.ensure_future(recent.get("a", call))
+    staying = asyncio.ensure_future(recent.get("a", call))
+    await asyncio.sleep(0)
+    leaving.cancel()
+    await asyncio.sleep(0)
+    released.set()
+    assert await staying == "answer"
+    assert leaving.cancelled()
+
+
 async def test_nothing_is_kept_when_the_time_is_zero() -> None:
     recent: Recent[int] = Recent(0.0, Clock())
     counter = iter(range(10))

@@ -217,7 +217,7 @@ def test_the_file_has_one_row_per_award_with_a_shared_place_twice() -> None:
     assert votes == [("1", "5"), ("2", "2"), ("2", "2"), ("4", "1")]
 
 
-@pytest.mark.parametrize("start", ["=", "+", "-", "@", "\t", "\r"])
+@pytest.mark.parametrize("start", ["=", "+", "-", "@", "\t", "\r", " =", "\n+"])
 def test_no_cell_of_the_file_can_be_a_formula(start: str) -> None:
     planted = f'{start}HYPERLINK("http://evil.example","Подробнее")'
     results = RESULTS.model_copy(

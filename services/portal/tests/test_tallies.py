@@ -55,6 +55,8 @@ def test_the_stream_sends_each_section_then_each_change(public_site: Any) -> Non
                 assert chosen["form"]["details"]["project_title"] in html
                 break
             assert time.monotonic() < deadline, "the count did not move"
+        else:
+            pytest.fail("the stream ended before the count moved")
 
 
 def sections(lines: Any) -> Any:

@@ -61,6 +61,10 @@ async def vote_twice(
     assert await page.locator('.error-summary a[href="#phone"]').count() == 1
     if scripted:  # where a screen reader starts on the refused page
         assert await page.evaluate("() => document.activeElement.className") == "error-summary"
+        # The summary's link goes to the field on the same page: no reload, the error stays.
+        await page.click('.error-summary a[href="#phone"]')
+        await page.wait_for_url("**/phone#phone")
+        assert await page.locator(".error-summary").count() == 1
     await page.fill("#phone", phone)
     sent = site.sms_count("+7" + phone)
     await page.click("button[type=submit]")

@@ -171,7 +171,8 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 def spreadsheet_cell(value: str) -> str:
     """``value`` as a spreadsheet shows it and never runs it: text that a spreadsheet
     would take for a formula is prefixed with an apostrophe."""
-    return f"'{value}" if value.startswith(FORMULA_STARTS) else value
+    # Leading spaces are skipped by some spreadsheets before they read a formula.
+    return f"'{value}" if value.lstrip(" \n").startswith(FORMULA_STARTS) else value
 
 
 BYTE_ORDER_MARK = "\ufeff"

@@ -64,7 +64,9 @@ class TallyFeeds:
         if feed is None:
             feed = self.feeds[contest_id] = _Feed()
             feed.task = asyncio.create_task(self._relay(contest_id, feed))
-        queue: asyncio.Queue[TallyUpdated | FeedEnded] = asyncio.Queue(READER_BACKLOG)
+        queue: asyncio.Queue[TallyUpdated | FeedEnded] = asyncio.Queue(
+            READER_BACKLOG + len(feed.latest)
+        )
         for view in feed.latest.values():
             queue.put_nowait(view)
         feed.readers.add(queue)
@@ -113,6 +115,8 @@ class TallyFeeds:
             certified = bool(feed.latest) and all(v.certified for v in feed.latest.values())
         except (NotFound, ServiceUnavailable) as error:
             log.warning("tally feed ended", extra={"contest_id": contest_id, "error": repr(error)})
+        except Exception:  # a view the portal cannot read: its readers come back later
+            log.exception("tally feed failed", extra={"contest_id": contest_id})
         finally:
             if self.feeds.get(contest_id) is feed:
                 self.feeds.pop(contest_id)

@@ -53,7 +53,8 @@ class StackedConnections(httpx.AsyncBaseTransport):
             return await self.streams.handle_async_request(request)
         timeouts = request.extensions.get("timeout", {})
         try:
-            await asyncio.wait_for(self.slots.acquire(), timeouts.get("pool"))
+            async with asyncio.timeout(timeouts.get("pool")):
+                await self.slots.acquire()
         except TimeoutError as error:
             raise httpx.PoolTimeout("no connection to the service came free") from error
         try:
@@ -68,7 +69,7 @@ class StackedConnections(httpx.AsyncBaseTransport):
             url=httpcore.URL(
                 scheme=request.url.raw_scheme,
                 host=request.url.raw_host,
-                port=request.url.port,
+                port=request.url.port or (443 if request.url.scheme == "https" else 80),
                 target=request.url.raw_path,
             ),
             headers=request.headers.raw,
@@ -86,6 +87,8 @@ class StackedConnections(httpx.AsyncBaseTransport):
             for core, named in _ERRORS:
                 if isinstance(error, core):
                     raise named(str(error), request=request) from error
+            if type(error).__module__.startswith("httpcore"):
+                raise httpx.TransportError(str(error), request=request) from error
             raise
         if connection.is_available():
             self.idle.append(connection)
@@ -105,7 +108,8 @@ class StackedConnections(httpx.AsyncBaseTransport):
             if not connection.has_expired():
                 return connection
             await connection.aclose()  # closed by the service, or unused too long
-        origin = httpcore.Origin(url.raw_scheme, url.raw_host, url.port or 80)
+        port = url.port or (443 if url.scheme == "https" else 80)
+        origin = httpcore.Origin(url.raw_scheme, url.raw_host, port)
         return httpcore.AsyncHTTPConnection(origin=origin, keepalive_expiry=self.keepalive_s)
 
     async def aclose(self) -> None:

@@ -18,17 +18,21 @@ import httpx
 
 T = TypeVar("T")
 
-MOST_KEPT = 4096
-"""Answers kept at most: an address made up per request must not grow memory."""
+MOST_KEPT = 1024
+"""Answers kept at most: addresses made up per request (a page number, a search) must not
+grow memory; with answers of tens of kilobytes this bounds it to some tens of megabytes."""
 
 
 class Recent(Generic[T]):
     """Answers kept for ``ttl_s`` seconds by key (0: nothing is kept); a call that fails is
-    not kept, so the next asker tries again."""
+    not kept, so the next asker tries again.
+
+    The call runs as a task of its own: an asker that goes away (a reader closing the page)
+    cancels its own wait, never the call the others wait for."""
 
     def __init__(self, ttl_s: float, clock: Callable[[], float] = time.monotonic) -> None:
         self.ttl_s, self.clock = ttl_s, clock
-        self.kept: dict[Hashable, tuple[float, asyncio.Future[T]]] = {}
+        self.kept: dict[Hashable, tuple[float, asyncio.Task[T]]] = {}
 
     async def get(self, key: Hashable, call: Callable[[], Awaitable[T]]) -> T:
         """The answer kept under ``key``, else ``call``'s (shared with whoever asks the same
@@ -37,23 +41,23 @@ class Recent(Generic[T]):
             return await call()
         now = self.clock()
         found = self.kept.get(key)
-        if found is not None and found[0] > now:
-            return await asyncio.shield(found[1])
-        if len(self.kept) >= MOST_KEPT:
+        if found is None or found[0] <= now:
             self._forget_expired(now)
-        answer: asyncio.Future[T] = asyncio.get_running_loop().create_future()
-        self.kept[key] = (now + self.ttl_s, answer)
-        try:
-            value = await call()
-        except BaseException as error:
-            self.kept.pop(key, None)
-            answer.set_exception(error)
-            answer.exception()  # retrieved: nobody else need be waiting on it
-            raise
-        answer.set_result(value)
-        return value
+            task: asyncio.Task[T] = asyncio.ensure_future(call())
+            self.kept[key] = (now + self.ttl_s, task)
+            task.add_done_callback(lambda done: self._forget_failed(key, done))
+        else:
+            task = found[1]
+        return await asyncio.shield(task)
+
+    def _forget_failed(self, key: Hashable, task: asyncio.Task[T]) -> None:
+        failed = task.cancelled() or task.exception() is not None  # retrieved: never unheard
+        if failed and key in self.kept and self.kept[key][1] is task:
+            del self.kept[key]
 
     def _forget_expired(self, now: float) -> None:
+        if len(self.kept) < MOST_KEPT // 4:
+            return  # few enough: not worth a pass over them on every new key
         for key, (expires, _) in list(self.kept.items()):
             if expires <= now:
                 del self.kept[key]
