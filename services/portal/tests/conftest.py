@@ -370,27 +370,39 @@ async def browser() -> AsyncIterator[Browser]:
         await launched.close()
 
 
+def screen(width: int) -> dict[str, Any]:
+    """A browser context's options for a screen ``width`` px wide: a phone at 360 px (touch),
+    a desktop above."""
+    return {
+        "viewport": {"width": width, "height": 800 if width > 360 else 740},
+        "device_scale_factor": 1,
+        "is_mobile": width == 360,
+        "has_touch": width == 360,
+    }
+
+
+def watch_csp(page: Page) -> None:
+    """Record on ``page.csp_refusals`` what the Content-Security-Policy refuses (its console
+    says so): :func:`scanned` fails on any."""
+    refusals: list[str] = []
+    page.on(
+        "console",
+        lambda message: (
+            refusals.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
+    page.csp_refusals = refusals  # type: ignore[attr-defined]
+
+
 @pytest_asyncio.fixture(loop_scope="session", scope="session")
 async def pages(browser: Browser) -> AsyncIterator[dict[int, Page]]:
     """A page per screen width (a 360 px phone, a 1280 px desktop), reused by every test.
     Each records the Content-Security-Policy refusals its console reports."""
     opened: dict[int, Page] = {}
     for width in WIDTHS:
-        context = await browser.new_context(
-            viewport={"width": width, "height": 800 if width > 360 else 740},
-            device_scale_factor=1,
-            is_mobile=width == 360,
-            has_touch=width == 360,
-        )
+        context = await browser.new_context(**screen(width))
         page = await context.new_page()
-        refusals: list[str] = []
-        page.on(
-            "console",
-            lambda message, seen=refusals: (
-                seen.append(message.text) if "Content Security Policy" in message.text else None
-            ),
-        )
-        page.csp_refusals = refusals  # type: ignore[attr-defined]
+        watch_csp(page)
         opened[width] = page
     yield opened
     for page in opened.values():
@@ -431,6 +443,18 @@ async def scanned(page: Page, lang: str, shot: Path | None) -> None:
 def checked() -> Checked:
     """Open a page, check it (its language, one h1, axe, the CSP) and screenshot it."""
     return checked_page
+
+
+@pytest.fixture(scope="session")
+def screens() -> Callable[[int], dict[str, Any]]:
+    """A browser context's options for a screen of a width (:func:`screen`)."""
+    return screen
+
+
+@pytest.fixture(scope="session")
+def csp_watch() -> Callable[[Page], None]:
+    """Record what a page's Content-Security-Policy refuses (:func:`watch_csp`)."""
+    return watch_csp
 
 
 @pytest.fixture(scope="session")

@@ -18,6 +18,8 @@ from playwright.async_api import Browser, Page
 pytestmark = [pytest.mark.infra, pytest.mark.asyncio(loop_scope="session")]
 
 Scan = Callable[[Page, str, Path | None], Awaitable[None]]
+Screens = Callable[[int], dict[str, Any]]
+CspWatch = Callable[[Page], None]
 ACCEPTED = {"kk": "Дауысыңыз қабылданды", "ru": "Ваш голос принят", "en": "Your vote is accepted"}
 COUNTED = {
     "kk": "Есептелді: дауыс қорытындыға кірді.",
@@ -115,16 +117,19 @@ async def checked_receipt(site: Any, page: Page, lang: str, receipt: str, scan: 
 @pytest.mark.parametrize("width", [360, 1280])
 @pytest.mark.parametrize("lang", ["kk", "ru", "en"])
 async def test_a_voter_votes_in_two_nominations_and_checks_a_receipt(
-    public_site: Any, browser: Browser, scan: Scan, screenshots: Path, lang: str, width: int
+    public_site: Any,
+    browser: Browser,
+    scan: Scan,
+    screenshots: Path,
+    lang: str,
+    width: int,
+    screens: Screens,
+    csp_watch: CspWatch,
 ) -> None:
-    context = await browser.new_context(
-        viewport={"width": width, "height": 800 if width > 360 else 740},
-        is_mobile=width == 360,
-        has_touch=width == 360,
-    )
+    context = await browser.new_context(**screens(width))
     try:
         page = await context.new_page()
-        _watch_csp(page)
+        csp_watch(page)
         receipts = await vote_twice(public_site, page, lang, scan, screenshots, f"{lang}-{width}")
         await checked_receipt(public_site, page, lang, receipts[0], scan)
         session = next(c for c in await context.cookies() if c["name"] == "session")
@@ -154,14 +159,3 @@ async def _no_axe(page: Page, lang: str, shot: Path | None) -> None:
     """Without JavaScript axe cannot run in the page: only the language and the h1."""
     assert await page.get_attribute("html", "lang") == lang
     assert await page.locator("h1").count() == 1
-
-
-def _watch_csp(page: Page) -> None:
-    refusals: list[str] = []
-    page.on(
-        "console",
-        lambda message: (
-            refusals.append(message.text) if "Content Security Policy" in message.text else None
-        ),
-    )
-    page.csp_refusals = refusals  # type: ignore[attr-defined]

@@ -23,6 +23,8 @@ from contest_voting.domain.challenges import solve, work_done
 pytestmark = pytest.mark.infra
 
 Scan = Callable[[Page, str, Path | None], Awaitable[None]]
+Screens = Callable[[int], dict[str, Any]]
+CspWatch = Callable[[Page], None]
 _CHALLENGE = re.compile(r'name="challenge" value="([^"]+)"')
 _CSRF = re.compile(r'name="csrf" value="([^"]+)"')
 NEEDS_JAVASCRIPT = {
@@ -70,24 +72,19 @@ def _field(pattern: re.Pattern[str], page: httpx.Response) -> str:
 @pytest.mark.asyncio(loop_scope="session")
 @pytest.mark.parametrize(("lang", "width"), [("kk", 360), ("ru", 360), ("en", 360), ("en", 1280)])
 async def test_with_javascript_the_browser_does_the_work_and_the_sms_arrives(
-    challenged_site: Any, browser: Browser, scan: Scan, screenshots: Path, lang: str, width: int
+    challenged_site: Any,
+    browser: Browser,
+    scan: Scan,
+    screenshots: Path,
+    lang: str,
+    width: int,
+    screens: Screens,
+    csp_watch: CspWatch,
 ) -> None:
-    context = await browser.new_context(
-        viewport={"width": width, "height": 800 if width > 360 else 740},
-        is_mobile=width == 360,
-        has_touch=width == 360,
-    )
+    context = await browser.new_context(**screens(width))
     try:
         page = await context.new_page()
-        page.csp_refusals = []  # type: ignore[attr-defined]
-        page.on(
-            "console",
-            lambda m: (
-                page.csp_refusals.append(m.text)  # type: ignore[attr-defined]
-                if "Content Security Policy" in m.text
-                else None
-            ),
-        )
+        csp_watch(page)
         response = await page.goto(phone_page(challenged_site, lang))
         assert response is not None and response.status == 200
         await scan(page, lang, screenshots / f"phone-challenge-{lang}-{width}.png")
