@@ -11,7 +11,7 @@ import asyncio
 import logging
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Sequence
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,6 +21,7 @@ from faststream.kafka import KafkaBroker
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
 
+from contest_runtime.auth import verifying_tokens
 from contest_runtime.bodies import JsonBodyBounds
 from contest_runtime.consumers import DeadLetters
 
@@ -110,7 +111,10 @@ def create_service_app(
         )
         app.state.runtime = runtime
         tasks: list[asyncio.Task[None]] = []
+        resources = AsyncExitStack()
         try:
+            # The provider's key set: fetched once now, then cached for the process.
+            await resources.enter_async_context(verifying_tokens(app))
             await _wait_for("MongoDB", lambda: ping(mongo), infra.startup_timeout_s)
             app.state.context = await wire(runtime) if wire is not None else None
             await _wait_for(
@@ -127,6 +131,7 @@ def create_service_app(
             await asyncio.gather(*tasks, return_exceptions=True)
             await stop_broker(broker, infra.kafka_join_timeout_s)
             await mongo.close()
+            await resources.aclose()
             log.info("service stopped")
 
     app = FastAPI(title=title, description=description, version="0.1.0", lifespan=lifespan)
