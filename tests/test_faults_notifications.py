@@ -165,7 +165,10 @@ def notifications_process(
         "NOTIFICATIONS_DISPATCH_INTERVAL_S": "0.2",
         "NOTIFICATIONS_SEND_CONCURRENCY": str(SENDERS_OF_A_CODE),
     }
-    process = service_process("notifications", infrastructure, workdir, environment)
+    # Not the well-known port, which another run may take while the process is dead.
+    process = service_process(
+        "notifications", infrastructure, workdir, environment, port=free_port()
+    )
     return on_a_port_of_its_own(process, "notifications")
 
 
@@ -184,7 +187,7 @@ def voting_process(
         "VOTING_BALLOT_RULES_CACHE_S": "0.2",
         "VOTING_TALLY_REFRESH_S": "0.2",
     }
-    process = service_process("voting", infrastructure, workdir, environment)
+    process = service_process("voting", infrastructure, workdir, environment, port=free_port())
     return on_a_port_of_its_own(process, "voting")
 
 

@@ -51,7 +51,7 @@ from contest_contracts.topics import ASSIGNMENTS, CONTEST_DEFINITIONS, FINALISTS
 from contest_judging.context import SOURCE
 from contest_judging.store.assignments import AssignmentStore
 from contest_judging.store.stages import StageStore, stage_key
-from contest_local.embedded import LocalProcess
+from contest_local.embedded import LocalProcess, free_port
 from contest_local.infra import Endpoints
 from contest_local.platform import service_process
 from contest_runtime.auth import AuthSettings, Role
@@ -134,6 +134,9 @@ def judging_process(
             "JUDGING_OUTBOX_BATCH": "1",
             "KAFKA_JOIN_TIMEOUT_S": "15",
         },
+        # Not the well-known port: another run on this machine may take that one while
+        # this judging is dead, and the restart would find it taken.
+        port=free_port(),
     )
 
 

@@ -16,6 +16,7 @@ from aiokafka import AIOKafkaProducer
 from contest_contracts.events.voting import VoteCast
 from contest_contracts.topics import VOTES
 from contest_contracts.wire import to_record
+from contest_local.embedded import free_port
 from contest_local.infra import Endpoints
 from contest_local.platform import service_process
 from contest_runtime.kafka import envelope_in_flow
@@ -81,6 +82,7 @@ async def test_a_tally_consumer_killed_mid_count_and_restarted_counts_every_vote
             "VOTING_CONSUMER_GROUP": name,
             "VOTING_TALLY_BATCH": "250",
         },
+        port=free_port(),  # not the well-known one, which another run may take meanwhile
     )
     contest = f"contest-{uuid.uuid4().hex[:10]}"
     votes, expected = _votes(contest)
