@@ -127,3 +127,32 @@ async def test_a_signed_token_with_a_malformed_claim_is_401(claims: dict[str, ob
     status, body, challenge = await call(_signed(claims))
     assert (status, body["code"]) == (401, "unauthenticated"), body
     assert challenge.startswith("Bearer")
+
+
+def test_mint_token_prints_a_token_the_services_verify(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from contest_runtime.__main__ import main
+
+    monkeypatch.setenv("AUTH_JWT_KEY", "k" * 40)
+    assert main(["mint-token", "--role", "secretary", "--region", "KZ-71"]) == 0
+    claims = jwt.decode(
+        capsys.readouterr().out.strip(),
+        "k" * 40,
+        algorithms=["HS256"],
+        audience="contest-platform",
+        issuer="contest-platform",
+    )
+    assert claims["roles"] == ["secretary"] and claims["region"] == "KZ-71"
+
+
+def test_mint_token_without_a_static_key_says_so(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from contest_runtime.__main__ import main
+
+    monkeypatch.delenv("AUTH_JWT_KEY", raising=False)
+    assert main(["mint-token", "--role", "operator"]) == 2
+    assert "set AUTH_JWT_KEY" in capsys.readouterr().err
+    monkeypatch.setenv("AUTH_ISSUER", "http://127.0.0.1:9/")  # a provider, and no key
+    assert main(["mint-token", "--role", "operator"]) == 2

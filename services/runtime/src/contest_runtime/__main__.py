@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import sys
 
-from contest_contracts.topics import topics_to_create
+from pydantic import ValidationError
+
 from contest_runtime.auth import AuthSettings, Role, mint
-from contest_runtime.kafka import ensure_topics
-from contest_runtime.settings import InfraSettings
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -30,15 +30,28 @@ def main(argv: list[str] | None = None) -> int:
     token.add_argument("--region", default=None, help="region code of a regional role")
     arguments = parser.parse_args(argv)
     if arguments.command == "mint-token":
+        try:
+            settings = AuthSettings()
+        except ValidationError:
+            print("mint-token signs with the static key: set AUTH_JWT_KEY", file=sys.stderr)
+            return 2
+        if not settings.jwt_key.get_secret_value():
+            print("mint-token signs with the static key: set AUTH_JWT_KEY", file=sys.stderr)
+            return 2
         print(
             mint(
-                AuthSettings(),
+                settings,
                 subject=arguments.subject,
                 roles=[Role(role) for role in arguments.role],
                 region_code=arguments.region,
             )
         )
         return 0
+    # Imported here: a token for a script should not wait for Kafka's client to load.
+    from contest_contracts.topics import topics_to_create
+    from contest_runtime.kafka import ensure_topics
+    from contest_runtime.settings import InfraSettings
+
     bootstrap = InfraSettings().kafka_bootstrap_servers
     created = asyncio.run(
         ensure_topics(
