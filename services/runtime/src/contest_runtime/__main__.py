@@ -15,7 +15,8 @@ import sys
 
 from pydantic import ValidationError
 
-from contest_runtime.auth import AuthSettings, Role, mint
+from contest_runtime.auth_settings import AuthSettings
+from contest_runtime.tokens import Role, mint
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -6,13 +6,13 @@ static key (``AUTH_JWT_KEY``): when a provider is configured, the static key is 
 
 from __future__ import annotations
 
+from collections.abc import Collection
+from dataclasses import dataclass
 from typing import Annotated, Literal
 from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
-
-from contest_runtime.provider_keys import KeySource, is_loopback
 
 PROVIDER_ALGORITHMS = frozenset(
     {"RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA"}
@@ -21,6 +21,30 @@ PROVIDER_ALGORITHMS = frozenset(
 HMAC family are never among them (an HMAC "key" from a public set is public)."""
 
 _CommaSeparated = Annotated[tuple[str, ...], NoDecode]
+
+
+_LOOPBACK_HOSTS = {"127.0.0.1", "::1", "[::1]", "localhost"}
+
+
+def is_loopback(url: str) -> bool:
+    """Whether ``url`` names this machine (plain HTTP is harmless there)."""
+    host = urlsplit(url).hostname or ""
+    return host in _LOOPBACK_HOSTS or host.startswith("127.")
+
+
+@dataclass(frozen=True)
+class KeySource:
+    """Where the keys come from and how long they are trusted."""
+
+    issuer: str | None
+    """The provider's issuer; its discovery document names the key set when no URL is given."""
+    jwks_url: str | None
+    """The key set's address; found by discovery when ``None``."""
+    algorithms: Collection[str]
+    """Algorithms accepted; keys for any other are left out of the cache."""
+    cache_s: float
+    refresh_min_s: float
+    timeout_s: float
 
 
 class AuthSettings(BaseSettings):

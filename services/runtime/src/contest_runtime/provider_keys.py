@@ -16,20 +16,20 @@ import asyncio
 import json
 import logging
 import time
-from collections.abc import Callable, Collection
-from dataclasses import dataclass
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
 from jwt import PyJWK, PyJWTError
 
+from contest_runtime.auth_settings import KeySource
+
 log = logging.getLogger(__name__)
 
 DISCOVERY_PATH = "/.well-known/openid-configuration"
 _MOST_BYTES = 512 * 1024
 """Largest discovery or key-set document read: a key set is a few kilobytes."""
-_LOOPBACK_HOSTS = {"127.0.0.1", "::1", "[::1]", "localhost"}
 
 
 def discovery_url(issuer: str) -> str:
@@ -37,29 +37,8 @@ def discovery_url(issuer: str) -> str:
     return issuer.rstrip("/") + DISCOVERY_PATH
 
 
-def is_loopback(url: str) -> bool:
-    """Whether ``url`` names this machine (plain HTTP is harmless there)."""
-    host = urlsplit(url).hostname or ""
-    return host in _LOOPBACK_HOSTS or host.startswith("127.")
-
-
 class ProviderUnavailable(Exception):
     """The provider's configuration or key set could not be fetched or read."""
-
-
-@dataclass(frozen=True)
-class KeySource:
-    """Where the keys come from and how long they are trusted."""
-
-    issuer: str | None
-    """The provider's issuer; its discovery document names the key set when no URL is given."""
-    jwks_url: str | None
-    """The key set's address; found by discovery when ``None``."""
-    algorithms: Collection[str]
-    """Algorithms accepted; keys for any other are left out of the cache."""
-    cache_s: float
-    refresh_min_s: float
-    timeout_s: float
 
 
 class ProviderKeys:
