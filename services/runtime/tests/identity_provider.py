@@ -194,7 +194,7 @@ def identity_provider(port: int = 0) -> Iterator[tuple[IdentityProvider, Threadi
             self.wfile.write(data)
 
         def log_message(self, format: str, *args: Any) -> None:
-            pass  # the test output stays readable
+            pass  # http.server writes every request to stderr; the test output stays readable
 
     server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
     server.daemon_threads = True
