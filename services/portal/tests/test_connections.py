@@ -63,7 +63,7 @@ def client(service: Service, most: int = 4, keepalive_s: float = 2.0) -> httpx.A
     return httpx.AsyncClient(
         base_url=f"http://127.0.0.1:{service.port}",
         transport=StackedConnections(most, keepalive_s),
-        timeout=httpx.Timeout(2.0, pool=0.3),
+        timeout=httpx.Timeout(5.0),
     )
 
 
@@ -84,8 +84,10 @@ async def test_at_most_the_given_connections_and_a_wait_for_one_is_bounded(
         assert [a.json() for a in answers] == [f"/{n}" for n in range(9)]
         assert service.connections == 3
         service.hold = 1.0
+        # the fourth waits a whole answer (1 s) for one of three connections: far past 0.3
+        bounded = httpx.Timeout(5.0, pool=0.3)
         with pytest.raises(httpx.PoolTimeout):
-            await asyncio.gather(*(portal.get("/slow") for _ in range(4)))
+            await asyncio.gather(*(portal.get("/slow", timeout=bounded) for _ in range(4)))
 
 
 async def test_a_connection_the_service_closed_or_kept_too_long_is_replaced(
