@@ -112,6 +112,10 @@ async def test_gets_of_json_are_shared_and_the_rest_goes_to_the_service_every_ti
         await client.get("/stream", headers={"Accept": "text/event-stream"})
         await client.get("/stream", headers={"Accept": "text/event-stream"})
         await client.get("/contests/a", headers={"Cache-Control": "no-cache"})
+        # a signed-in person's answer is theirs: never kept for, or taken from, another
+        mine = await client.get("/applications", headers={"Authorization": "Bearer a"})
+        theirs = await client.get("/applications", headers={"Authorization": "Bearer b"})
+        assert mine.json() != theirs.json()
     assert asked == [
         "GET /contests/a",
         "GET /contests/a",
@@ -123,4 +127,6 @@ async def test_gets_of_json_are_shared_and_the_rest_goes_to_the_service_every_ti
         "GET /stream",
         "GET /stream",
         "GET /contests/a",
+        "GET /applications",
+        "GET /applications",
     ]

@@ -31,6 +31,7 @@ from contest_portal.pages import (
     language,
     receipts,
     results,
+    signin,
     tallies,
     vote,
 )
@@ -38,11 +39,15 @@ from contest_portal.pages.errors import install_error_pages
 from contest_portal.pages.rendering import STATIC_MAX_AGE_S, Renderer, StaticFiles
 from contest_portal.pages.site import Site
 from contest_portal.services import Services, open_services
+from contest_portal.services.identity import IdentityProvider
 from contest_portal.sessions import Sessions
 from contest_portal.settings import PortalSettings
+from contest_portal.signins import SignIns
 from contest_portal.tally_feeds import TallyFeeds
+from contest_runtime.auth_settings import AuthSettings
 from contest_runtime.correlation import CorrelationIdMiddleware
 from contest_runtime.logs import configure_logging
+from contest_runtime.provider_keys import ProviderKeys
 
 NAME = "portal"
 
@@ -53,20 +58,26 @@ def create_app(settings: PortalSettings | None = None) -> FastAPI:
     """The portal's app; talks to no service until its lifespan starts. The catalogs are
     compiled now, so that a broken one stops the start."""
     settings = settings or PortalSettings()  # from the environment
-    renderer = Renderer(Catalogs.load(), StaticFiles(), settings.page_max_age_s)
+    renderer = Renderer(
+        Catalogs.load(), StaticFiles(), settings.page_max_age_s, sign_in=bool(settings.oidc_issuer)
+    )
+    secret = settings.session_secret.get_secret_value()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         configure_logging(NAME, settings.log_level)
-        async with open_services(settings) as services:
+        async with open_services(settings) as services, _provider_keys(settings) as keys:
             tallies = TallyFeeds(services.voting.tally_changes)
             app.state.site = Site(
                 services,
                 renderer,
                 clock=lambda: datetime.now(UTC),
-                sessions=Sessions(settings.session_secret.get_secret_value()),
+                sessions=Sessions(secret),
                 tallies=tallies,
+                signins=SignIns(secret),
                 exhibition_page_size=settings.exhibition_page_size,
+                identity=IdentityProvider(settings, *keys) if keys else None,
+                public_url=str(settings.public_url) if settings.public_url else None,
             )
             log.info("portal started", extra={"port": settings.http_port})
             yield
@@ -96,7 +107,23 @@ def create_app(settings: PortalSettings | None = None) -> FastAPI:
     app.include_router(receipts.router)
     app.include_router(tallies.router)
     app.include_router(results.router)
+    app.include_router(signin.router)
     return app
+
+
+@asynccontextmanager
+async def _provider_keys(
+    settings: PortalSettings,
+) -> AsyncIterator[tuple[AuthSettings, ProviderKeys] | None]:
+    """The provider's published keys, open while the portal runs, when people sign in
+    here: its tokens are verified as every service verifies them (the `AUTH_*` settings:
+    claims, audience), the issuer being the one people sign in at."""
+    if not settings.oidc_issuer:
+        yield None
+        return
+    auth = AuthSettings(issuer=settings.oidc_issuer)
+    async with ProviderKeys(auth.key_source()) as keys:
+        yield auth, keys
 
 
 class ImmutableStatic(StaticRoute):

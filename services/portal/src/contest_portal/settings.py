@@ -1,12 +1,14 @@
 """Settings of the portal, read from `PORTAL_*` environment variables.
 
 The portal keeps no data and talks to no broker or store: it needs only where the services'
-HTTP APIs answer, its session secret, and how long the public may cache its pages.
+HTTP APIs answer, its session secret, how long the public may cache its pages, and, for
+sign-in, the identity provider it is a client of (`PORTAL_OIDC_*`). The tokens the provider
+issues are verified as every service verifies them, by the `AUTH_*` settings.
 """
 
 from __future__ import annotations
 
-from pydantic import AnyHttpUrl, Field, SecretStr
+from pydantic import AnyHttpUrl, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -67,3 +69,26 @@ class PortalSettings(BaseSettings):
     service_connections: int = Field(
         default=100, ge=1, description="Most pooled connections to each service."
     )
+    oidc_issuer: str | None = Field(
+        default=None,
+        description="The identity provider people sign in at (OpenID Connect discovery at "
+        "`<issuer>/.well-known/openid-configuration`); without it, no one can sign in.",
+    )
+    oidc_client_id: str = Field(default="portal", description="The portal's client id there.")
+    oidc_client_secret: SecretStr = Field(
+        default=SecretStr(""), description="The portal's client secret there."
+    )
+    oidc_scopes: str = Field(
+        default="openid profile", description="Scopes asked for at sign-in (space-separated)."
+    )
+    public_url: AnyHttpUrl | None = Field(
+        default=None,
+        description="The address people reach the portal at (`https://konkurs.example.kz`): "
+        "the sign-in's return address is made from it. Without it, from the request's own.",
+    )
+
+    @model_validator(mode="after")
+    def _a_client_has_its_secret(self) -> PortalSettings:
+        if self.oidc_issuer and not self.oidc_client_secret.get_secret_value():
+            raise ValueError("PORTAL_OIDC_ISSUER needs PORTAL_OIDC_CLIENT_SECRET")
+        return self

@@ -35,7 +35,7 @@ async def switch_language(
     if lang not in {language.value for language in LANGUAGES}:
         raise HTTPException(404)
     response = RedirectResponse(
-        f"/{lang}{_own_page(next)}", status_code=303, headers={"Cache-Control": "no-store"}
+        f"/{lang}{own_page(next)}", status_code=303, headers={"Cache-Control": "no-store"}
     )
     response.set_cookie(
         COOKIE,
@@ -48,7 +48,7 @@ async def switch_language(
     return response
 
 
-def _own_page(target: str) -> str:
+def own_page(target: str) -> str:
     """``target`` when it is a path of this site; the home page otherwise (never another
     site: `//host`, `/\\host` and absolute addresses would leave it)."""
     if not target.startswith("/") or target.startswith("//") or "\\" in target:

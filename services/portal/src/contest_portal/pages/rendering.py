@@ -57,8 +57,12 @@ class StaticFiles:
 class Renderer:
     """Makes a page: a template, the reader's language, the caching headers."""
 
-    def __init__(self, catalogs: Catalogs, static: StaticFiles, max_age_s: int) -> None:
+    def __init__(
+        self, catalogs: Catalogs, static: StaticFiles, max_age_s: int, sign_in: bool = False
+    ) -> None:
         self.catalogs, self.static, self.max_age_s = catalogs, static, max_age_s
+        self.sign_in = sign_in
+        """Whether the pages offer sign-in (the same link for everyone: pages are cached)."""
         self.environment = Environment(
             loader=PackageLoader("contest_portal", "templates"),
             autoescape=select_autoescape(["html"]),
@@ -130,6 +134,7 @@ class Renderer:
 
         return {
             "lang": language.value,
+            "sign_in": self.sign_in,
             "_": gettext,
             "gettext": gettext,
             "ngettext": ngettext,

@@ -13,7 +13,9 @@ from contest_contracts.common import Language
 from contest_portal.languages import LANGUAGES
 from contest_portal.pages.rendering import Renderer
 from contest_portal.services import Services
+from contest_portal.services.identity import IdentityProvider
 from contest_portal.sessions import Sessions
+from contest_portal.signins import SignIns
 from contest_portal.tally_feeds import TallyFeeds
 
 
@@ -27,7 +29,12 @@ class Site:
     sessions: Sessions
     tallies: TallyFeeds
     """Live tallies, one stream of voting's per contest for every reader."""
+    signins: SignIns
     exhibition_page_size: int = 24
+    identity: IdentityProvider | None = None
+    """The provider people sign in at; ``None`` where this site has no sign-in."""
+    public_url: str | None = None
+    """The address people reach the portal at, when it is not the request's own."""
 
 
 def site(request: Request) -> Site:

@@ -73,7 +73,8 @@ class RecentAnswers(httpx.AsyncBaseTransport):
     """A client's transport that keeps a service's answers to GETs of JSON for a moment:
     200s and 404s (an unknown contest asked for again and again is answered once too),
     by address. Everything else goes to the service every time: other methods, a stream,
-    and a request that says `Cache-Control: no-cache`."""
+    a request that says `Cache-Control: no-cache`, and one made for a signed-in person (an
+    `Authorization` header): what it is answered is theirs alone."""
 
     def __init__(self, transport: httpx.AsyncBaseTransport, ttl_s: float) -> None:
         self.transport = transport
@@ -84,6 +85,7 @@ class RecentAnswers(httpx.AsyncBaseTransport):
             request.method != "GET"
             or request.headers.get("accept") != "application/json"
             or request.headers.get("cache-control") == "no-cache"
+            or "authorization" in request.headers
         ):
             return await self.transport.handle_async_request(request)
         passed_on: list[httpx.Response] = []
