@@ -129,6 +129,29 @@ async def test_the_static_key_is_ignored_once_a_provider_is_configured(
     assert (response.status_code, response.json()["code"]) == (401, "unauthenticated")
 
 
+async def test_the_static_key_verifies_alongside_only_where_allowed_and_only_without_a_kid(
+    provider: IdentityProvider,
+) -> None:
+    """A local run: people sign in at the provider while scripts mint tokens."""
+    secret = "a-test-secret-of-sufficient-length"
+    both = settings_of(provider, jwt_key=secret, static_key_alongside=True)
+    static = AuthSettings(jwt_key=secret, jwt_issuer=provider.issuer, jwt_audience=AUDIENCE)
+    minted = mint(static, subject="sec-72", roles=[Role.SECRETARY])
+    signed_in = KEYS["ES256"].sign(claims_for(provider.issuer, "sec-71", roles=["secretary"]))
+    static_with_a_kid = forged(
+        {"alg": "HS256", "typ": "JWT", "kid": KEYS["RS256"].kid},
+        claims_for(provider.issuer, roles=["secretary"]),
+        secret.encode(),
+    )
+    async with calling(both) as (http, _):
+        for token in (minted, signed_in):
+            response = await http.get("/secretary/applications", headers=bearer(token))
+            assert response.status_code == 200, response.text
+        # a kid sends a token to the provider's keys, where HS256 is no algorithm at all
+        response = await http.get("/secretary/applications", headers=bearer(static_with_a_kid))
+        assert response.status_code == 401
+
+
 KEYCLOAK = {
     "roles_claim": "realm_access.roles,resource_access.contest-portal.roles",
     "region_claim": "region",

@@ -75,7 +75,26 @@ def _refused(reason: str, **context: object) -> ProblemError:
 def verify(token: str, settings: AuthSettings) -> Principal:
     """The principal a token signed with the static key proves; ``ProblemError`` 401 when it
     proves nothing."""
-    return _verified(token, settings.jwt_key.get_secret_value(), [settings.jwt_algorithm], settings)
+    return _verified(
+        token,
+        settings.jwt_key.get_secret_value(),
+        [settings.jwt_algorithm],
+        settings,
+        settings.jwt_issuer,
+    )
+
+
+def _static_alongside(token: str, settings: AuthSettings) -> bool:
+    """Whether a token goes to the static key although a provider is configured: only when
+    `AUTH_STATIC_KEY_ALONGSIDE` allows it, and only a token in the static key's algorithm
+    without a `kid` (the provider's tokens always name their key)."""
+    if not settings.static_key_alongside or not settings.jwt_key.get_secret_value():
+        return False
+    try:
+        header = jwt.get_unverified_header(token)
+    except jwt.PyJWTError:
+        return False
+    return header.get("alg") == settings.jwt_algorithm and "kid" not in header
 
 
 async def verify_with_provider(token: str, settings: AuthSettings, keys: ProviderKeys) -> Principal:
@@ -95,11 +114,15 @@ async def verify_with_provider(token: str, settings: AuthSettings, keys: Provide
     key = await keys.key_for(kid, algorithm)
     if key is None:
         raise _refused("signed with an unknown key", kid=kid[:64])
-    return _verified(token, key, list(settings.algorithms), settings)
+    return _verified(token, key, list(settings.algorithms), settings, settings.expected_issuer)
 
 
 def _verified(
-    token: str, key: jwt.PyJWK | str, algorithms: list[str], settings: AuthSettings
+    token: str,
+    key: jwt.PyJWK | str,
+    algorithms: list[str],
+    settings: AuthSettings,
+    issuer: str,
 ) -> Principal:
     try:
         claims = jwt.decode(
@@ -107,7 +130,7 @@ def _verified(
             key,
             algorithms=algorithms,
             audience=settings.jwt_audience,
-            issuer=settings.expected_issuer,
+            issuer=issuer,
             leeway=settings.leeway_s,
             options={"require": ["sub", "exp", "iss", "aud"]},
         )
@@ -190,7 +213,11 @@ async def verifying_tokens(app: FastAPI) -> AsyncIterator[ProviderKeys | None]:
         app.state.provider_keys = None
         yield None
         return
-    if settings.jwt_key.get_secret_value():
+    if settings.static_key_alongside and settings.jwt_key.get_secret_value():
+        log.warning(
+            "AUTH_JWT_KEY also verifies tokens (AUTH_STATIC_KEY_ALONGSIDE): a local run only"
+        )
+    elif settings.jwt_key.get_secret_value():
         log.warning("AUTH_JWT_KEY is ignored: tokens are verified with the provider's keys")
     async with ProviderKeys(settings.key_source()) as keys:
         app.state.provider_keys = keys
@@ -207,7 +234,7 @@ async def principal_of(request: Request) -> Principal:
     if scheme.lower() != "bearer" or not token:
         raise _unauthenticated("send `Authorization: Bearer <token>`")
     settings: AuthSettings = request.app.state.auth_settings
-    if not settings.uses_provider:
+    if not settings.uses_provider or _static_alongside(token.strip(), settings):
         return verify(token.strip(), settings)
     keys: ProviderKeys | None = getattr(request.app.state, "provider_keys", None)
     if keys is None:

@@ -93,6 +93,12 @@ class AuthSettings(BaseSettings):
         default=0, ge=0, le=300, description="Clock skew allowed on `exp`, `nbf` and `iat`."
     )
 
+    static_key_alongside: bool = Field(
+        default=False,
+        description="With a provider, also accept tokens signed with `AUTH_JWT_KEY` (those "
+        "without a `kid`): for a local run, where scripts mint tokens next to people signing "
+        "in. Never in production: a shared secret can sign any role.",
+    )
     jwt_algorithm: Literal["HS256", "RS256"] = Field(
         default="HS256", description="HS256 with a shared secret, or RS256 with a public key."
     )
