@@ -36,6 +36,14 @@ DEPLOYED = (*PLATFORM_SERVICES, "portal")
 or token, and no topic names it as a party)."""
 INTERPOLATION = re.compile(r"^\$\{(?P<name>[A-Z0-9_]+)(?P<op>:[?-])(?P<rest>[^}]*)\}$")
 ONE_SHOT = {"topics", "mongo-replica-set"}
+PORTAL_CLIENT = {
+    "PORTAL_OIDC_ISSUER": False,
+    "PORTAL_OIDC_CLIENT_ID": False,
+    "PORTAL_OIDC_CLIENT_SECRET": True,
+}
+"""The portal's sign-in settings (its OpenID Connect client), named by issue 16. Until the
+portal's settings read them they are taken as given here; once they do, the settings'
+own fields decide (a name the settings know is checked like any other)."""
 
 
 @pytest.fixture(scope="module")
@@ -58,7 +66,7 @@ def variables(settings: type[BaseSettings]) -> dict[str, bool]:
 def known(service: str) -> dict[str, bool]:
     """Every variable a service reads, and whether it is required."""
     if service == "portal":
-        return variables(PortalSettings)
+        return {**PORTAL_CLIENT, **variables(PortalSettings)}
     return {**variables(InfraSettings), **variables(AuthSettings), **variables(SETTINGS[service])}
 
 
@@ -113,7 +121,10 @@ def test_services_start_after_what_they_need(services: dict[str, dict[str, Any]]
     for name in PLATFORM_SERVICES:
         assert set(services[name]["depends_on"]) == ONE_SHOT
         assert "healthcheck" in services[name]
-    assert services["portal"]["depends_on"] == {"intake": {"condition": "service_healthy"}}
+    assert services["portal"]["depends_on"] == {
+        "intake": {"condition": "service_healthy"},
+        "keycloak": {"condition": "service_healthy"},
+    }
     assert services["kafka"]["environment"]["KAFKA_PROCESS_ROLES"] == "broker,controller"
     assert "--replSet" in services["mongo"]["command"]
 
@@ -143,7 +154,7 @@ def test_no_two_services_publish_the_same_host_port(services: dict[str, dict[str
     taken: dict[int, str] = {}
     for name, service in services.items():
         for mapping in service.get("ports", []):
-            host = str(mapping).rsplit(":", 1)[0]
+            host = str(mapping).rsplit(":", 1)[0].rsplit(":", 1)[-1]  # without a host address
             first, _, last = host.partition("-")
             for port in range(int(first), int(last or first) + 1):
                 assert port not in taken, f"{name} and {taken[port]} both publish {port}"
@@ -154,7 +165,10 @@ def test_the_site_is_reached_through_the_proxy_alone(services: dict[str, dict[st
     proxy, portal = services["proxy"], services["portal"]
     assert "ports" not in portal and portal["expose"] == ["8005"]
     assert proxy["ports"] == ["8080:8080"]
-    assert proxy["depends_on"] == {"portal": {"condition": "service_healthy"}}
+    assert proxy["depends_on"] == {
+        "portal": {"condition": "service_healthy"},
+        "keycloak": {"condition": "service_healthy"},
+    }
     assert proxy["volumes"] == ["./proxy.conf:/etc/nginx/conf.d/default.conf:ro"]
     conf = (DEPLOY / "proxy.conf").read_text(encoding="utf-8")
     assert "server portal:8005;" in conf and "listen 8080;" in conf
