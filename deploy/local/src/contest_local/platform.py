@@ -97,7 +97,7 @@ def service_process(
     """The process of one service, on ``port``, else on its default port when free, else on a
     free one; ``instance`` (a fresh one when not given) is what its ``/readyz`` answers."""
     if port is None:
-        port = DEFAULT_PORTS[name] if not port_answers(DEFAULT_PORTS[name]) else free_port()
+        port = port_for(name)
     prefix = name.upper() + "_"
     environment = {
         **os.environ,
@@ -114,6 +114,11 @@ def service_process(
         log_path=workdir / f"{name}.log",
         environment=environment,
     )
+
+
+def port_for(name: str) -> int:
+    """A service's default port when it is free, else a free one."""
+    return DEFAULT_PORTS[name] if not port_answers(DEFAULT_PORTS[name]) else free_port()
 
 
 def how_it_ended(exit_code: int) -> str:
@@ -198,10 +203,12 @@ def start_service(
     workdir: Path,
     extra_environment: dict[str, str],
     instance: str,
+    port: int | None = None,
 ) -> RunningService:
     """Start one service and return once it is ready; a port that turns out to be another
-    process's is given up for a free one, up to :data:`PORT_ATTEMPTS` ports."""
-    port: int | None = None
+    process's is given up for a free one, up to :data:`PORT_ATTEMPTS` ports, unless ``port``
+    was given (others were told it: the identity provider, of the portal's address)."""
+    fixed = port is not None
     for _ in range(PORT_ATTEMPTS):
         process = service_process(
             name, endpoints, workdir, extra_environment, instance=instance, port=port
@@ -213,6 +220,8 @@ def start_service(
             return service
         except PortTaken as taken:
             process.stop(STOP_TIMEOUT_S)
+            if fixed:
+                raise ServiceFailed(f"{name}: {taken}") from taken
             print(f"  {taken}; trying a free port", flush=True)
             port = free_port()
         except BaseException:
@@ -227,14 +236,16 @@ def start_services(
     workdir: Path,
     extra_environment: dict[str, str],
     names: tuple[str, ...] = PLATFORM_SERVICES,
+    ports: dict[str, int] | None = None,
 ) -> list[RunningService]:
     """Start the services, one after the other, stopped when ``stack`` closes; returns once
-    all are ready. Raises :class:`ServiceFailed` (with the end of its log) for one that
-    does not start."""
+    all are ready (on the ``ports`` given, where given). Raises :class:`ServiceFailed` (with
+    the end of its log) for one that does not start."""
     instance = secrets.token_hex(8)  # this run's: every service of it answers the same id
     services = []
     for name in names:
-        service = start_service(name, endpoints, workdir, extra_environment, instance)
+        port = (ports or {}).get(name)
+        service = start_service(name, endpoints, workdir, extra_environment, instance, port)
         stack.callback(service.process.stop, STOP_TIMEOUT_S)
         services.append(service)
     return services
