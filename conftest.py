@@ -75,10 +75,22 @@ def auth_settings() -> AuthSettings:
 
 @pytest.fixture
 def token(auth_settings: AuthSettings) -> Callable[..., str]:
-    """``token(Role.OPERATOR, subject=..., region_code=...)``: a bearer token for tests."""
+    """``token(Role.OPERATOR, subject=..., region_code=..., iin_bin=...)``: a bearer token
+    for tests."""
 
-    def mint_for(*roles: Role, subject: str = "tester", region_code: str | None = None) -> str:
-        return mint(auth_settings, subject=subject, roles=list(roles), region_code=region_code)
+    def mint_for(
+        *roles: Role,
+        subject: str = "tester",
+        region_code: str | None = None,
+        iin_bin: str | None = None,
+    ) -> str:
+        return mint(
+            auth_settings,
+            subject=subject,
+            roles=list(roles),
+            region_code=region_code,
+            iin_bin=iin_bin,
+        )
 
     return mint_for
 

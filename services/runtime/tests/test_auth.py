@@ -12,7 +12,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from fastapi import Depends, FastAPI
 from httpx import ASGITransport, AsyncClient
 
-from contest_runtime.auth import AuthSettings, Principal, Role, mint, require_roles
+from contest_runtime.auth import AuthSettings, Principal, Role, mint, require_roles, verify
 from contest_runtime.problems import install_problem_handlers
 
 SETTINGS = AuthSettings(jwt_key="a-test-secret-of-sufficient-length")
@@ -144,6 +144,23 @@ def test_mint_token_prints_a_token_the_services_verify(
         issuer="contest-platform",
     )
     assert claims["roles"] == ["secretary"] and claims["region"] == "KZ-71"
+
+
+def test_mint_token_carries_an_iin_bin_the_services_map(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from contest_runtime.__main__ import main
+
+    monkeypatch.setenv("AUTH_JWT_KEY", "k" * 40)
+    assert main(["mint-token", "--role", "applicant", "--iin-bin", "900101300123"]) == 0
+    token = capsys.readouterr().out.strip()
+    assert verify(token, AuthSettings()).iin_bin == "900101300123"
+    assert main(["mint-token", "--role", "applicant"]) == 0
+    assert verify(capsys.readouterr().out.strip(), AuthSettings()).iin_bin is None
+    with pytest.raises(SystemExit) as refused:
+        main(["mint-token", "--role", "applicant", "--iin-bin", "9001013001"])
+    assert refused.value.code == 2
+    assert "12 digits" in capsys.readouterr().err
 
 
 def test_mint_token_without_a_static_key_says_so(

@@ -31,7 +31,12 @@ from contest_contracts.events.applications import (
     ScreeningDecision,
 )
 from contest_contracts.events.contest import ContestDefinition
-from contest_intake.domain.applications import Application, ApplicationStatus, screening_checks
+from contest_intake.domain.applications import (
+    FILED,
+    Application,
+    ApplicationStatus,
+    screening_checks,
+)
 from contest_intake.domain.forms import (
     ApplicationForm,
     Refusal,
@@ -542,3 +547,16 @@ def test_the_title_of_a_worker_is_the_name_and_position() -> None:
     form = worker_form(5)
     assert title_of(form.applicant, form.details) == "Айгуль Серикова 5, социальный работник"
     assert draft(form).title == "Айгуль Серикова 5, социальный работник"
+
+
+def test_a_filing_belongs_to_the_holder_of_its_iin_and_an_api_application_to_its_creator() -> None:
+    iin = an_iin(40)
+    filed = Application.draft("f-1", "c-1", iin, worker_form(40), NOW, source=FILED)
+    assert filed.belongs_to("egov-subject", iin)
+    assert not filed.belongs_to("egov-subject", an_iin(41))
+    assert not filed.belongs_to("egov-subject", None)
+    assert not filed.belongs_to(iin, None)  # a subject that happens to be the number
+    created = Application.draft("a-1", "c-1", "aigul", worker_form(40), NOW)
+    assert created.belongs_to("aigul", None)
+    assert created.belongs_to("aigul", an_iin(41))
+    assert not created.belongs_to("someone", iin)  # the IIN typed into it gives nothing

@@ -29,6 +29,12 @@ def main(argv: list[str] | None = None) -> int:
     token.add_argument("--role", action="append", required=True, choices=[r.value for r in Role])
     token.add_argument("--subject", default="local-user")
     token.add_argument("--region", default=None, help="region code of a regional role")
+    token.add_argument(
+        "--iin-bin",
+        default=None,
+        type=_iin_bin,
+        help="the applicant's IIN or BIN (12 digits), as eGov's claim carries it",
+    )
     arguments = parser.parse_args(argv)
     if arguments.command == "mint-token":
         try:
@@ -45,6 +51,7 @@ def main(argv: list[str] | None = None) -> int:
                 subject=arguments.subject,
                 roles=[Role(role) for role in arguments.role],
                 region_code=arguments.region,
+                iin_bin=arguments.iin_bin,
             )
         )
         return 0
@@ -61,6 +68,14 @@ def main(argv: list[str] | None = None) -> int:
     )
     print(f"{len(created)} topics created on {bootstrap}: {', '.join(created) or '-'}")
     return 0
+
+
+def _iin_bin(value: str) -> str:
+    """An IIN/BIN as the services accept it in a token (12 digits), else a usage error: a
+    token the services would refuse as malformed is no use to mint."""
+    if len(value) != 12 or not value.isascii() or not value.isdigit():
+        raise argparse.ArgumentTypeError("an IIN or BIN is 12 digits")
+    return value
 
 
 if __name__ == "__main__":

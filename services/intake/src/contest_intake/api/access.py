@@ -9,6 +9,12 @@ from contest_intake.office import IntakeOffice
 from contest_runtime.auth import Principal, Role
 from contest_runtime.problems import ProblemError
 
+ITS_APPLICANT = (
+    "its applicant (the token that created it; for a ministry filing, a token whose IIN/BIN "
+    "claim is the application's)"
+)
+"""Who "its applicant" is, for the routes' summaries ("Who may call: ...")."""
+
 
 async def office(request: Request) -> IntakeOffice:
     """FastAPI dependency: the intake office of the running service (async: FastAPI runs a
@@ -31,9 +37,17 @@ def require_region(principal: Principal, region_code: str) -> None:
     raise forbidden(f"region {region_code} is not the caller's region")
 
 
+def owns(principal: Principal, application: Application) -> bool:
+    """Whether the caller is the application's applicant: its creator, or, for a ministry
+    filing, the holder of the IIN/BIN it names (``Application.belongs_to``)."""
+    return principal.has(Role.APPLICANT) and application.belongs_to(
+        principal.subject, principal.iin_bin
+    )
+
+
 def require_reader(principal: Principal, application: Application) -> None:
     """The applicant who owns it, the secretary of its region, or an operator."""
-    if principal.has(Role.APPLICANT) and principal.subject == application.owner:
+    if owns(principal, application):
         return
     if principal.has(Role.OPERATOR, Role.SECRETARY):
         require_region(principal, application.form.region_code)
@@ -43,5 +57,5 @@ def require_reader(principal: Principal, application: Application) -> None:
 
 def require_owner(principal: Principal, application: Application) -> None:
     """Only the applicant who owns it may change it."""
-    if principal.subject != application.owner:
+    if not owns(principal, application):
         raise forbidden("only the applicant who owns the application may change it")

@@ -8,7 +8,13 @@ from fastapi import APIRouter, Depends, Header, Query, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from contest_contracts.events.applications import ScreeningDecision
-from contest_intake.api.access import office, require_owner, require_reader, require_region
+from contest_intake.api.access import (
+    ITS_APPLICANT,
+    office,
+    require_owner,
+    require_reader,
+    require_region,
+)
 from contest_intake.domain.applications import Application, ApplicationStatus
 from contest_intake.domain.forms import ApplicationForm
 from contest_intake.office import IntakeOffice
@@ -94,16 +100,17 @@ async def create_application(
 
 @router.get(
     "/applications/mine",
-    summary="The caller's applications with their timelines. Who may call: applicants.",
+    summary="The caller's applications with their timelines: those they created, and those "
+    "the ministry filed for the IIN/BIN of their token. Who may call: applicants.",
 )
 async def my_applications(intake: Office, applicant: ApplicantCaller) -> list[Application]:
-    return await intake.applications.of_owner(applicant.subject)
+    return await intake.applications.of_applicant(applicant.subject, applicant.iin_bin)
 
 
 @router.get(
     "/applications/{application_id}",
     responses=problems(404),
-    summary="One application. Who may call: its applicant, its region's secretary, operators.",
+    summary=f"One application. Who may call: {ITS_APPLICANT}, its region's secretary, operators.",
 )
 async def get_application(application_id: str, intake: Office, reader: Reader) -> Application:
     application = await intake.application(application_id)
@@ -114,7 +121,7 @@ async def get_application(application_id: str, intake: Office, reader: Reader) -
 @router.put(
     "/applications/{application_id}",
     responses=problems(404, 409),
-    summary="Replace the form before the deadline. Who may call: its applicant.",
+    summary=f"Replace the form before the deadline. Who may call: {ITS_APPLICANT}.",
 )
 async def edit_application(
     application_id: str, form: ApplicationForm, intake: Office, applicant: ApplicantCaller
@@ -127,7 +134,7 @@ async def edit_application(
 @router.post(
     "/applications/{application_id}/submit",
     responses=problems(404, 409),
-    summary="Submit a draft before the deadline. Who may call: its applicant.",
+    summary=f"Submit a draft before the deadline. Who may call: {ITS_APPLICANT}.",
 )
 async def submit_application(
     application_id: str, intake: Office, applicant: ApplicantCaller
@@ -140,7 +147,7 @@ async def submit_application(
 @router.post(
     "/applications/{application_id}/withdraw",
     responses=problems(404, 409),
-    summary="Withdraw before the deadline. Who may call: its applicant.",
+    summary=f"Withdraw before the deadline. Who may call: {ITS_APPLICANT}.",
 )
 async def withdraw_application(
     application_id: str, body: Withdrawal, intake: Office, applicant: ApplicantCaller

@@ -8,7 +8,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import StreamingResponse
 
-from contest_intake.api.access import office, require_owner, require_reader
+from contest_intake.api.access import ITS_APPLICANT, office, require_owner, require_reader
 from contest_intake.domain.applications import Application
 from contest_intake.domain.forms import Refused
 from contest_intake.office import IntakeOffice
@@ -26,7 +26,7 @@ Reader = Annotated[Principal, Depends(require_roles(Role.APPLICANT, Role.SECRETA
     "/applications/{application_id}/attachments",
     status_code=201,
     summary="Attach a file (the request body; its media type in Content-Type). "
-    "Who may call: the application's applicant.",
+    f"Who may call: {ITS_APPLICANT}.",
     openapi_extra={
         "requestBody": {
             "required": True,
@@ -65,7 +65,7 @@ async def attach_file(
 @router.get(
     "/applications/{application_id}/attachments/{attachment_id}",
     responses=problems(404),
-    summary="Download a file. Who may call: the applicant, the region's secretary, operators.",
+    summary=f"Download a file. Who may call: {ITS_APPLICANT}, the region's secretary, operators.",
     response_class=StreamingResponse,
 )
 async def download_file(
@@ -91,7 +91,7 @@ async def download_file(
 @router.delete(
     "/applications/{application_id}/attachments/{attachment_id}",
     responses=problems(404, 409),
-    summary="Remove a file before the deadline. Who may call: the application's applicant.",
+    summary=f"Remove a file before the deadline. Who may call: {ITS_APPLICANT}.",
 )
 async def remove_file(
     application_id: str, attachment_id: str, intake: Office, applicant: ApplicantCaller

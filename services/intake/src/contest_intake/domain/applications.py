@@ -49,6 +49,9 @@ class ApplicationStatus(StrEnum):
     NOT_AWARDED = "not_awarded"
 
 
+FILED = "ministry"
+"""The ``source`` of an application the ministry filed on the applicant's behalf."""
+
 EDITABLE = frozenset({ApplicationStatus.DRAFT, ApplicationStatus.SUBMITTED})
 """An applicant may change an application only before screening decided on it."""
 SCREENABLE = frozenset(
@@ -92,9 +95,11 @@ class Application(BaseModel):
     application_id: EntityId
     contest_id: EntityId
     owner: str = Field(
-        description="Subject of the applicant's token (for ministry filings: IIN/BIN)."
+        description="Subject of the token that created it. For a ministry filing the "
+        "applicant's IIN/BIN: such an application is the applicant's by the IIN/BIN claim "
+        "of their token, never by its subject."
     )
-    source: str = Field(description="`api` or `ministry`.")
+    source: str = Field(description="`api` or `ministry` (`FILED`).")
     form: ApplicationForm
     status: ApplicationStatus = ApplicationStatus.DRAFT
     revision: int = Field(default=0, description="0 while draft, 1 when submitted, +1 per change.")
@@ -141,6 +146,22 @@ class Application(BaseModel):
         return applicant_slot(
             self.contest_id, self.form.nomination_code, self.form.applicant.identifier
         )
+
+    def belongs_to(self, subject: str, iin_bin: str | None) -> bool:
+        """Whether the caller of token ``subject`` with IIN/BIN claim ``iin_bin`` is its
+        applicant.
+
+        An application created through the API is its creator's (the token's subject). One
+        the ministry filed is the applicant's it names: their token's IIN/BIN (eGov's claim)
+        equals the application's identifier; a token without the claim, or whose subject
+        happens to be that number, owns it not. Only filings are matched by the number: the
+        ministry vouches for the identifier of a filing, while the identifier of an API
+        application is what its creator typed, and matching it would hand their application
+        (and their contacts) to whoever holds that number.
+        """
+        if self.source == FILED:
+            return iin_bin is not None and iin_bin == self.form.applicant.identifier
+        return subject == self.owner
 
     @property
     def title(self) -> str:

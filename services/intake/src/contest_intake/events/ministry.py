@@ -11,6 +11,7 @@ from contest_contracts.events.ministry import (
     FilingOutcome,
     FilingReason,
 )
+from contest_intake.domain.applications import FILED
 from contest_intake.domain.forms import ApplicationForm, Refused
 from contest_intake.office import IntakeOffice
 
@@ -40,7 +41,7 @@ async def answer_filing(office: IntakeOffice, envelope: Envelope[Any]) -> None:
             form,
             submit=True,
             application_id=office.filing_id(envelope.source, filing.request_id),
-            source="ministry",
+            source=FILED,
         )
         answer = ApplicationFilingAnswered(
             request_id=filing.request_id,

@@ -20,7 +20,7 @@ from pymongo.errors import DuplicateKeyError
 from contest_contracts.common import NominationKind
 from contest_contracts.envelope import Envelope
 from contest_contracts.topics import APPLICATIONS
-from contest_intake.domain.applications import Application, ApplicationStatus
+from contest_intake.domain.applications import FILED, Application, ApplicationStatus
 from contest_intake.domain.forms import Refused
 from contest_runtime.mongo import Document
 from contest_runtime.outbox import OUTBOX, PENDING, SINCE, outbox_entry, with_outbox
@@ -55,6 +55,12 @@ refuses it there). The long texts are masked when shown, so a match in them coul
 what the mask hides: they are not searched."""
 
 
+IDENTIFIER = "application.form.applicant.identifier"
+"""The applicant's IIN/BIN, by which the ministry's filings are the applicant's."""
+SOURCE = "application.source"
+"""Where an application came from (``FILED`` by the ministry, or through the API)."""
+
+
 class ApplicationStore:
     """Applications of every contest."""
 
@@ -66,6 +72,7 @@ class ApplicationStore:
         await self.collection.create_index([("slot", ASCENDING)], unique=True)
         await self.collection.create_index([("contest_id", ASCENDING), ("region_code", ASCENDING)])
         await self.collection.create_index([("owner", ASCENDING)])
+        await self.collection.create_index([(IDENTIFIER, ASCENDING), (SOURCE, ASCENDING)])
 
     async def insert(self, application: Application, events: list[Envelope[Any]]) -> None:
         """Store a new application with its events; raises if its slot or id is taken."""
@@ -145,9 +152,20 @@ class ApplicationStore:
         items = found[:limit]
         return items, items[-1].application_id if more else None
 
-    async def of_owner(self, owner: str) -> list[Application]:
-        """Every application of one applicant."""
-        cursor = self.collection.find({"owner": owner}).sort("_id", ASCENDING)
+    async def of_applicant(self, subject: str, iin_bin: str | None) -> list[Application]:
+        """Every application of one applicant (``Application.belongs_to``): those their
+        token's ``subject`` created, and those the ministry filed for their ``iin_bin``.
+
+        The filings are found when asked for, by a query on the applicant's identifier
+        (indexed), rather than claimed for the account when the applicant signs in: that
+        needs no write, and it cannot go stale, since a filing that arrives after the sign-in,
+        or an applicant who signs in with another account of the same IIN/BIN, is matched the
+        same way.
+        """
+        mine: list[Document] = [{"owner": subject, SOURCE: {"$ne": FILED}}]
+        if iin_bin is not None:
+            mine.append({IDENTIFIER: iin_bin, SOURCE: FILED})
+        cursor = self.collection.find({"$or": mine}).sort("_id", ASCENDING)
         return [_application(document) async for document in cursor]
 
     async def submitted_statuses(self, contest_id: str) -> list[tuple[str, str, ApplicationStatus]]:
