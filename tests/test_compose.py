@@ -36,16 +36,6 @@ DEPLOYED = (*PLATFORM_SERVICES, "portal")
 or token, and no topic names it as a party)."""
 INTERPOLATION = re.compile(r"^\$\{(?P<name>[A-Z0-9_]+)(?P<op>:[?-])(?P<rest>[^}]*)\}$")
 ONE_SHOT = {"topics", "mongo-replica-set"}
-PORTAL_CLIENT = {
-    "PORTAL_OIDC_ISSUER": False,
-    "PORTAL_OIDC_CLIENT_ID": False,
-    "PORTAL_OIDC_CLIENT_SECRET": True,
-}
-"""The portal's sign-in settings (its OpenID Connect client), named by issue 16. Until the
-portal's settings read them they are taken as given here; once they do, the settings'
-own fields decide (a name the settings know is checked like any other)."""
-
-
 @pytest.fixture(scope="module")
 def services() -> dict[str, dict[str, Any]]:
     document = yaml.safe_load((DEPLOY / "compose.yaml").read_text(encoding="utf-8"))
@@ -66,7 +56,7 @@ def variables(settings: type[BaseSettings]) -> dict[str, bool]:
 def known(service: str) -> dict[str, bool]:
     """Every variable a service reads, and whether it is required."""
     if service == "portal":
-        return {**PORTAL_CLIENT, **variables(PortalSettings)}
+        return {**variables(AuthSettings), **variables(PortalSettings)}
     return {**variables(InfraSettings), **variables(AuthSettings), **variables(SETTINGS[service])}
 
 

@@ -74,6 +74,11 @@ class PortalSettings(BaseSettings):
         description="The identity provider people sign in at (OpenID Connect discovery at "
         "`<issuer>/.well-known/openid-configuration`); without it, no one can sign in.",
     )
+    oidc_discovery_url: str | None = Field(
+        default=None,
+        description="Where the portal itself reads the provider's discovery document, when "
+        "not at the issuer's public address (a private address inside the deployment).",
+    )
     oidc_client_id: str = Field(default="portal", description="The portal's client id there.")
     oidc_client_secret: SecretStr = Field(
         default=SecretStr(""), description="The portal's client secret there."

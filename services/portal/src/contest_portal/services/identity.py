@@ -89,6 +89,7 @@ class IdentityProvider:
     def __init__(self, settings: PortalSettings, auth: AuthSettings, keys: ProviderKeys) -> None:
         assert settings.oidc_issuer, "sign-in needs PORTAL_OIDC_ISSUER"
         self.issuer = settings.oidc_issuer.rstrip("/")
+        self.discovery = settings.oidc_discovery_url or discovery_url(self.issuer)
         self.client_id = settings.oidc_client_id
         self.secret = settings.oidc_client_secret.get_secret_value()
         self.scopes = settings.oidc_scopes
@@ -119,7 +120,7 @@ class IdentityProvider:
         async with self._discovering:
             if self._endpoints is None:
                 async with self._client() as client:
-                    answer = await client.get(discovery_url(self.issuer))
+                    answer = await client.get(self.discovery)
                 if answer.status_code != 200:
                     raise ServiceUnavailable(SERVICE, f"discovery: HTTP {answer.status_code}")
                 document: dict[str, Any] = answer.json()
