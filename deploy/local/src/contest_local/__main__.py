@@ -231,7 +231,20 @@ def main(argv: list[str] | None = None) -> int:
     inbox_command.add_argument("--http-port", type=int, required=True)
     inbox_command.add_argument("--smtp-port", type=int, required=True)
     inbox_command.add_argument("--delay-s", type=float, default=0.0, help="slow every message")
+    identity_command = commands.add_parser(
+        "identity", help="a local OpenID Connect provider (a stand-in for the national one)"
+    )
+    identity_command.add_argument("--port", type=int, required=True)
+    identity_command.add_argument(
+        "--registry", type=Path, required=True, help="its accounts and clients (hashes, 0600)"
+    )
     arguments = parser.parse_args(argv)
+    if arguments.command == "identity":
+        from contest_local.identity import app
+
+        with contextlib.suppress(KeyboardInterrupt):
+            asyncio.run(app.serve(arguments.port, arguments.registry))
+        return 0
     if arguments.command == "inbox":
         from contest_local import inbox
 
