@@ -36,6 +36,8 @@ DEPLOYED = (*PLATFORM_SERVICES, "portal")
 or token, and no topic names it as a party)."""
 INTERPOLATION = re.compile(r"^\$\{(?P<name>[A-Z0-9_]+)(?P<op>:[?-])(?P<rest>[^}]*)\}$")
 ONE_SHOT = {"topics", "mongo-replica-set"}
+
+
 @pytest.fixture(scope="module")
 def services() -> dict[str, dict[str, Any]]:
     document = yaml.safe_load((DEPLOY / "compose.yaml").read_text(encoding="utf-8"))

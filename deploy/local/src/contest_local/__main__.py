@@ -24,12 +24,16 @@ from contest_local.demo import demo_contest_file
 from contest_local.edition.plan import Scale
 from contest_local.edition.show import show_edition
 from contest_local.gallery_vote import open_gallery_vote
+from contest_local.identity import LocalIdentity, ProviderClient, demo_accounts, identity_process
+from contest_local.identity.accounts import write_private
+from contest_local.identity.demo import SIGN_IN_FILE
 from contest_local.inbox import inbox_process
 from contest_local.infra import running_infrastructure
 from contest_local.platform import (
     PORTAL,
     RUN_SERVICES,
     ServiceFailed,
+    port_for,
     portal_environment,
     start_services,
 )
@@ -82,10 +86,19 @@ def run(
         inbox = inbox_process(workdir)
         inbox.process.start()
         stack.callback(inbox.process.stop)
+        # The provider must know the portal's address (its return address) before either
+        # starts, and the services its issuer.
+        portal_port = port_for(PORTAL)
+        identity, portal_client = _identity_provider(workdir, portal_port, scale)
+        identity.process.start()
+        stack.callback(identity.process.stop)
         environment = {
             **secret,
             **voting_secrets,
             **inbox.notifications_environment(),
+            **identity.services_environment(),
+            # mint-token's tokens (the demo edition's, the operator's below) verify too.
+            "AUTH_STATIC_KEY_ALONGSIDE": "true",
             # Every voter of the demo edition comes from this machine's one address.
             "VOTING_CODES_PER_ADDRESS_PER_HOUR": os.environ.get(
                 "VOTING_CODES_PER_ADDRESS_PER_HOUR", "1000000"
@@ -99,8 +112,16 @@ def run(
             if PORTAL in names:
                 # Its session secret is this run's, like the signing key.
                 session = os.environ.get("PORTAL_SESSION_SECRET") or secrets.token_urlsafe(32)
-                portal = {**environment, **portal_environment(services, session)}
-                services += start_services(stack, endpoints, workdir, portal, (PORTAL,))
+                portal = {
+                    **environment,
+                    **portal_environment(services, session),
+                    "PORTAL_OIDC_ISSUER": identity.url,
+                    "PORTAL_OIDC_CLIENT_ID": portal_client.client_id,
+                    "PORTAL_OIDC_CLIENT_SECRET": portal_client.secret,
+                }
+                services += start_services(
+                    stack, endpoints, workdir, portal, (PORTAL,), ports={PORTAL: portal_port}
+                )
         except ServiceFailed as failure:
             print(f"{failure}\nstopping: a service did not start", flush=True)
             return 1
@@ -118,6 +139,12 @@ def run(
         print(f"  asyncapi       {DEFAULT_DIRECTORY / ASYNCAPI_FILE}")
         print(f"  demo contest   {demo} (its schedule moved to today)")
         print(f"  inbox          {inbox.url}/messages (every email and SMS sent)")
+        print(
+            f"  sign in        {identity.url}  (local stand-in for the national identity "
+            f'provider: "Sign in" on the portal; accounts and passwords of the demo\'s '
+            f"people in {workdir / SIGN_IN_FILE}; the ministry's client-credentials client "
+            f"in {workdir / MINISTRY_CLIENT_FILE})"
+        )
         print(f"  logs           {workdir}")
         key_file = workdir / "auth.key"
         key_file.write_text(secret["AUTH_JWT_KEY"], encoding="utf-8")
@@ -155,6 +182,42 @@ def run(
         print("\nstopping...", flush=True)
     print("stopped")
     return 0
+
+
+MINISTRY_CLIENT_FILE = "ministry-client.txt"
+
+
+def _identity_provider(
+    workdir: Path, portal_port: int, scale: Scale | None
+) -> tuple[LocalIdentity, ProviderClient]:
+    """The local provider with the demo's people as accounts, the portal as its client (by
+    either loopback name), and a ministry system's client-credentials client, whose id and
+    secret are written for the person running the platform."""
+    portal_urls = [f"http://{host}:{portal_port}" for host in ("127.0.0.1", "localhost")]
+    portal = ProviderClient(
+        client_id="portal",
+        secret=os.environ.get("PORTAL_OIDC_CLIENT_SECRET") or secrets.token_urlsafe(32),
+        redirect_uris=tuple(f"{url}/auth/callback" for url in portal_urls),
+        post_logout_redirect_uris=tuple(f"{url}/" for url in portal_urls),
+    )
+    ministry = ProviderClient(
+        client_id="ministry",
+        secret=secrets.token_urlsafe(32),
+        roles=(Role.OPERATOR.value,),
+        grant_types=("client_credentials",),
+    )
+    identity = identity_process(workdir, [portal, ministry], demo_accounts(workdir, scale))
+    write_private(
+        workdir / MINISTRY_CLIENT_FILE,
+        "A ministry system's client of the local identity provider (client credentials;\n"
+        "its tokens carry the operator role). This run only.\n\n"
+        f"client id      {ministry.client_id}\n"
+        f"client secret  {ministry.secret}\n"
+        f"token endpoint {identity.url}/token\n\n"
+        f"curl -s -u {ministry.client_id}:{ministry.secret} "
+        f"-d grant_type=client_credentials {identity.url}/token\n",
+    )
+    return identity, portal
 
 
 async def _unless_stopped(edition: Coroutine[Any, Any, Any], stop: threading.Event) -> bool:

@@ -66,7 +66,7 @@ def create_app(settings: PortalSettings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         configure_logging(NAME, settings.log_level)
-        async with open_services(settings) as services, _provider_keys(settings) as keys:
+        async with open_services(settings) as services, _identity_provider(settings) as identity:
             tallies = TallyFeeds(services.voting.tally_changes)
             app.state.site = Site(
                 services,
@@ -76,7 +76,7 @@ def create_app(settings: PortalSettings | None = None) -> FastAPI:
                 tallies=tallies,
                 signins=SignIns(secret),
                 exhibition_page_size=settings.exhibition_page_size,
-                identity=IdentityProvider(settings, *keys) if keys else None,
+                identity=identity,
                 public_url=str(settings.public_url) if settings.public_url else None,
             )
             log.info("portal started", extra={"port": settings.http_port})
@@ -112,18 +112,22 @@ def create_app(settings: PortalSettings | None = None) -> FastAPI:
 
 
 @asynccontextmanager
-async def _provider_keys(
-    settings: PortalSettings,
-) -> AsyncIterator[tuple[AuthSettings, ProviderKeys] | None]:
-    """The provider's published keys, open while the portal runs, when people sign in
-    here: its tokens are verified as every service verifies them (the `AUTH_*` settings:
-    claims, audience), the issuer being the one people sign in at."""
+async def _identity_provider(settings: PortalSettings) -> AsyncIterator[IdentityProvider | None]:
+    """The provider people sign in at, when they sign in here, open while the portal runs:
+    its published keys, and one client for its token endpoint. Its tokens are verified as
+    every service verifies them (the `AUTH_*` settings: claims, audience), the issuer being
+    the one people sign in at."""
     if not settings.oidc_issuer:
         yield None
         return
     auth = AuthSettings(issuer=settings.oidc_issuer)
-    async with ProviderKeys(auth.key_source()) as keys:
-        yield auth, keys
+    http = httpx.AsyncClient(
+        timeout=settings.service_timeout_s,
+        follow_redirects=False,
+        headers={"Accept": "application/json", "User-Agent": "contest-portal"},
+    )
+    async with http, ProviderKeys(auth.key_source()) as keys:
+        yield IdentityProvider(settings, auth, keys, http)
 
 
 class ImmutableStatic(StaticRoute):

@@ -12,6 +12,13 @@ CONTENT_SECURITY_POLICY = (
     "object-src 'none'"
 )
 
+
+def policy_with_forms_to(origin: str) -> str:
+    """The policy of a page whose form is answered by a redirect to ``origin`` (signing out
+    ends at the provider): browsers hold a form's redirects to `form-action` too."""
+    return CONTENT_SECURITY_POLICY.replace("form-action 'self'", f"form-action 'self' {origin}")
+
+
 SECURITY_HEADERS = {
     "content-security-policy": CONTENT_SECURITY_POLICY,
     "x-content-type-options": "nosniff",

@@ -16,6 +16,7 @@ from fastapi import APIRouter, HTTPException, Query, Request
 from starlette.responses import RedirectResponse, Response
 
 from contest_contracts.common import Language
+from contest_portal.headers import policy_with_forms_to
 from contest_portal.languages import LANGUAGES
 from contest_portal.pages.forms import posted
 from contest_portal.pages.language import own_page
@@ -107,6 +108,9 @@ async def account(request: Request, lang: PageLanguage, portal: CurrentSite) -> 
     )
     portal.sessions.write(request, response, session)
     _keep(request, portal, response, person)
+    provider_origin = await portal.identity.sign_out_origin() if portal.identity else None
+    if provider_origin:
+        response.headers["content-security-policy"] = policy_with_forms_to(provider_origin)
     return response
 
 

@@ -2,9 +2,10 @@
 with PKCE, for the people who work on a contest (applicants, secretaries, jurors,
 commissions, operators). Voters never sign in.
 
-The portal is a confidential client (`PORTAL_OIDC_CLIENT_ID` and its secret); the provider is
-found by discovery at `PORTAL_OIDC_ISSUER`. Authlib's OAuth 2.0 client makes the requests
-(the PKCE challenge, the client's authentication, the token answers). The tokens that come
+The portal is a confidential client (`PORTAL_OIDC_CLIENT_ID` and its secret, sent as HTTP
+Basic); the provider is found by discovery at `PORTAL_OIDC_ISSUER`. Authlib makes the
+authorization request and its PKCE challenge; the token requests are two form posts on the
+portal's own httpx client (Authlib's httpx integration is deprecated). The tokens that come
 back are verified the way every service verifies them (:mod:`contest_runtime.auth`, under the
 `AUTH_*` settings, with the provider's published keys): the ID token is the portal's proof of
 who signed in (its audience is the portal, its nonce the one this sign-in sent), the access
@@ -15,14 +16,13 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
 import httpx
 import jwt
-from authlib.integrations.httpx_client import AsyncOAuth2Client, OAuthError
+from authlib.oauth2.rfc6749.parameters import prepare_grant_uri
+from authlib.oauth2.rfc7636 import create_s256_code_challenge
 
 from contest_portal.services.calls import ServiceUnavailable
 from contest_portal.settings import PortalSettings
@@ -86,44 +86,28 @@ class _Endpoints:
 class IdentityProvider:
     """Sign-in, refresh and sign-out at the provider."""
 
-    def __init__(self, settings: PortalSettings, auth: AuthSettings, keys: ProviderKeys) -> None:
+    def __init__(
+        self,
+        settings: PortalSettings,
+        auth: AuthSettings,
+        keys: ProviderKeys,
+        http: httpx.AsyncClient,
+    ) -> None:
         assert settings.oidc_issuer, "sign-in needs PORTAL_OIDC_ISSUER"
         self.issuer = settings.oidc_issuer.rstrip("/")
         self.discovery = settings.oidc_discovery_url or discovery_url(self.issuer)
         self.client_id = settings.oidc_client_id
-        self.secret = settings.oidc_client_secret.get_secret_value()
+        self.credentials = (self.client_id, settings.oidc_client_secret.get_secret_value())
         self.scopes = settings.oidc_scopes
-        self.timeout_s = settings.service_timeout_s
-        self.auth, self.keys = auth, keys
+        self.auth, self.keys, self.http = auth, keys, http
         self._endpoints: _Endpoints | None = None
         self._discovering = asyncio.Lock()
-
-    @asynccontextmanager
-    async def _client(self) -> AsyncIterator[AsyncOAuth2Client]:
-        # One client per exchange: Authlib's client keeps the token it fetched, and a shared
-        # one would hold the last person's.
-        async with AsyncOAuth2Client(
-            client_id=self.client_id,
-            client_secret=self.secret,
-            token_endpoint_auth_method="client_secret_basic",
-            scope=self.scopes,
-            code_challenge_method="S256",
-            timeout=self.timeout_s,
-        ) as client:
-            try:
-                yield client
-            except httpx.HTTPError as error:
-                raise ServiceUnavailable(SERVICE, type(error).__name__) from error
 
     async def endpoints(self) -> _Endpoints:
         """The provider's endpoints, discovered once (again after a failed discovery)."""
         async with self._discovering:
             if self._endpoints is None:
-                async with self._client() as client:
-                    answer = await client.get(self.discovery)
-                if answer.status_code != 200:
-                    raise ServiceUnavailable(SERVICE, f"discovery: HTTP {answer.status_code}")
-                document: dict[str, Any] = answer.json()
+                document = await self._json("GET", self.discovery)
                 self._endpoints = _Endpoints(
                     authorization=document["authorization_endpoint"],
                     token=document["token_endpoint"],
@@ -134,49 +118,73 @@ class IdentityProvider:
     async def sign_in_address(self, pending: PendingSignIn, return_to: str) -> str:
         """Where the browser goes to sign in: the provider's page, in the person's language."""
         endpoints = await self.endpoints()
-        async with self._client() as client:
-            address, _ = client.create_authorization_url(
+        return str(
+            prepare_grant_uri(
                 endpoints.authorization,
-                state=pending.state,
-                code_verifier=pending.verifier,
+                client_id=self.client_id,
+                response_type="code",
                 redirect_uri=return_to,
+                scope=self.scopes,
+                state=pending.state,
+                code_challenge=create_s256_code_challenge(pending.verifier),
+                code_challenge_method="S256",
                 nonce=pending.nonce,
                 ui_locales=pending.language,
             )
-        return str(address)
+        )
 
     async def signed_in(self, code: str, pending: PendingSignIn, return_to: str) -> SignedIn:
         """The person the provider's ``code`` stands for, its tokens verified."""
-        endpoints = await self.endpoints()
-        async with self._client() as client:
-            try:
-                tokens = await client.fetch_token(
-                    endpoints.token,
-                    grant_type="authorization_code",
-                    code=code,
-                    code_verifier=pending.verifier,
-                    redirect_uri=return_to,
-                )
-            except OAuthError as error:
-                raise SignInRefused(f"the provider refused the code ({error.error})") from error
-        return await self._verified(dict(tokens), pending.nonce)
+        tokens = await self._tokens(
+            {
+                "grant_type": "authorization_code",
+                "code": code,
+                "code_verifier": pending.verifier,
+                "redirect_uri": return_to,
+            }
+        )
+        return await self._verified(tokens, pending.nonce)
 
     async def refreshed(self, signed: SignedIn) -> SignedIn:
         """New tokens for a person whose access token is running out."""
         if not signed.refresh_token:
             raise SignInRefused("no refresh token")
-        endpoints = await self.endpoints()
-        async with self._client() as client:
-            try:
-                tokens = await client.refresh_token(
-                    endpoints.token, refresh_token=signed.refresh_token
-                )
-            except OAuthError as error:
-                raise SignInRefused(f"the provider refused to refresh ({error.error})") from error
-        fresh = dict(tokens)
+        fresh = await self._tokens(
+            {"grant_type": "refresh_token", "refresh_token": signed.refresh_token}
+        )
         fresh.setdefault("id_token", signed.id_token)
         fresh.setdefault("refresh_token", signed.refresh_token)
         return await self._verified(fresh, nonce=None)
+
+    async def _tokens(self, form: dict[str, str]) -> dict[str, Any]:
+        """The token endpoint's answer to ``form``; :class:`SignInRefused` for an OAuth
+        error (a refused code, a spent refresh token)."""
+        endpoints = await self.endpoints()
+        return await self._json("POST", endpoints.token, data=form, auth=self.credentials)
+
+    async def _json(self, method: str, url: str, **request: Any) -> dict[str, Any]:
+        try:
+            answer = await self.http.request(method, url, **request)
+        except httpx.HTTPError as error:
+            raise ServiceUnavailable(SERVICE, type(error).__name__) from error
+        if answer.status_code >= 500:
+            raise ServiceUnavailable(SERVICE, f"HTTP {answer.status_code}")
+        try:
+            body = answer.json()
+        except ValueError as error:
+            raise ServiceUnavailable(SERVICE, "an answer that is not JSON") from error
+        if answer.status_code != 200 or not isinstance(body, dict):
+            code = body.get("error") if isinstance(body, dict) else None
+            raise SignInRefused(f"the provider refused ({str(code)[:64]})")
+        return body
+
+    async def sign_out_origin(self) -> str | None:
+        """The origin of the provider's sign-out page, if it has one."""
+        end_session = (await self.endpoints()).end_session
+        if end_session is None:
+            return None
+        url = httpx.URL(end_session)
+        return f"{url.scheme}://{url.netloc.decode()}"
 
     async def sign_out_address(self, signed: SignedIn | None, return_to: str) -> str | None:
         """Where the browser goes to end the provider's session too (RP-initiated logout),
