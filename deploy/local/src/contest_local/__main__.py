@@ -141,9 +141,10 @@ def run(
         print(f"  inbox          {inbox.url}/messages (every email and SMS sent)")
         print(
             f"  sign in        {identity.url}  (local stand-in for the national identity "
-            f'provider: "Sign in" on the portal; accounts and passwords of the demo\'s '
-            f"people in {workdir / SIGN_IN_FILE}; the ministry's client-credentials client "
-            f"in {workdir / MINISTRY_CLIENT_FILE})"
+            'provider: "Sign in" on the portal)\n'
+            f"                 the demo's people and their passwords: {workdir / SIGN_IN_FILE}\n"
+            f"                 the ministry's client-credentials client: "
+            f"{workdir / MINISTRY_CLIENT_FILE}"
         )
         print(f"  logs           {workdir}")
         key_file = workdir / "auth.key"

@@ -36,14 +36,14 @@ def chosen_language(cookie: str | None, accept_language: str | None) -> Language
     Accept-Language the portal speaks (by quality, then order), else Russian."""
     if cookie in {language.value for language in LANGUAGES}:
         return Language(cookie)
-    for tag in _by_preference(accept_language or ""):
+    for tag in by_preference(accept_language or ""):
         primary = tag.split("-")[0]
         if primary in {language.value for language in LANGUAGES}:
             return Language(primary)
     return DEFAULT
 
 
-def _by_preference(header: str) -> list[str]:
+def by_preference(header: str) -> list[str]:
     """Language tags of an Accept-Language header, most wanted first, refused ones left out."""
     weighed: list[tuple[float, int, str]] = []
     for position, part in enumerate(header.split(",")[:32]):
@@ -76,9 +76,10 @@ class Catalogs:
         return cls({language: compiled(language) for language in LANGUAGES})
 
 
-def compiled(language: Language) -> gettext.GNUTranslations:
-    """The `.po` catalog of ``language``, compiled in memory."""
-    source = resources.files("contest_portal").joinpath(
+def compiled(language: Language, package: str = "contest_portal") -> gettext.GNUTranslations:
+    """The `.po` catalog of ``language`` shipped in ``package`` (under `locales/`), compiled
+    in memory. The local identity provider's pages are translated the same way."""
+    source = resources.files(package).joinpath(
         "locales", language.value, "LC_MESSAGES", f"{DOMAIN}.po"
     )
     with source.open("rb") as po:

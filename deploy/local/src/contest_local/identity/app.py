@@ -44,10 +44,10 @@ from contest_local.identity.pages import (
     content_security_policy,
     csrf_holds,
     csrf_token,
-    form_fields,
     set_csrf_cookie,
 )
 from contest_local.identity.server import Provider, Received, StarletteServer
+from contest_portal.pages.forms import form_fields
 
 log = logging.getLogger("contest_local.identity")
 

@@ -10,9 +10,8 @@ import secrets
 from collections.abc import Iterable
 from importlib import resources
 from typing import Any
-from urllib.parse import parse_qsl, urlencode, urlsplit
+from urllib.parse import urlencode, urlsplit
 
-from fastapi import HTTPException
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
@@ -20,7 +19,6 @@ from starlette.responses import HTMLResponse
 from contest_contracts.common import Language
 from contest_local.identity.languages import LANGUAGES, NAMES, catalogs
 
-MOST_FORM_BYTES = 4096
 """The provider's forms hold a few short fields."""
 
 CSRF_COOKIE = "identity_csrf"
@@ -98,20 +96,6 @@ class Pages:
         response.headers["X-Content-Type-Options"] = "nosniff"
         response.headers["Referrer-Policy"] = "no-referrer"
         return response
-
-
-async def form_fields(request: Request) -> dict[str, str]:
-    """The fields of a posted form (`application/x-www-form-urlencoded`); 413 past
-    :data:`MOST_FORM_BYTES`, 415 for another body."""
-    media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    if media_type != "application/x-www-form-urlencoded":
-        raise HTTPException(415)
-    body = b""
-    async for chunk in request.stream():
-        body += chunk
-        if len(body) > MOST_FORM_BYTES:
-            raise HTTPException(413)
-    return dict(parse_qsl(body.decode("utf-8", errors="replace"), max_num_fields=16))
 
 
 def csrf_token(request: Request) -> str:
