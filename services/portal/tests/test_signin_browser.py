@@ -7,16 +7,18 @@ from __future__ import annotations
 
 import re
 import secrets
+import time
 import uuid
 from collections.abc import Iterator
 from contextlib import ExitStack
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 from playwright.async_api import Browser, Page
+from starlette.requests import Request
 
 from contest_local.embedded import free_port
 from contest_local.identity import Account, ProviderClient, identity_process
@@ -137,10 +139,7 @@ async def sign_in(page: Page, site: SignInSite, lang: str, account: Account) -> 
 def access_token(cookies: list[Any], site: SignInSite) -> str:
     """The access token the portal keeps in the person's sign-in cookie."""
     value = next(c["value"] for c in cookies if c["name"] == SIGNED_IN)
-    scope = {"type": "http", "headers": [(b"cookie", f"{SIGNED_IN}={value}".encode())]}
-    from starlette.requests import Request
-
-    person = SignIns(site.session_secret).read(Request(scope))
+    person = SignIns(site.session_secret).read(_with_cookie(value))
     assert person is not None
     return person.access_token
 
@@ -274,3 +273,35 @@ async def test_no_password_code_or_token_is_in_a_log_line(
         text = log.read_text(encoding="utf-8", errors="replace")
         for secret in secrets_seen:
             assert secret not in text, f"{log.name} holds a secret"
+
+
+async def test_a_token_about_to_expire_is_refreshed_and_a_spent_refresh_signs_out(
+    signin_site: SignInSite, browser: Browser, screens: Any
+) -> None:
+    context = await browser.new_context(**screens(1280))
+    page = await context.new_page()
+    await sign_in(page, signin_site, "en", SECRETARY)
+    cookie = next(c["value"] for c in await context.cookies() if c["name"] == SIGNED_IN)
+    await context.close()
+    signins = SignIns(signin_site.session_secret)
+    person = signins.read(_with_cookie(cookie))
+    assert person is not None
+    # The same sign-in, its access token a few seconds from expiring.
+    expiring = signins.signed.dumps(asdict(replace(person, expires_at=time.time() + 5)))
+    async with httpx.AsyncClient(base_url=signin_site.portal, timeout=10) as http:
+        answer = await http.get("/en/account", headers={"Cookie": f"{SIGNED_IN}={expiring}"})
+        assert answer.status_code == 200, answer.text
+        refreshed = signins.read(_with_cookie(answer.cookies[SIGNED_IN]))
+        assert refreshed is not None and refreshed.subject == person.subject
+        assert refreshed.access_token != person.access_token
+        assert refreshed.refresh_token != person.refresh_token  # rotated by the provider
+        # The old refresh token is spent: whoever still holds it is signed in no longer.
+        again = await http.get("/en/account", headers={"Cookie": f"{SIGNED_IN}={expiring}"})
+        assert again.status_code == 303
+        assert again.headers["location"] == "/en/sign-in?next=/account"
+        assert 'signin=""' in again.headers["set-cookie"]  # the ended sign-in is dropped
+
+
+def _with_cookie(value: str) -> Request:
+    """A request that carries the sign-in cookie ``value``."""
+    return Request({"type": "http", "headers": [(b"cookie", f"{SIGNED_IN}={value}".encode())]})

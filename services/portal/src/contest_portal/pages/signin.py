@@ -101,7 +101,9 @@ async def account(request: Request, lang: PageLanguage, portal: CurrentSite) -> 
     _provider(portal)
     person = await current_person(request, portal)
     if person is None:
-        return RedirectResponse(f"/{lang.value}/sign-in?next=/account", 303, headers=_NO_STORE)
+        away = RedirectResponse(f"/{lang.value}/sign-in?next=/account", 303, headers=_NO_STORE)
+        portal.signins.forget(away)  # a sign-in the provider ended is not tried again
+        return away
     session = portal.sessions.read(request)
     response = portal.renderer.page(
         request, lang, "account.html", personal=True, person=person, csrf=session.csrf
