@@ -1,19 +1,22 @@
 """Refusals as pages in the reader's language: an address whose query the page cannot read
-(400), nothing found (404), a service that does not answer (503), any other HTTP error.
+(400), nothing found (404), a service that does not answer (503), a workspace page for
+someone not signed in (to sign in, and back) or without its role (403), any other HTTP error.
 Never a raw code, never FastAPI's JSON, never a stack trace."""
 
 from __future__ import annotations
 
 import logging
+from urllib.parse import urlencode
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException
-from starlette.responses import Response
+from starlette.responses import RedirectResponse, Response
 
 from contest_contracts.common import Language
 from contest_portal.languages import COOKIE, LANGUAGES, chosen_language
 from contest_portal.pages.site import Site
+from contest_portal.pages.workspace import NotAllowed, SignInNeeded
 from contest_portal.services import NotFound, ServiceUnavailable
 
 log = logging.getLogger(__name__)
@@ -61,7 +64,30 @@ def install_error_pages(app: FastAPI) -> None:
     async def unreadable(request: Request, error: Exception) -> Response:
         return refusal(request, 400)
 
+    async def sign_in_first(request: Request, error: Exception) -> Response:
+        assert isinstance(error, SignInNeeded)
+        back = urlencode({"next": error.next_page})
+        return RedirectResponse(
+            f"/{error.language.value}/sign-in?{back}",
+            status_code=303,
+            headers={"Cache-Control": "no-store"},
+        )
+
+    async def not_allowed(request: Request, error: Exception) -> Response:
+        assert isinstance(error, NotAllowed)
+        site: Site = request.app.state.site
+        return site.renderer.page(
+            request,
+            language_of(request),
+            "not_allowed.html",
+            status_code=403,
+            personal=True,
+            roles=[role.value for role in error.roles],
+        )
+
     app.add_exception_handler(RequestValidationError, unreadable)
+    app.add_exception_handler(SignInNeeded, sign_in_first)
+    app.add_exception_handler(NotAllowed, not_allowed)
     app.add_exception_handler(NotFound, not_found)
     app.add_exception_handler(ServiceUnavailable, unavailable)
     app.add_exception_handler(HTTPException, http_error)

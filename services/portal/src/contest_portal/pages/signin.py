@@ -9,22 +9,20 @@ from __future__ import annotations
 import hmac
 import logging
 import secrets
-import time
 from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Query, Request
 from starlette.responses import RedirectResponse, Response
 
 from contest_contracts.common import Language
-from contest_portal.headers import policy_with_forms_to
 from contest_portal.languages import LANGUAGES
 from contest_portal.pages.forms import posted
 from contest_portal.pages.language import own_page
 from contest_portal.pages.site import CurrentSite, PageLanguage, Site
+from contest_portal.pages.workspace import current_person, workspace_page
 from contest_portal.services.identity import (
     IdentityProvider,
     PendingSignIn,
-    SignedIn,
     SignInRefused,
 )
 
@@ -34,9 +32,6 @@ log = logging.getLogger(__name__)
 
 CALLBACK = "/auth/callback"
 """Where the provider sends the browser back: the redirect URI registered for the portal."""
-
-REFRESH_BEFORE_S = 60
-"""An access token with less left than this is refreshed before a page uses it."""
 
 _NO_STORE = {"Cache-Control": "no-store"}
 
@@ -104,16 +99,7 @@ async def account(request: Request, lang: PageLanguage, portal: CurrentSite) -> 
         away = RedirectResponse(f"/{lang.value}/sign-in?next=/account", 303, headers=_NO_STORE)
         portal.signins.forget(away)  # a sign-in the provider ended is not tried again
         return away
-    session = portal.sessions.read(request)
-    response = portal.renderer.page(
-        request, lang, "account.html", personal=True, person=person, csrf=session.csrf
-    )
-    portal.sessions.write(request, response, session)
-    _keep(request, portal, response, person)
-    provider_origin = await portal.identity.sign_out_origin() if portal.identity else None
-    if provider_origin:
-        response.headers["content-security-policy"] = policy_with_forms_to(provider_origin)
-    return response
+    return await workspace_page(request, portal, lang, person, "account.html")
 
 
 @router.post("/{lang}/sign-out", response_class=Response)
@@ -130,29 +116,6 @@ async def sign_out(request: Request, lang: PageLanguage, portal: CurrentSite) ->
     if person is not None:
         log.info("signed out", extra={"subject": person.subject})
     return response
-
-
-async def current_person(request: Request, portal: Site) -> SignedIn | None:
-    """The person signed in in this browser, their access token refreshed when it is about to
-    run out; ``None`` when no one is, or the provider no longer lets them stay signed in."""
-    person = portal.signins.read(request)
-    if person is None or portal.identity is None:
-        return None
-    if person.expires_at - time.time() > REFRESH_BEFORE_S:
-        return person
-    try:
-        refreshed = await portal.identity.refreshed(person)
-    except SignInRefused as refused:
-        log.info("sign-in ended", extra={"subject": person.subject, "reason": str(refused)})
-        return None
-    request.state.refreshed_person = refreshed
-    return refreshed
-
-
-def _keep(request: Request, portal: Site, response: Response, person: SignedIn) -> None:
-    """Write the person's cookie again when their tokens were refreshed for this page."""
-    if getattr(request.state, "refreshed_person", None) is person:
-        portal.signins.write(request, response, person)
 
 
 def _provider(portal: Site) -> IdentityProvider:

@@ -1,4 +1,6 @@
-"""One GET to a service's API, its failures in the portal's words."""
+"""One call to a service's API, its failures in the portal's words: a GET (:func:`get_json`),
+or a change (:func:`send_json`, :func:`post_json`), on the portal's behalf or with the
+signed-in person's token."""
 
 from __future__ import annotations
 
@@ -31,15 +33,20 @@ async def get_json(
     params: dict[str, Any] | None = None,
     *,
     fresh: bool = False,
+    token: str | None = None,
 ) -> Any:
-    """The JSON body of ``GET path``; :class:`NotFound` on a 404, :class:`ServiceUnavailable`
-    on anything but a 200 (a 4xx other than 404 is the portal's own mistake, logged).
+    """The JSON body of ``GET path``; :class:`NotFound` on a 404, :class:`Refused` on a 401 or
+    403 for a person's ``token`` (what they may not read), :class:`ServiceUnavailable` on
+    anything else but a 200 (a 4xx other than these is the portal's own mistake, logged).
     ``fresh`` asks the service itself, never an answer shared a moment ago (one person's
-    own lookup, which nobody else shares and which they repeat to see it change)."""
+    own lookup, which nobody else shares and which they repeat to see it change); an answer
+    to a person's ``token`` is never shared either (:mod:`.recent`)."""
     headers = {"Cache-Control": "no-cache"} if fresh else {}
     current = correlation_id.get()
     if current is not None:
         headers["X-Correlation-Id"] = current
+    if token is not None:
+        headers["Authorization"] = f"Bearer {token}"
     try:
         response = await client.get(path, params=params, headers=headers)
     except httpx.HTTPError as error:
@@ -47,6 +54,8 @@ async def get_json(
         raise ServiceUnavailable(service, type(error).__name__) from error
     if response.status_code == 404:
         raise NotFound(path)
+    if token is not None and response.status_code in (401, 403):
+        raise Refused(response.status_code, _problem_code(response) or "forbidden")
     if response.status_code != 200:
         log.warning(
             "service refused",
@@ -57,12 +66,21 @@ async def get_json(
 
 
 class Refused(Exception):
-    """A service refused what was asked, with its problem's stable ``code`` (RFC 9457) and,
-    for a 429 or 503, how long to wait (its `Retry-After`, seconds)."""
+    """A service refused what was asked, with its problem's stable ``code`` (RFC 9457), the
+    fields it names (``errors``: each its `location` path, `kind` and `message`, as
+    `contest_runtime.problems.FieldError` has them) and, for a 429 or 503, how long to wait
+    (its `Retry-After`, seconds)."""
 
-    def __init__(self, status: int, code: str, retry_after_s: int | None = None) -> None:
+    def __init__(
+        self,
+        status: int,
+        code: str,
+        retry_after_s: int | None = None,
+        errors: list[dict[str, Any]] | None = None,
+    ) -> None:
         super().__init__(f"HTTP {status} {code}")
         self.status, self.code, self.retry_after_s = status, code, retry_after_s
+        self.errors = errors or []
 
 
 async def post_json(
@@ -74,9 +92,26 @@ async def post_json(
     token: str | None = None,
     client_address: str | None = None,
 ) -> Any:
-    """The JSON body of a 2xx answer to ``POST path``; :class:`Refused` with the problem's
-    code on a 4xx (and on a 503 that names one: a refusal the person can be told about),
-    :class:`ServiceUnavailable` when the service does not answer or fails.
+    """:func:`send_json` with ``POST``."""
+    return await send_json(
+        client, service, "POST", path, body, token=token, client_address=client_address
+    )
+
+
+async def send_json(
+    client: httpx.AsyncClient,
+    service: str,
+    method: str,
+    path: str,
+    body: dict[str, Any] | list[Any] | None = None,
+    *,
+    token: str | None = None,
+    client_address: str | None = None,
+) -> Any:
+    """The JSON body of a 2xx answer to ``method path`` (``None`` for one without a body);
+    :class:`Refused` with the problem's code and fields on a 4xx (and on a 503 that names
+    one: a refusal the person can be told about), :class:`ServiceUnavailable` when the
+    service does not answer or fails.
 
     ``client_address`` is passed on as `X-Forwarded-For`: the service limits and records
     callers by address, and behind the portal every caller would otherwise be the portal.
@@ -90,17 +125,20 @@ async def post_json(
     if client_address is not None:
         headers["X-Forwarded-For"] = client_address
     try:
-        response = await client.post(path, json=body, headers=headers)
+        response = await client.request(method, path, json=body, headers=headers)
     except httpx.HTTPError as error:
         log.warning("service unreachable", extra={"service": service, "error": repr(error)})
         raise ServiceUnavailable(service, type(error).__name__) from error
     if response.is_success:
-        return response.json()
+        return response.json() if response.content else None
     code = _problem_code(response)
     if response.status_code < 500 or (response.status_code == 503 and code):
         retry = response.headers.get("retry-after", "")
         raise Refused(
-            response.status_code, code or "refused", int(retry) if retry.isdigit() else None
+            response.status_code,
+            code or "refused",
+            int(retry) if retry.isdigit() else None,
+            _problem_errors(response),
         )
     log.warning(
         "service failed", extra={"service": service, "path": path, "status": response.status_code}
@@ -116,3 +154,15 @@ def _problem_code(response: httpx.Response) -> str | None:
         return None
     code = body.get("code") if isinstance(body, dict) else None
     return code if isinstance(code, str) else None
+
+
+def _problem_errors(response: httpx.Response) -> list[dict[str, Any]]:
+    """The field errors of a problem answer (its `errors`), if it has them."""
+    try:
+        body = response.json()
+    except ValueError:
+        return []
+    errors = body.get("errors") if isinstance(body, dict) else None
+    if not isinstance(errors, list):
+        return []
+    return [error for error in errors if isinstance(error, dict)][:100]
