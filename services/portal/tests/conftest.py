@@ -27,6 +27,7 @@ import pytest
 import pytest_asyncio
 from axe_playwright_python.async_playwright import Axe
 from playwright.async_api import Browser, Page, async_playwright
+from signed_in_platform import SignInSite, signed_in_platform
 
 from contest_contracts.common import LocalizedText
 from contest_contracts.events.contest import ContestDefinition
@@ -217,6 +218,17 @@ def public_site(
             started=started,
             services={name: by_name[name].url for name in ("intake", "judging", "voting")},
         )
+
+
+@pytest.fixture(scope="session")
+def signin_site(
+    infrastructure: Endpoints, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[SignInSite]:
+    """A platform of its own whose services trust the local identity provider, an account
+    for each role, and a portal that signs people in there (:mod:`signed_in_platform`);
+    started only by the tests of sign-in and of the workspaces."""
+    with signed_in_platform(infrastructure, tmp_path_factory.mktemp("signin")) as site:
+        yield site
 
 
 @pytest.fixture(scope="module")

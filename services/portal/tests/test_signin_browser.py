@@ -6,40 +6,26 @@ provider's session too; and no password, code or token is in any log line."""
 from __future__ import annotations
 
 import re
-import secrets
 import time
-import uuid
-from collections.abc import Iterator
-from contextlib import ExitStack
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-from playwright.async_api import Browser, Page
-from starlette.requests import Request
+from playwright.async_api import Browser
+from signed_in_platform import (
+    OPERATOR,
+    SECRETARY,
+    SignInSite,
+    access_token,
+    sign_in,
+    with_cookie,
+)
 
-from contest_local.embedded import free_port
-from contest_local.identity import Account, ProviderClient, identity_process
-from contest_local.platform import PLATFORM_SERVICES, PORTAL, portal_environment, start_services
 from contest_portal.signins import SIGNED_IN, SignIns
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
-
-OPERATOR = Account(
-    username="operator-signin",
-    password=secrets.token_urlsafe(12),
-    name="Әлия Оператор",
-    roles=("operator",),
-)
-SECRETARY = Account(
-    username="secretary-kz-71",
-    password=secrets.token_urlsafe(12),
-    name="Айгерим Секретарь",
-    roles=("secretary",),
-    region="KZ-71",
-)
 
 OPERATOR_CALLS = {
     "intake": "/contests/{contest}/applications",
@@ -48,100 +34,6 @@ OPERATOR_CALLS = {
     "notifications": "/deliveries",
 }
 """A call on each service that only an operator may make."""
-
-
-@dataclass(frozen=True)
-class SignInSite:
-    """The portal, the provider and the services trusting it."""
-
-    portal: str
-    provider: str
-    services: dict[str, str]
-    session_secret: str
-    ministry_secret: str
-    logs: Path
-
-
-@pytest.fixture(scope="module")
-def signin_site(
-    infrastructure: Any, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[SignInSite]:
-    """A platform of its own (its databases and consumer groups) whose services trust the
-    local provider, and a portal that signs people in there."""
-    workdir = tmp_path_factory.mktemp("signin")
-    portal_port = free_port()
-    portal = f"http://127.0.0.1:{portal_port}"
-    session_secret, portal_secret, ministry_secret = (secrets.token_urlsafe(32) for _ in "abc")
-    clients = [
-        ProviderClient(
-            client_id="portal",
-            secret=portal_secret,
-            redirect_uris=(f"{portal}/auth/callback",),
-            post_logout_redirect_uris=(f"{portal}/",),
-            grant_types=("authorization_code", "refresh_token"),
-        ),
-        ProviderClient(
-            client_id="ministry",
-            secret=ministry_secret,
-            roles=("operator",),
-            grant_types=("client_credentials",),
-        ),
-    ]
-    identity = identity_process(workdir, clients, [OPERATOR, SECRETARY])
-    run = f"signin-{uuid.uuid4().hex[:8]}"
-    environment = {
-        **identity.services_environment(),
-        "VOTING_VOTER_KEY_SECRET": secrets.token_urlsafe(32),
-        "VOTING_TOKEN_SECRET": secrets.token_urlsafe(32),
-    }
-    for name in PLATFORM_SERVICES:
-        environment[f"{name.upper()}_MONGODB_DATABASE"] = f"{run}_{name}".replace("-", "_")
-        environment[f"{name.upper()}_CONSUMER_GROUP"] = f"{run}-{name}"
-    with ExitStack() as stack:
-        identity.process.start()
-        stack.callback(identity.process.stop)
-        services = start_services(stack, infrastructure, workdir, environment)
-        start_services(
-            stack,
-            infrastructure,
-            workdir,
-            {
-                **environment,
-                **portal_environment(services, session_secret),
-                "PORTAL_OIDC_ISSUER": identity.url,
-                "PORTAL_OIDC_CLIENT_ID": "portal",
-                "PORTAL_OIDC_CLIENT_SECRET": portal_secret,
-            },
-            (PORTAL,),
-            ports={PORTAL: portal_port},
-        )
-        yield SignInSite(
-            portal=portal,
-            provider=identity.url,
-            services={s.name: s.url for s in services},
-            session_secret=session_secret,
-            ministry_secret=ministry_secret,
-            logs=workdir,
-        )
-
-
-async def sign_in(page: Page, site: SignInSite, lang: str, account: Account) -> None:
-    """From the portal's account page through the provider's sign-in page and back."""
-    await page.goto(f"{site.portal}/{lang}/account")
-    assert page.url.startswith(site.provider), page.url  # sent to sign in
-    assert await page.get_attribute("html", "lang") == lang
-    await page.fill("#username", account.username)
-    await page.fill("#password", account.password)
-    await page.locator("form button[type=submit]").first.click()
-    await page.wait_for_url(f"{site.portal}/{lang}/account")
-
-
-def access_token(cookies: list[Any], site: SignInSite) -> str:
-    """The access token the portal keeps in the person's sign-in cookie."""
-    value = next(c["value"] for c in cookies if c["name"] == SIGNED_IN)
-    person = SignIns(site.session_secret).read(_with_cookie(value))
-    assert person is not None
-    return person.access_token
 
 
 async def test_a_person_signs_in_in_a_browser_and_their_token_works_on_every_service(
@@ -284,14 +176,14 @@ async def test_a_token_about_to_expire_is_refreshed_and_a_spent_refresh_signs_ou
     cookie = next(c["value"] for c in await context.cookies() if c["name"] == SIGNED_IN)
     await context.close()
     signins = SignIns(signin_site.session_secret)
-    person = signins.read(_with_cookie(cookie))
+    person = signins.read(with_cookie(cookie))
     assert person is not None
     # The same sign-in, its access token a few seconds from expiring.
     expiring = signins.signed.dumps(asdict(replace(person, expires_at=time.time() + 5)))
     async with httpx.AsyncClient(base_url=signin_site.portal, timeout=10) as http:
         answer = await http.get("/en/account", headers={"Cookie": f"{SIGNED_IN}={expiring}"})
         assert answer.status_code == 200, answer.text
-        refreshed = signins.read(_with_cookie(answer.cookies[SIGNED_IN]))
+        refreshed = signins.read(with_cookie(answer.cookies[SIGNED_IN]))
         assert refreshed is not None and refreshed.subject == person.subject
         assert refreshed.access_token != person.access_token
         assert refreshed.refresh_token != person.refresh_token  # rotated by the provider
@@ -300,8 +192,3 @@ async def test_a_token_about_to_expire_is_refreshed_and_a_spent_refresh_signs_ou
         assert again.status_code == 303
         assert again.headers["location"] == "/en/sign-in?next=/account"
         assert 'signin=""' in again.headers["set-cookie"]  # the ended sign-in is dropped
-
-
-def _with_cookie(value: str) -> Request:
-    """A request that carries the sign-in cookie ``value``."""
-    return Request({"type": "http", "headers": [(b"cookie", f"{SIGNED_IN}={value}".encode())]})
