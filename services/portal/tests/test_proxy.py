@@ -38,6 +38,8 @@ def proxy(public_site: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterato
     conf = PROXY_CONF.read_text(encoding="utf-8")
     for compose, here in (
         ("server portal:8005;", f"server {portal.hostname}:{portal.port};"),
+        # Keycloak is not run here: nginx only needs its upstream to resolve at start.
+        ("server keycloak:8080;", f"server 127.0.0.1:{free_port()};"),
         ("listen 8080;", f"listen 127.0.0.1:{port};"),
         ("/var/cache/nginx/portal", str(workdir / "cache")),
     ):
