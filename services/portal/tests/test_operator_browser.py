@@ -11,6 +11,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 import httpx
 import pytest
@@ -47,7 +48,7 @@ async def test_anonymous_is_sent_to_sign_in_and_a_secretary_may_not_use_the_cons
         ):
             answer = await http.get(path)
             assert answer.status_code == 303, path
-            assert answer.headers["location"].startswith("/ru/sign-in?next=/operator")
+            assert unquote(answer.headers["location"]).startswith("/ru/sign-in?next=/operator")
         forged = await http.post("/ru/operator/contests/any/stages/regional/close", data={})
         assert forged.status_code == 303  # not signed in: nothing is asked of judging
     context = await browser.new_context(**screens(360))
@@ -78,15 +79,16 @@ async def test_the_operator_defines_a_contest_closes_its_stages_gives_a_prize_an
         await page.click("a[href='/ru/operator']")
         await page.wait_for_url(f"{signin_site.portal}/ru/operator")
         await _shots(page, scan, screenshots, "operator-console", "/operator")
+        await page.goto(f"{signin_site.portal}/ru/operator")
 
         # A broken definition: refused, its problems by path next to the file field.
         broken = edition.definition.model_dump(mode="json")
-        broken["nominations"][0]["rubric"] = []
+        broken["judging"]["jurors_per_application"] = "many"
         del broken["regions"]
         await _upload(page, "broken.yaml", broken)
         assert "Ошибка" in await page.title()
         problems = await page.inner_text("#definition-error")
-        assert "regions" in problems and "nominations.0.rubric" in problems, problems
+        assert "$.regions" in problems and "judging.jurors_per_application" in problems, problems
         assert await page.get_attribute("#definition", "aria-invalid") == "true"
         await scan(page, "ru", screenshots / "operator-definition-refused-ru-1280.png")
 
@@ -160,6 +162,7 @@ async def test_the_operator_defines_a_contest_closes_its_stages_gives_a_prize_an
         await page.wait_for_url(f"{signin_site.portal}{contest_path}/awards?done=prize")
         assert REASON in await page.inner_text("main")
         await _shots(page, scan, screenshots, "operator-awards", f"{contest_rest}/awards")
+        await page.goto(f"{signin_site.portal}{contest_path}/awards")
 
         await page.click("form[action$='/results'] button")
         await page.wait_for_url(f"{signin_site.portal}{contest_path}/awards?done=published")
