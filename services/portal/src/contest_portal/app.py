@@ -29,6 +29,7 @@ from contest_portal.pages import (
     contests,
     exhibition,
     language,
+    operator,
     receipts,
     results,
     signin,
@@ -108,6 +109,7 @@ def create_app(settings: PortalSettings | None = None) -> FastAPI:
     app.include_router(tallies.router)
     app.include_router(results.router)
     app.include_router(signin.router)
+    app.include_router(operator.router)
     return app
 
 

@@ -166,3 +166,38 @@ def _problem_errors(response: httpx.Response) -> list[dict[str, Any]]:
     if not isinstance(errors, list):
         return []
     return [error for error in errors if isinstance(error, dict)][:100]
+
+
+async def send_document(
+    client: httpx.AsyncClient,
+    service: str,
+    method: str,
+    path: str,
+    content: bytes,
+    media_type: str,
+    *,
+    token: str,
+) -> Any:
+    """:func:`send_json` for a body that is a document of its own (a contest definition in
+    YAML or JSON, sent as the person uploaded it): the same answers and refusals."""
+    headers = {"Authorization": f"Bearer {token}", "Content-Type": media_type}
+    current = correlation_id.get()
+    if current is not None:
+        headers["X-Correlation-Id"] = current
+    try:
+        response = await client.request(method, path, content=content, headers=headers)
+    except httpx.HTTPError as error:
+        log.warning("service unreachable", extra={"service": service, "error": repr(error)})
+        raise ServiceUnavailable(service, type(error).__name__) from error
+    if response.is_success:
+        return response.json() if response.content else None
+    if response.status_code < 500:
+        raise Refused(
+            response.status_code,
+            _problem_code(response) or "refused",
+            errors=_problem_errors(response),
+        )
+    log.warning(
+        "service failed", extra={"service": service, "path": path, "status": response.status_code}
+    )
+    raise ServiceUnavailable(service, f"HTTP {response.status_code}")

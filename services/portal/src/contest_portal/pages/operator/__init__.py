@@ -1,0 +1,12 @@
+"""The operator's console (`/{lang}/operator/...`, role `operator`): contests defined and
+changed from files, and judging's stages, special prizes and results controlled."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from contest_portal.pages.operator import contests, judgement
+
+router = APIRouter()
+router.include_router(contests.router)
+router.include_router(judgement.router)
