@@ -32,6 +32,7 @@ from contest_portal.pages import (
     receipts,
     results,
     signin,
+    staff,
     tallies,
     vote,
 )
@@ -108,6 +109,7 @@ def create_app(settings: PortalSettings | None = None) -> FastAPI:
     app.include_router(tallies.router)
     app.include_router(results.router)
     app.include_router(signin.router)
+    app.include_router(staff.router)
     return app
 
 
