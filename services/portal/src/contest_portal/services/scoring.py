@@ -4,6 +4,7 @@ closed stage's ranking explained sheet by sheet."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 from urllib.parse import quote
 
@@ -25,7 +26,18 @@ async def assignments(
     """The juror's assignments at a stage, with the applications' fields and their own sheets."""
     path = f"{_contest(contest_id)}/stages/{stage}/assignments/mine"
     answer: list[dict[str, Any]] = await get_json(client, "judging", path, token=token)
-    return answer
+    return [_with_moments(assignment) for assignment in answer]
+
+
+def _with_moments(assignment: dict[str, Any]) -> dict[str, Any]:
+    """An assignment whose moments are datetimes, as the pages write them out."""
+    for key in ("assigned_at", "due_at"):
+        if isinstance(assignment.get(key), str):
+            assignment[key] = datetime.fromisoformat(assignment[key])
+    sheet = assignment.get("sheet")
+    if isinstance(sheet, dict) and isinstance(sheet.get("recorded_at"), str):
+        sheet["recorded_at"] = datetime.fromisoformat(sheet["recorded_at"])
+    return assignment
 
 
 async def record_sheet(
