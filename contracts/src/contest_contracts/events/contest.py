@@ -30,6 +30,9 @@ class Criterion(ContractModel):
 
     code: Code = Field(description="Stable criterion code, e.g. `social_significance`.")
     title: LocalizedText = Field(description="Criterion name shown to jurors.")
+    description: LocalizedText | None = Field(
+        default=None, description="What a juror weighs under it, shown on the rubric sheet."
+    )
     weight: float = Field(gt=0, description="Weight of the criterion in a sheet's total.")
     max_score: int = Field(ge=1, le=100, description="Highest score a juror may give.")
 

@@ -340,6 +340,12 @@ async def test_secretaries_screen_and_list_the_applications_of_their_region(
     assert page.status_code == 200, page.text
     first = page.json()
     assert [a["application_id"] for a in first["items"]] == [ids[10], ids[11]]
+    # each listed application with its automatic checks as they stand now
+    assert set(first["checks"]) == {ids[10], ids[11]}
+    assert {c["check"] for c in first["checks"][ids[10]]} == {"required_fields", "attachments"}
+    assert all(c["passed"] for c in first["checks"][ids[10]]) == all(
+        c.passed for c in event.data.checks
+    )
     rest = await intake.http.get(
         url, params={"limit": 2, "after": first["next_after"]}, headers=astana
     )

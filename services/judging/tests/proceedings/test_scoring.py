@@ -137,3 +137,29 @@ async def test_sheets_recorded_side_by_side_with_a_close_are_each_counted_or_ref
 
 
 SCORES = {"social_significance": 7, "innovation": 6}
+
+
+async def test_the_progress_names_each_jurors_missing_sheets_and_assignments_show_their_due_date(
+    edition: Any,
+) -> None:
+    app, (juror, other) = await _one_application(edition)
+    await edition.score(REGIONAL, app, juror, social_significance=8, innovation=5)
+    progress = await edition.judging.http.get(
+        f"/contests/{edition.contest_id}/stages/regional/progress", headers=edition.operator
+    )
+    assert progress.status_code == 200, progress.text
+    (commission,) = progress.json()
+    jurors = {j["juror_id"]: j for j in commission["jurors"]}
+    assert jurors[juror] == {
+        "juror_id": juror,
+        "assignments": 1,
+        "sheets": 1,
+        "missing_application_ids": [],
+    }
+    assert jurors[other]["missing_application_ids"] == [app]
+    assert "scores" not in str(commission)  # no scores before the close
+    mine = await edition.judging.http.get(
+        f"/contests/{edition.contest_id}/stages/regional/assignments/mine",
+        headers=edition.juror(other),
+    )
+    assert mine.json()[0]["due_at"] is not None

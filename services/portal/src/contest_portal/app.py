@@ -33,6 +33,7 @@ from contest_portal.pages import (
     receipts,
     results,
     signin,
+    staff,
     tallies,
     vote,
 )
@@ -109,7 +110,11 @@ def create_app(settings: PortalSettings | None = None) -> FastAPI:
     app.include_router(tallies.router)
     app.include_router(results.router)
     app.include_router(signin.router)
+<<<<<<< HEAD
     app.include_router(operator.router)
+=======
+    app.include_router(staff.router)
+>>>>>>> wt-staff
     return app
 
 

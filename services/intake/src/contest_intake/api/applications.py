@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Header, Query, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from contest_contracts.events.applications import ScreeningDecision
+from contest_contracts.events.applications import ScreeningCheck, ScreeningDecision
 from contest_intake.api.access import (
     ITS_APPLICANT,
     office,
@@ -15,7 +15,7 @@ from contest_intake.api.access import (
     require_reader,
     require_region,
 )
-from contest_intake.domain.applications import Application, ApplicationStatus
+from contest_intake.domain.applications import Application, ApplicationStatus, screening_checks
 from contest_intake.domain.forms import ApplicationForm
 from contest_intake.office import IntakeOffice
 from contest_intake.store.applications import ApplicationFilter
@@ -62,6 +62,11 @@ class ApplicationPage(BaseModel):
     items: list[Application] = Field(description="Applications, oldest first.")
     next_after: str | None = Field(
         description="Pass as `after` for the next page; null at the end."
+    )
+    checks: dict[str, list[ScreeningCheck]] = Field(
+        default_factory=dict,
+        description="Application id → the automatic checks as they stand now (what a "
+        "screening decision made now would rest on).",
     )
 
 
@@ -190,8 +195,9 @@ async def list_applications(
             raise ProblemError(403, "forbidden", "Not allowed", "the token names no region")
         region = region or screener.region_code
         require_region(screener, region)
-    await intake.contest(contest_id)
+    definition = (await intake.contest(contest_id)).definition
     items, next_after = await intake.applications.page(
         ApplicationFilter(contest_id, region, nomination, status), after=after, limit=limit
     )
-    return ApplicationPage(items=items, next_after=next_after)
+    checks = {a.application_id: screening_checks(a, definition) for a in items}
+    return ApplicationPage(items=items, next_after=next_after, checks=checks)

@@ -27,6 +27,9 @@ class MyAssignment(BaseModel):
     title: str = Field(description="Public title of the application.")
     details: dict[str, Any] = Field(description="The nomination's fields of the application.")
     assigned_at: datetime
+    due_at: datetime | None = Field(
+        default=None, description="When the sheet is due: the stage's scheduled close."
+    )
     sheet: SheetRecord | None = Field(description="The juror's sheet, once recorded.")
 
 
@@ -122,5 +125,6 @@ def _mine(assignment: Assignment, title: str, details: dict[str, Any]) -> MyAssi
         title=title,
         details=details,
         assigned_at=assignment.assigned_at,
+        due_at=assignment.due_at,
         sheet=assignment.sheet,
     )

@@ -16,6 +16,7 @@ from contest_judging.domain.commissions import Level, commission_key
 from contest_judging.domain.ranking import __doc__ as TIE_BREAKS
 from contest_judging.proceedings.assigning import assign_pending
 from contest_judging.proceedings.closing import close_stage, closed_judgement
+from contest_judging.store.assignments import Assignment
 from contest_runtime.auth import Operator, Principal, Role
 from contest_runtime.openapi import problems
 from contest_runtime.problems import ProblemError
@@ -30,6 +31,17 @@ class AssignmentRun(BaseModel):
     short: dict[str, int] = Field(description="Application → jurors it still lacks.")
 
 
+class JurorProgress(BaseModel):
+    """How far one juror is with their sheets (no scores)."""
+
+    juror_id: str
+    assignments: int
+    sheets: int
+    missing_application_ids: list[str] = Field(
+        description="The applications assigned to them whose sheet they have not recorded."
+    )
+
+
 class CommissionProgress(BaseModel):
     """How far a commission is with its sheets (no scores)."""
 
@@ -37,6 +49,9 @@ class CommissionProgress(BaseModel):
     assignments: int
     sheets: int
     missing: int
+    jurors: list[JurorProgress] = Field(
+        default_factory=list, description="The same per juror, with the missing sheets named."
+    )
 
 
 class CloseForm(BaseModel):
@@ -124,8 +139,25 @@ async def progress(
             assignments=n,
             sheets=sheets[commission_id],
             missing=n - sheets[commission_id],
+            jurors=_jurors_progress([a for a in held if a.commission_id == commission_id]),
         )
         for commission_id, n in sorted(assignments.items())
+    ]
+
+
+def _jurors_progress(held: list[Assignment]) -> list[JurorProgress]:
+    """Each juror's assignments in force, sheets recorded and sheets missing, by juror id."""
+    by_juror: dict[str, list[Assignment]] = {}
+    for assignment in held:
+        by_juror.setdefault(assignment.juror_id, []).append(assignment)
+    return [
+        JurorProgress(
+            juror_id=juror_id,
+            assignments=len(mine),
+            sheets=sum(1 for a in mine if a.sheet is not None),
+            missing_application_ids=sorted(a.application_id for a in mine if a.sheet is None),
+        )
+        for juror_id, mine in sorted(by_juror.items())
     ]
 
 
