@@ -110,11 +110,8 @@ def create_app(settings: PortalSettings | None = None) -> FastAPI:
     app.include_router(tallies.router)
     app.include_router(results.router)
     app.include_router(signin.router)
-<<<<<<< HEAD
     app.include_router(operator.router)
-=======
     app.include_router(staff.router)
->>>>>>> wt-staff
     return app
 
 
