@@ -10,6 +10,7 @@ documents are set in DejaVu Sans (Debian's `fonts-dejavu-core`), read from
 from __future__ import annotations
 
 import io
+import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -21,6 +22,9 @@ from fpdf.enums import XPos, YPos
 
 from contest_contracts.common import Language
 from contest_portal import formats
+
+# fpdf2 subsets the font with fontTools, which logs each table it prunes at INFO.
+logging.getLogger("fontTools").setLevel(logging.WARNING)
 
 REGULAR, BOLD = "DejaVuSans.ttf", "DejaVuSans-Bold.ttf"
 """The font files the documents need, in the fonts folder."""
