@@ -12,13 +12,15 @@ import time
 import uuid
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 from openpyxl import load_workbook
+from playwright.async_api import Browser
 from pypdf import PdfReader
-from signed_in_platform import SignInSite
+from signed_in_platform import APPLICANT, OPERATOR, SignInSite, sign_in
 
 from contest_contracts.common import Language, LocalizedText
 from contest_contracts.events.contest import ContestDefinition
@@ -412,3 +414,42 @@ def test_without_the_font_a_document_is_a_503_page_and_a_spreadsheet_still_works
     assert diploma.status_code == 503
     assert "не установлен шрифт" in diploma.text
     assert spreadsheet.status_code == 200
+
+
+@pytest.mark.asyncio(loop_scope="session")
+async def test_the_exports_pages_and_the_award_confirmation_in_a_browser(
+    signin_site: SignInSite,
+    played: Played,
+    browser: Browser,
+    screens: Any,
+    csp_watch: Any,
+    scan: Any,
+    screenshots: Path,
+) -> None:
+    winner = played.results["nominations"][0]["places"][0]
+    verify = f"/contests/{played.contest_id}/results/verify/place/{winner['application_id']}"
+    for lang in ("kk", "ru", "en"):
+        for width in (360, 1280):
+            context = await browser.new_context(**screens(width))
+            page = await context.new_page()
+            csp_watch(page)
+            await sign_in(page, signin_site, lang, OPERATOR)
+            await page.click(f"a[href='/{lang}/exports']")
+            await scan(page, lang, screenshots / f"exports-{lang}-{width}.png")
+            await page.click(f"a[href='/{lang}/exports/contests/{played.contest_id}']")
+            await scan(page, lang, screenshots / f"exports-contest-{lang}-{width}.png")
+            assert await page.locator("a[href$='.pdf']").count() > 0
+            assert await page.evaluate("document.documentElement.scrollWidth") <= width
+            await page.goto(f"{signin_site.portal}/{lang}{verify}")
+            await scan(page, lang, screenshots / f"award-verified-{lang}-{width}.png")
+            assert winner["display_name"] in await page.inner_text("main")
+            await context.close()
+    # Someone signed in without an office role has no link, and the page is the 403 page.
+    context = await browser.new_context(**screens(360))
+    page = await context.new_page()
+    await sign_in(page, signin_site, "ru", APPLICANT)
+    assert await page.locator("a[href='/ru/exports']").count() == 0
+    response = await page.goto(f"{signin_site.portal}/ru/exports")
+    assert response is not None and response.status == 403
+    await scan(page, "ru", None)
+    await context.close()
