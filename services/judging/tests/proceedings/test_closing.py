@@ -120,6 +120,10 @@ async def test_a_whole_edition_from_assignment_to_published_results(
     assert explained.status_code == 200, explained.text
     entries = explained.json()["entries"]
     assert [e["rank"] for e in entries] == [1, 2, 3]
+    # The close's own time, for the commission's protocol.
+    assert datetime.fromisoformat(explained.json()["closed_at"]) == datetime.fromisoformat(
+        closed.json()["closed_at"]
+    )
     for entry in entries:
         assert entry["score"] == expected_score[entry["application_id"]]
         assert entry["score"] == fmean(v["counted"] for v in entry["sheet_values"])

@@ -28,6 +28,7 @@ from contest_portal.languages import Catalogs
 from contest_portal.pages import (
     contests,
     exhibition,
+    exports,
     language,
     operator,
     receipts,
@@ -80,6 +81,7 @@ def create_app(settings: PortalSettings | None = None) -> FastAPI:
                 exhibition_page_size=settings.exhibition_page_size,
                 identity=identity,
                 public_url=str(settings.public_url) if settings.public_url else None,
+                document_fonts=settings.document_fonts,
             )
             log.info("portal started", extra={"port": settings.http_port})
             yield
@@ -112,6 +114,7 @@ def create_app(settings: PortalSettings | None = None) -> FastAPI:
     app.include_router(signin.router)
     app.include_router(operator.router)
     app.include_router(staff.router)
+    app.include_router(exports.router)
     return app
 
 

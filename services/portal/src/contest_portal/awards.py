@@ -5,8 +5,6 @@ the same as rows of a spreadsheet, one award a row. Pure: no I/O, no language of
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -21,6 +19,9 @@ from contest_contracts.events.judging import (
     ResultsPublished,
     SpecialPrize,
 )
+from contest_portal.sheets import Cell, Table, csv_file, spreadsheet_cell
+
+__all__ = ["spreadsheet_cell"]  # where the results file's tests and older callers find it
 
 
 class AwardKind(StrEnum):
@@ -117,6 +118,8 @@ class AwardRow:
     votes: int | None
     grant_tenge: int
     reason: str | None
+    application_id: str = ""
+    """The winning application (the diploma's and the verification page's address)."""
 
 
 def award_rows(table: ResultTable) -> Iterator[AwardRow]:
@@ -135,6 +138,7 @@ def award_rows(table: ResultTable) -> Iterator[AwardRow]:
                     None,
                     winner.grant_tenge,
                     None,
+                    winner.application_id,
                 )
         for prize in nomination.special_prizes:
             yield AwardRow(
@@ -148,6 +152,7 @@ def award_rows(table: ResultTable) -> Iterator[AwardRow]:
                 None,
                 prize.grant_tenge,
                 prize.reason,
+                prize.application_id,
             )
         for chosen in nomination.peoples_choice:
             yield AwardRow(
@@ -161,22 +166,37 @@ def award_rows(table: ResultTable) -> Iterator[AwardRow]:
                 chosen.votes,
                 chosen.grant_tenge,
                 None,
+                chosen.application_id,
             )
 
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-"""What a spreadsheet takes for the start of a formula (OWASP "CSV injection")."""
-
-
-def spreadsheet_cell(value: str) -> str:
-    """``value`` as a spreadsheet shows it and never runs it: text that a spreadsheet
-    would take for a formula is prefixed with an apostrophe."""
-    # Leading spaces are skipped by some spreadsheets before they read a formula.
-    return f"'{value}" if value.lstrip(" \n").startswith(FORMULA_STARTS) else value
-
-
-BYTE_ORDER_MARK = "\ufeff"
-"""Written first, so that Excel reads the file as UTF-8 (Cyrillic and Kazakh letters)."""
+def award_table(
+    table: ResultTable,
+    name: str,
+    headings: Sequence[str],
+    kind_name: Callable[[AwardKind], str],
+    nomination_name: Callable[[NominationAwards], str],
+    region_name: Callable[[str], str],
+) -> Table:
+    """The results as one table of the ``headings``, one row per award (for the CSV and
+    the workbook): texts as they are (they come from applicants and the commission, and
+    :mod:`.sheets` guards them), numbers as numbers."""
+    rows: list[list[Cell]] = [
+        [
+            nomination_name(row.nomination),
+            kind_name(row.kind),
+            row.standing,
+            row.title,
+            row.display_name,
+            None if row.region_code is None else region_name(row.region_code),
+            row.score,
+            row.votes,
+            row.grant_tenge,
+            row.reason,
+        ]
+        for row in award_rows(table)
+    ]
+    return Table(name, headings, rows)
 
 
 def results_file(
@@ -186,26 +206,16 @@ def results_file(
     nomination_name: Callable[[NominationAwards], str],
     region_name: Callable[[str], str],
 ) -> bytes:
-    """The results as CSV (RFC 4180, comma-separated, UTF-8 with a byte order mark): the
-    ``headings``, then one row per award. Texts come from applicants and the commission,
-    so every text cell goes through :func:`spreadsheet_cell`; numbers are written plainly
-    (scores with a point and two decimals, tenge whole)."""
-    out = io.StringIO()
-    out.write(BYTE_ORDER_MARK)
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow([spreadsheet_cell(h) for h in headings])
-    for row in award_rows(table):
-        texts = [
-            nomination_name(row.nomination),
-            kind_name(row.kind),
-            "" if row.standing is None else str(row.standing),
-            row.title,
-            row.display_name,
-            "" if row.region_code is None else region_name(row.region_code),
-            "" if row.score is None else f"{row.score:.2f}",
-            "" if row.votes is None else str(row.votes),
-            str(row.grant_tenge),
-            row.reason or "",
-        ]
-        writer.writerow([spreadsheet_cell(text) for text in texts])
-    return out.getvalue().encode("utf-8")
+    """The results as CSV (:func:`.sheets.csv_file`: RFC 4180, UTF-8 with a byte order
+    mark, every text cell through :func:`.sheets.spreadsheet_cell`; scores with a point and
+    two decimals, tenge whole), one row per award."""
+    return csv_file(award_table(table, "", headings, kind_name, nomination_name, region_name))
+
+
+def find_award(table: ResultTable, kind: AwardKind, application_id: str) -> AwardRow | None:
+    """The award of ``kind`` won by ``application_id`` (an application competes in one
+    nomination, and wins at most one award of each kind there), if it won one."""
+    return next(
+        (r for r in award_rows(table) if r.kind is kind and r.application_id == application_id),
+        None,
+    )

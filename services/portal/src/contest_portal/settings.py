@@ -8,6 +8,8 @@ issues are verified as every service verifies them, by the `AUTH_*` settings.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from pydantic import AnyHttpUrl, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -68,6 +70,12 @@ class PortalSettings(BaseSettings):
     )
     service_connections: int = Field(
         default=100, ge=1, description="Most pooled connections to each service."
+    )
+    document_fonts: Path = Field(
+        default=Path("/usr/share/fonts/truetype/dejavu"),
+        description="Folder of DejaVu Sans (`DejaVuSans.ttf`, `DejaVuSans-Bold.ttf`; Debian's "
+        "`fonts-dejavu-core`), the Unicode font the PDF documents are set in; without it they "
+        "are a 503 page.",
     )
     oidc_issuer: str | None = Field(
         default=None,

@@ -103,6 +103,7 @@ class RankingExplanation(BaseModel):
     region_code: str | None
     normalised: bool = Field(description="Whether per-juror normalisation was on.")
     tie_breaks: str = Field(description="The rule that orders equal scores.")
+    closed_at: datetime | None = Field(default=None, description="When the stage closed.")
     entries: list[EntryExplanation]
 
 
@@ -226,6 +227,7 @@ async def ranking(
         region_code=region,
         normalised=closed.definition.judging.normalise_scores,
         tie_breaks=(TIE_BREAKS or "").strip(),
+        closed_at=closed.closed_at,
         entries=[
             EntryExplanation(
                 rank=entry.rank,

@@ -4,6 +4,7 @@ closed stage's rankings sheet by sheet."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from contest_contracts.common import StageKind
 from contest_contracts.events.contest import ContestDefinition
@@ -25,7 +26,7 @@ from contest_judging.store.applications import ApplicationCopy
 from contest_judging.store.assignments import Assignment
 from contest_judging.store.audit import audit_entry
 from contest_judging.store.stages import StageStatus, stage_key
-from contest_runtime.mongo import Document
+from contest_runtime.mongo import Document, as_utc
 from contest_runtime.problems import FieldError, ProblemError
 
 SCORE_DECIMALS = 6
@@ -214,6 +215,8 @@ class ClosedStage:
     entrants: dict[str, ApplicationCopy]
     assignments: dict[str, Assignment]
     """The assignments in force at the close, by id (their sheets are frozen)."""
+    closed_at: datetime
+    """When the stage closed."""
 
 
 async def closed_judgement(
@@ -235,4 +238,11 @@ async def closed_judgement(
     copies = await context.applications.of_ids(ids)
     in_force = await context.assignments.in_force(contest_id, stage)
     judgement = judgement_of(definition, stage, [copies[a] for a in sorted(copies)], in_force)
-    return ClosedStage(definition, judgement, copies, {a.assignment_id: a for a in in_force})
+    assert current.closed_at is not None  # a stage is closed with its time
+    return ClosedStage(
+        definition,
+        judgement,
+        copies,
+        {a.assignment_id: a for a in in_force},
+        as_utc(current.closed_at),  # the store gives it back without its zone
+    )

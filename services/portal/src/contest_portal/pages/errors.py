@@ -14,6 +14,7 @@ from starlette.exceptions import HTTPException
 from starlette.responses import RedirectResponse, Response
 
 from contest_contracts.common import Language
+from contest_portal.documents import FontMissing
 from contest_portal.languages import COOKIE, LANGUAGES, chosen_language
 from contest_portal.pages.site import Site
 from contest_portal.pages.workspace import NotAllowed, SignInNeeded
@@ -85,7 +86,19 @@ def install_error_pages(app: FastAPI) -> None:
             roles=[role.value for role in error.roles],
         )
 
+    async def no_font(request: Request, error: Exception) -> Response:
+        log.error("document not made: its font is missing", extra={"fonts": str(error)})
+        site: Site = request.app.state.site
+        return site.renderer.page(
+            request,
+            language_of(request),
+            "documents_unavailable.html",
+            status_code=503,
+            cacheable=False,
+        )
+
     app.add_exception_handler(RequestValidationError, unreadable)
+    app.add_exception_handler(FontMissing, no_font)
     app.add_exception_handler(SignInNeeded, sign_in_first)
     app.add_exception_handler(NotAllowed, not_allowed)
     app.add_exception_handler(NotFound, not_found)

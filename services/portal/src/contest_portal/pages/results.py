@@ -10,13 +10,15 @@ from fastapi import APIRouter, Request
 from starlette.responses import Response
 
 from contest_contracts.common import Language, StageKind
+from contest_contracts.events.contest import ContestDefinition
 from contest_contracts.events.judging import ResultsPublished
 from contest_portal import formats
-from contest_portal.awards import AwardKind, NominationAwards, result_table, results_file
+from contest_portal.awards import AwardKind, NominationAwards, award_table, result_table
 from contest_portal.pages.rendering import revalidated
 from contest_portal.pages.site import CurrentSite, PageLanguage, Site
 from contest_portal.services import NotFound
 from contest_portal.services.intake import Contest
+from contest_portal.sheets import Table, csv_file
 
 router = APIRouter()
 
@@ -92,7 +94,22 @@ async def results_csv(
     found, published = await _contest_and_results(portal, contest_id)
     if published is None:
         raise NotFound(contest_id)
-    definition = found.definition
+    body = csv_file(results_sheet(portal, lang, published, found.definition))
+    return revalidated(
+        request,
+        body,
+        f"public, max-age={portal.renderer.max_age_s}",
+        200,
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": _attachment(contest_id, lang)},
+    )
+
+
+def results_sheet(
+    portal: Site, lang: Language, published: ResultsPublished, definition: ContestDefinition
+) -> Table:
+    """The published results as one table in the reader's language, one award a row (the
+    public CSV's and the workbook's)."""
     words = portal.renderer.catalogs[lang]
     regions = {r.code: r.title for r in definition.regions}
 
@@ -104,25 +121,23 @@ async def results_csv(
         title = regions.get(code)
         return code if title is None else formats.in_language(title, lang)
 
-    body = results_file(
+    return award_table(
         result_table(published, definition),
+        words.gettext(N_("Results")),
         [words.gettext(heading) for heading in HEADINGS],
         lambda kind: words.gettext(KIND_NAMES[kind]),
         nomination_name,
         region_name,
     )
-    return revalidated(
-        request,
-        body,
-        f"public, max-age={portal.renderer.max_age_s}",
-        200,
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": _attachment(contest_id, lang)},
-    )
 
 
 def _attachment(contest_id: str, language: Language) -> str:
-    """`Content-Disposition` of the results file: its name from the contest's id, only
-    characters that need no quoting (the id is the caller's; it reaches a header)."""
-    name = f"results-{re.sub(r'[^A-Za-z0-9._-]', '_', contest_id)}-{language.value}.csv"
-    return f"attachment; filename=\"{name}\"; filename*=UTF-8''{quote(name)}"
+    """`Content-Disposition` of the results file."""
+    return attachment(f"results-{contest_id}-{language.value}.csv")
+
+
+def attachment(name: str) -> str:
+    """`Content-Disposition` of a file to keep, named ``name`` with only characters that
+    need no quoting (a name holds the caller's ids, and it reaches a header)."""
+    safe = re.sub(r"[^A-Za-z0-9._-]", "_", name)
+    return f"attachment; filename=\"{safe}\"; filename*=UTF-8''{quote(safe)}"

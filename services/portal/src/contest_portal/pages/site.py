@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request
@@ -35,6 +36,8 @@ class Site:
     """The provider people sign in at; ``None`` where this site has no sign-in."""
     public_url: str | None = None
     """The address people reach the portal at, when it is not the request's own."""
+    document_fonts: Path = Path("/usr/share/fonts/truetype/dejavu")
+    """Where the PDF documents' Unicode font is (:mod:`contest_portal.documents`)."""
 
 
 def site(request: Request) -> Site:

@@ -20,6 +20,7 @@ from contest_portal.services.connections import StackedConnections
 from contest_portal.services.intake import IntakeReader
 from contest_portal.services.judging import JudgingReader
 from contest_portal.services.recent import RecentAnswers
+from contest_portal.services.records import Records
 from contest_portal.services.voting import VotingBallots, VotingReader
 from contest_portal.settings import PortalSettings
 
@@ -35,6 +36,8 @@ class Services:
     voting: VotingReader
     ballots: VotingBallots
     """Voting's routes for voters (codes, tokens, votes), on the same connections."""
+    records: Records
+    """What the workspaces' exports and documents read with the person's token."""
 
 
 @asynccontextmanager
@@ -60,9 +63,11 @@ async def open_services(settings: PortalSettings) -> AsyncIterator[Services]:
             return opened
 
         voting = client(settings.voting_url)
+        intake, judging = client(settings.intake_url), client(settings.judging_url)
         yield Services(
-            intake=IntakeReader(client(settings.intake_url)),
-            judging=JudgingReader(client(settings.judging_url)),
+            intake=IntakeReader(intake),
+            judging=JudgingReader(judging),
             voting=VotingReader(voting),
             ballots=VotingBallots(voting),
+            records=Records(intake, judging),
         )
