@@ -26,6 +26,7 @@ from starlette.types import Scope
 from contest_portal.headers import HeadAsGet, SecurityHeaders
 from contest_portal.languages import Catalogs
 from contest_portal.pages import (
+    applicant,
     contests,
     exhibition,
     language,
@@ -108,6 +109,7 @@ def create_app(settings: PortalSettings | None = None) -> FastAPI:
     app.include_router(tallies.router)
     app.include_router(results.router)
     app.include_router(signin.router)
+    app.include_router(applicant.router)
     return app
 
 
