@@ -22,6 +22,10 @@ async def my_applications(client: httpx.AsyncClient, token: str) -> list[dict[st
     """The person's applications with their timelines (intake's `GET /applications/mine`):
     those they made, and those the ministry filed for their IIN/BIN."""
     found: list[dict[str, Any]] = await get_json(client, SERVICE, "/applications/mine", token=token)
+    for item in found:
+        for step in item.get("timeline", []):
+            # a moment, for the page to write in the reader's time and language
+            step["at"] = datetime.fromisoformat(step["at"])
     return found
 
 
