@@ -129,7 +129,7 @@ async def test_an_edit_past_the_limits_is_refused_and_the_form_stays_as_it_was(
     named = {".".join(e["location"]) for e in answer.json()["errors"]}
     assert named == {"details.project_title", "applicant.display_name"}
     kept = await intake.office.application(application_id)
-    assert kept.form == project_form(4) and kept.revision == 1
+    assert kept.complete == project_form(4) and kept.revision == 1
     await eventually(lambda: published.of(ApplicationSubmitted, application_id))
     assert not published.of(ApplicationUpdated, application_id)
 

@@ -55,7 +55,7 @@ APPLICANT = Account(
     name="Алия Өтінішкер",
     roles=("applicant",),
     region="KZ-71",
-    iin_bin="990101300123",
+    iin_bin="990101300122",  # a valid check digit: intake refuses others
     language="kk",
 )
 ACCOUNTS = (OPERATOR, SECRETARY, JUROR, COMMISSION_SECRETARY, APPLICANT)

@@ -28,11 +28,11 @@ from contest_intake.domain.applications import (
     screening_checks,
 )
 from contest_intake.domain.attachments import HEAD_BYTES, content_matches
+from contest_intake.domain.drafts import DraftForm, as_draft, completed, draft_refusals
 from contest_intake.domain.forms import (
     ApplicationForm,
     Refused,
     attachment_refusals,
-    form_refusals,
 )
 from contest_intake.domain.visibility import (
     VisibilityChange,
@@ -225,13 +225,14 @@ class IntakeOffice:
         self,
         contest_id: str,
         owner: str,
-        form: ApplicationForm,
+        form: ApplicationForm | DraftForm,
         *,
         submit: bool,
         application_id: str | None = None,
         source: str = "api",
     ) -> Application:
-        """Create an application (a draft, or submitted at once).
+        """Create an application: a draft (any part of the form, each field it holds valid),
+        or submitted at once (the whole form).
 
         With a given ``application_id`` that exists already, returns that application:
         a retried creation has the same outcome as the first.
@@ -241,7 +242,10 @@ class IntakeOffice:
             if existing is not None:
                 return existing
         contest = await self.contest(contest_id)
-        refusals = form_refusals(form, contest.definition)
+        form = as_draft(form)
+        if submit:
+            completed(form, contest.definition)
+        refusals = draft_refusals(form, contest.definition)
         if refusals:
             raise Refused(refusals)
         now = self.clock()
@@ -249,7 +253,7 @@ class IntakeOffice:
         application = Application.draft(
             application_id or new_event_id(), contest_id, owner, form, now, source
         )
-        events = application.submit(now) if submit else []
+        events = application.submit(now, contest.definition) if submit else []
         try:
             with publishable("application"):
                 await self.applications.insert(application, self._envelopes(application, events))
@@ -264,14 +268,24 @@ class IntakeOffice:
         return application
 
     async def apply_once(
-        self, contest_id: str, owner: str, form: ApplicationForm, *, submit: bool, key: str
+        self,
+        contest_id: str,
+        owner: str,
+        form: ApplicationForm | DraftForm,
+        *,
+        submit: bool,
+        key: str,
     ) -> tuple[Application, bool]:
         """``apply`` under an idempotency key: returns the application and whether it is new.
 
         The key is claimed with a fresh id first; a retry finds the claim and repeats the
         creation with the same id, which returns the application made the first time.
         """
-        body = {"contest_id": contest_id, "submit": submit, "form": form.model_dump(mode="json")}
+        body = {
+            "contest_id": contest_id,
+            "submit": submit,
+            "form": as_draft(form).model_dump(mode="json", exclude_none=True),
+        }
         fingerprint = hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
         claim = await self.keys.claim(owner, key, fingerprint, new_event_id(), self.clock())
         if claim.fingerprint != fingerprint:
@@ -321,21 +335,25 @@ class IntakeOffice:
     def _envelopes(self, application: Application, events: list[EventData]) -> list[Envelope[Any]]:
         return [self.envelope(data, application.application_id) for data in events]
 
-    async def edit(self, application_id: str, form: ApplicationForm) -> Application:
-        """Replace the form of a draft or of a submitted application before the deadline."""
+    async def edit(self, application_id: str, form: ApplicationForm | DraftForm) -> Application:
+        """Replace the form of a draft (any part of it) or of a submitted application (the
+        whole form) before the deadline."""
+        draft = as_draft(form)
 
         def change(application: Application, definition: ContestDefinition) -> list[EventData]:
-            refusals = form_refusals(form, definition)
+            if application.status != ApplicationStatus.DRAFT:
+                completed(draft, definition)
+            refusals = draft_refusals(draft, definition)
             if refusals:
                 raise Refused(refusals)
-            return application.edit(form)
+            return application.edit(draft)
 
         return await self._change(application_id, change)
 
     async def submit(self, application_id: str) -> Application:
         """Submit a draft before the deadline (submitting again changes nothing)."""
         now = self.clock()
-        return await self._change(application_id, lambda a, _: a.submit(now))
+        return await self._change(application_id, lambda a, d: a.submit(now, d))
 
     async def withdraw(self, application_id: str, reason: str | None) -> Application:
         """Withdraw before the deadline."""

@@ -10,6 +10,7 @@ import pytest
 from intake_samples import (
     ALMATY,
     ASTANA,
+    WORKER_NOMINATION,
     a_bin,
     an_iin,
     body,
@@ -78,6 +79,73 @@ async def test_a_draft_is_edited_then_submitted_once(
     mine = await intake.http.get("/applications/mine", headers=applicant)
     [own] = [a for a in mine.json() if a["application_id"] == application_id]
     assert [step["status"] for step in own["timeline"]] == ["draft", "submitted"]
+
+
+async def test_a_partial_draft_is_saved_and_submitting_it_names_each_missing_field(
+    intake: Any, bearer: Bearer, contest: ContestDefinition, published: Any, eventually: Eventually
+) -> None:
+    applicant = bearer(Role.APPLICANT, subject="partial")
+    partial = {
+        "nomination_code": WORKER_NOMINATION,
+        "applicant": {"kind": "individual", "display_name": "Айгуль Серикова"},
+        "details": {"kind": "worker", "position": "социальный работник"},
+    }
+    created = await intake.http.post(
+        f"/contests/{contest.contest_id}/applications", json=partial, headers=applicant
+    )
+    assert created.status_code == 201, created.text
+    application_id = created.json()["application_id"]
+    assert created.json()["form"]["details"]["position"] == "социальный работник"
+
+    refused = await intake.http.post(f"/applications/{application_id}/submit", headers=applicant)
+    assert refused.status_code == 422, refused.text
+    problem = refused.json()
+    assert problem["code"] == "missing_field"
+    assert sorted(".".join(e["location"]) for e in problem["errors"]) == sorted(
+        [
+            "region_code",
+            "applicant.identifier",
+            "contact.email",
+            "contact.phone",
+            "details.workplace",
+            "details.years_of_service",
+            "details.achievements",
+        ]
+    )
+    assert {e["kind"] for e in problem["errors"]} == {"missing_field"}
+    still = await intake.http.get(f"/applications/{application_id}", headers=applicant)
+    assert still.json()["status"] == "draft"
+
+    at_once = await intake.http.post(
+        f"/contests/{contest.contest_id}/applications",
+        json={**partial, "submit": True},
+        headers=bearer(Role.APPLICANT, subject="partial-at-once"),
+    )
+    assert at_once.status_code == 422, at_once.text
+    assert at_once.json()["code"] == "missing_field"
+
+    wrong_type = await intake.http.put(
+        f"/applications/{application_id}",
+        json={**partial, "contact": {"phone": "8 701 000"}},
+        headers=applicant,
+    )
+    assert wrong_type.status_code == 422, wrong_type.text
+    assert ["contact", "phone"] in [e["location"][-2:] for e in wrong_type.json()["errors"]]
+
+    completed = await intake.http.put(
+        f"/applications/{application_id}", json=body(worker_form(31)), headers=applicant
+    )
+    assert completed.status_code == 200, completed.text
+    submitted = await intake.http.post(f"/applications/{application_id}/submit", headers=applicant)
+    assert submitted.status_code == 200, submitted.text
+    assert submitted.json()["status"] == "submitted"
+    await eventually(lambda: published.of(ApplicationSubmitted, application_id))
+
+    emptied = await intake.http.put(
+        f"/applications/{application_id}", json=partial, headers=applicant
+    )
+    assert emptied.status_code == 422, emptied.text
+    assert emptied.json()["code"] == "missing_field"
 
 
 async def test_a_retried_submission_with_the_same_idempotency_key_creates_one_application(
@@ -200,7 +268,7 @@ async def test_changes_after_submission_publish_updates_and_withdrawal(
         ),
         (lambda b: b["details"].update(kind="worker"), "validation_failed", "details"),
         (lambda b: b.update(unexpected=True), "validation_failed", "unexpected"),
-        (lambda b: b.pop("contact"), "validation_failed", "contact"),
+        (lambda b: b.pop("contact"), "missing_field", "contact"),
     ],
     ids=[
         "invalid-bin",

@@ -37,6 +37,7 @@ from contest_intake.domain.applications import (
     ApplicationStatus,
     screening_checks,
 )
+from contest_intake.domain.definitions import demo_definition
 from contest_intake.domain.forms import (
     ApplicationForm,
     Refusal,
@@ -90,7 +91,7 @@ def draft(form: ApplicationForm | None = None, application_id: str = "app-1") ->
 
 def submitted(form: ApplicationForm | None = None) -> Application:
     application = draft(form)
-    application.submit(NOW)
+    application.submit(NOW, demo_definition())
     return application
 
 
@@ -239,7 +240,7 @@ def test_a_new_draft_has_revision_zero_and_a_draft_timeline_entry() -> None:
 
 def test_submitting_a_draft_returns_one_submitted_event_with_the_snapshot() -> None:
     application = draft()
-    events = application.submit(NOW)
+    events = application.submit(NOW, demo_definition())
     assert events == [ApplicationSubmitted(application=application.snapshot())]
     assert application.status == ApplicationStatus.SUBMITTED
     assert application.revision == 1
@@ -256,7 +257,7 @@ def test_submitting_a_draft_returns_one_submitted_event_with_the_snapshot() -> N
 
 def test_submitting_again_returns_no_events_and_keeps_the_first_submission() -> None:
     application = submitted()
-    assert application.submit(LATER) == []
+    assert application.submit(LATER, demo_definition()) == []
     assert application.revision == 1
     assert application.submitted_at == NOW
 
@@ -265,7 +266,7 @@ def test_editing_a_draft_returns_no_events() -> None:
     application = draft()
     changed = project_form(1, region_code=ALMATY)
     assert application.edit(changed) == []
-    assert application.form == changed
+    assert application.complete == changed
     assert application.revision == 0
 
 
@@ -287,16 +288,22 @@ def test_editing_the_nomination_is_refused_as_fixed() -> None:
     with pytest.raises(Refused) as caught:
         application.edit(project_form(1, nomination_code="other-project"))
     assert refused_code(caught) == "fixed_fields"
-    assert application.form == project_form(1)
+    assert application.complete == project_form(1)
     assert application.revision == 1
 
 
-def test_editing_the_applicant_identifier_is_refused_as_fixed() -> None:
-    application = draft()
+def test_editing_the_applicant_identifier_is_refused_as_fixed_once_submitted() -> None:
+    application = submitted()
     with pytest.raises(Refused) as caught:
         application.edit(project_form(2))
     assert refused_code(caught) == "fixed_fields"
-    assert application.form == project_form(1)
+    assert application.complete == project_form(1)
+
+
+def test_a_draft_may_correct_its_applicant_identifier_and_moves_its_slot() -> None:
+    application = draft()
+    assert application.edit(project_form(2)) == []
+    assert application.slot == applicant_slot("contest-1", PROJECT_NOMINATION, a_bin(2))
 
 
 # -- attachments --------------------------------------------------------------------------
@@ -376,7 +383,7 @@ def test_a_withdrawn_application_cannot_be_submitted() -> None:
     for application in (submitted(), draft()):
         application.withdraw(LATER, None)
         with pytest.raises(Refused) as caught:
-            application.submit(LATER)
+            application.submit(LATER, demo_definition())
         assert refused_code(caught) == "not_submittable"
         assert application.status == ApplicationStatus.WITHDRAWN
 
@@ -467,7 +474,7 @@ def test_a_screened_application_cannot_be_edited_and_resubmitting_is_a_no_op() -
     with pytest.raises(Refused) as caught:
         application.edit(project_form(1, region_code=ALMATY))
     assert refused_code(caught) == "not_editable"
-    assert application.submit(LATER) == []
+    assert application.submit(LATER, demo_definition()) == []
     assert application.status == ApplicationStatus.ELIGIBLE
 
 

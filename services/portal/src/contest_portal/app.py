@@ -26,6 +26,7 @@ from starlette.types import Scope
 from contest_portal.headers import HeadAsGet, SecurityHeaders
 from contest_portal.languages import Catalogs
 from contest_portal.pages import (
+    applicant,
     contests,
     exhibition,
     exports,
@@ -112,6 +113,7 @@ def create_app(settings: PortalSettings | None = None) -> FastAPI:
     app.include_router(tallies.router)
     app.include_router(results.router)
     app.include_router(signin.router)
+    app.include_router(applicant.router)
     app.include_router(operator.router)
     app.include_router(staff.router)
     app.include_router(exports.router)

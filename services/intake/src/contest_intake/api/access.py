@@ -28,8 +28,9 @@ def forbidden(detail: str) -> ProblemError:
     return ProblemError(403, "forbidden", "Not allowed", detail)
 
 
-def require_region(principal: Principal, region_code: str) -> None:
-    """Operators reach every region; a secretary only the region in their token."""
+def require_region(principal: Principal, region_code: str | None) -> None:
+    """Operators reach every region; a secretary only the region in their token (a draft
+    that names no region yet is no secretary's)."""
     if principal.has(Role.OPERATOR):
         return
     if principal.has(Role.SECRETARY) and principal.region_code == region_code:

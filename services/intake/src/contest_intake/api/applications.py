@@ -16,7 +16,7 @@ from contest_intake.api.access import (
     require_region,
 )
 from contest_intake.domain.applications import Application, ApplicationStatus, screening_checks
-from contest_intake.domain.forms import ApplicationForm
+from contest_intake.domain.drafts import DraftForm
 from contest_intake.office import IntakeOffice
 from contest_intake.store.applications import ApplicationFilter
 from contest_runtime.auth import Principal, Role, require_roles
@@ -31,8 +31,8 @@ Reader = Annotated[Principal, Depends(require_roles(Role.APPLICANT, Role.SECRETA
 Screener = Annotated[Principal, Depends(require_roles(Role.SECRETARY, Role.OPERATOR))]
 
 
-class NewApplication(ApplicationForm):
-    """An application form, saved as a draft or submitted at once."""
+class NewApplication(DraftForm):
+    """An application form, saved as a draft (any part of it) or submitted at once (whole)."""
 
     submit: bool = Field(default=False, description="Submit at once instead of saving a draft.")
 
@@ -73,8 +73,8 @@ class ApplicationPage(BaseModel):
 @router.post(
     "/contests/{contest_id}/applications",
     status_code=201,
-    summary="Create an application (draft, or submitted with `submit: true`). "
-    "Who may call: applicants.",
+    summary="Create an application (a draft of any part of the form, or submitted whole with "
+    "`submit: true`). Who may call: applicants.",
     responses={
         200: {"description": "A retry with the same Idempotency-Key: the same application."},
         **problems(404, 409),
@@ -92,7 +92,7 @@ async def create_application(
 ) -> Application:
     """One application per applicant, nomination and contest (409 `application_exists`).
     Submitting publishes `kz.contest.application.submitted`."""
-    form = ApplicationForm.model_validate(body.model_dump(exclude={"submit"}))
+    form = DraftForm.model_validate(body.model_dump(exclude={"submit"}))
     if idempotency_key is None:
         return await intake.apply(contest_id, applicant.subject, form, submit=body.submit)
     application, created = await intake.apply_once(
@@ -126,10 +126,11 @@ async def get_application(application_id: str, intake: Office, reader: Reader) -
 @router.put(
     "/applications/{application_id}",
     responses=problems(404, 409),
-    summary=f"Replace the form before the deadline. Who may call: {ITS_APPLICANT}.",
+    summary="Replace the form before the deadline (a draft's in part, a submitted one's "
+    f"whole). Who may call: {ITS_APPLICANT}.",
 )
 async def edit_application(
-    application_id: str, form: ApplicationForm, intake: Office, applicant: ApplicantCaller
+    application_id: str, form: DraftForm, intake: Office, applicant: ApplicantCaller
 ) -> Application:
     """Once submitted, publishes `kz.contest.application.updated` with the next revision."""
     require_owner(applicant, await intake.application(application_id))
@@ -139,7 +140,8 @@ async def edit_application(
 @router.post(
     "/applications/{application_id}/submit",
     responses=problems(404, 409),
-    summary=f"Submit a draft before the deadline. Who may call: {ITS_APPLICANT}.",
+    summary="Submit a draft before the deadline; an incomplete one is 422 `missing_field`, "
+    f"one error per missing field. Who may call: {ITS_APPLICANT}.",
 )
 async def submit_application(
     application_id: str, intake: Office, applicant: ApplicantCaller

@@ -48,14 +48,15 @@ class GalleryProject(BaseModel):
     @classmethod
     def of(cls, application: Application) -> GalleryProject:
         """The public fields of a project application."""
-        details = application.form.details
+        form = application.complete
+        details = form.details
         assert isinstance(details, ProjectDetails)
         return cls(
             application_id=application.application_id,
-            nomination_code=application.form.nomination_code,
-            region_code=application.form.region_code,
+            nomination_code=form.nomination_code,
+            region_code=form.region_code,
             title=masked(details.project_title),
-            author=masked(application.form.applicant.display_name),
+            author=masked(form.applicant.display_name),
             summary=masked(details.summary),
             target_group=masked(details.target_group),
             beneficiaries_reached=details.beneficiaries_reached,

@@ -24,6 +24,7 @@ from contest_contracts.events.applications import (
     ScreeningDecision,
 )
 from contest_contracts.events.contest import ContestDefinition
+from contest_intake.domain.drafts import DraftForm, as_draft, completed
 from contest_intake.domain.forms import (
     ApplicationForm,
     Refusal,
@@ -100,7 +101,10 @@ class Application(BaseModel):
         "of their token, never by its subject."
     )
     source: str = Field(description="`api` or `ministry` (`FILED`).")
-    form: ApplicationForm
+    form: DraftForm = Field(
+        description="What the applicant filled in: any part of the form while a draft, the "
+        "whole form once submitted."
+    )
     status: ApplicationStatus = ApplicationStatus.DRAFT
     revision: int = Field(default=0, description="0 while draft, 1 when submitted, +1 per change.")
     attachments: list[AttachmentRef] = Field(default_factory=list)
@@ -122,11 +126,12 @@ class Application(BaseModel):
         application_id: str,
         contest_id: str,
         owner: str,
-        form: ApplicationForm,
+        form: ApplicationForm | DraftForm,
         now: datetime,
         source: str = "api",
     ) -> Application:
         """A new draft; the form must already be checked against the definition."""
+        form = as_draft(form)
         return cls(
             application_id=application_id,
             contest_id=contest_id,
@@ -143,6 +148,9 @@ class Application(BaseModel):
         """One application per applicant, nomination and contest (free again once withdrawn)."""
         if self.status == ApplicationStatus.WITHDRAWN:
             return f"withdrawn/{self.application_id}"
+        if self.form.applicant.identifier is None:
+            # A draft that names no applicant yet takes no place; it does once it names one.
+            return f"unnamed/{self.application_id}"
         return applicant_slot(
             self.contest_id, self.form.nomination_code, self.form.applicant.identifier
         )
@@ -164,22 +172,29 @@ class Application(BaseModel):
         return subject == self.owner
 
     @property
+    def complete(self) -> ApplicationForm:
+        """The whole form of an application that left draft (it was complete to leave it)."""
+        return ApplicationForm.model_validate(self.form.model_dump(mode="json", exclude_none=True))
+
+    @property
     def title(self) -> str:
-        """Public title."""
-        return title_of(self.form.applicant, self.form.details)
+        """Public title (of a submitted application)."""
+        form = self.complete
+        return title_of(form.applicant, form.details)
 
     def snapshot(self) -> ApplicationSnapshot:
         """The contract view of a submitted application."""
         assert self.submitted_at is not None, "only submitted applications have snapshots"
+        form = self.complete
         return ApplicationSnapshot(
             application_id=self.application_id,
             contest_id=self.contest_id,
-            nomination_code=self.form.nomination_code,
-            region_code=self.form.region_code,
-            applicant=self.form.applicant,
-            contact=self.form.contact,
-            title=self.title,
-            details=self.form.details,
+            nomination_code=form.nomination_code,
+            region_code=form.region_code,
+            applicant=form.applicant,
+            contact=form.contact,
+            title=title_of(form.applicant, form.details),
+            details=form.details,
             attachments=self.attachments,
             submitted_at=self.submitted_at,
         )
@@ -197,12 +212,15 @@ class Application(BaseModel):
         self.revision += 1
         return [ApplicationUpdated(application=self.snapshot(), revision=self.revision)]
 
-    def edit(self, form: ApplicationForm) -> list[EventData]:
-        """Replace the form (same nomination and applicant: the slot is fixed)."""
+    def edit(self, form: ApplicationForm | DraftForm) -> list[EventData]:
+        """Replace the form. The nomination is fixed (it decides the form), and so is the
+        applicant once submitted (the slot is taken); a submitted form stays complete (the
+        caller checks it, ``drafts.completed``)."""
         self._require_editable()
-        if (form.nomination_code, form.applicant.identifier) != (
-            self.form.nomination_code,
-            self.form.applicant.identifier,
+        form = as_draft(form)
+        fixed_identifier = self.status != ApplicationStatus.DRAFT
+        if form.nomination_code != self.form.nomination_code or (
+            fixed_identifier and form.applicant.identifier != self.form.applicant.identifier
         ):
             raise Refused.of(
                 "fixed_fields",
@@ -227,14 +245,16 @@ class Application(BaseModel):
         self.attachments = remaining
         return self._changed()
 
-    def submit(self, now: datetime) -> list[EventData]:
-        """Leave draft; submitting again is a no-op (the same result, no event)."""
+    def submit(self, now: datetime, definition: ContestDefinition) -> list[EventData]:
+        """Leave draft with a complete form (refused with one ``missing_field`` per field it
+        lacks); submitting again is a no-op (the same result, no event)."""
         if self.status != ApplicationStatus.DRAFT:
             if self.submitted_at is not None and self.status != ApplicationStatus.WITHDRAWN:
                 return []
             raise Refused.of(
                 "not_submittable", f"an application that is {self.status.value} cannot be submitted"
             )
+        self.form = as_draft(completed(self.form, definition))
         self.status = ApplicationStatus.SUBMITTED
         self.submitted_at = now
         self.revision = 1
@@ -324,8 +344,8 @@ class Application(BaseModel):
 def screening_checks(
     application: Application, definition: ContestDefinition
 ) -> list[ScreeningCheck]:
-    """The automatic checks a secretary's decision rests on."""
-    refusals = form_refusals(application.form, definition)
+    """The automatic checks a secretary's decision rests on (on a submitted application)."""
+    refusals = form_refusals(application.complete, definition)
     rules = definition.attachments
     wanted = rules.required_per_application
     unacceptable = [

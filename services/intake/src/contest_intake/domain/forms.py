@@ -133,12 +133,12 @@ LONG_TEXTS = frozenset({"details.summary", "details.achievements"})
 """Fields held to the long-text limit; every other text of a form is held to the short one."""
 
 
-def public_texts(form: ApplicationForm) -> dict[str, str]:
+def public_texts(form: BaseModel) -> dict[str, str]:
     """Every text of ``form`` by its dotted field path (``details.summary``...)."""
     return dict(_texts(form.model_dump(mode="json")))
 
 
-def disclosure_notices(form: ApplicationForm) -> list[Refusal]:
+def disclosure_notices(form: BaseModel) -> list[Refusal]:
     """What the applicant is told about personal data found in the long public texts: it is
     accepted, and shown to the public masked."""
     return [

@@ -200,7 +200,7 @@ def _document(application: Application, version: int) -> Document:
         "contest_id": application.contest_id,
         "region_code": application.form.region_code,
         "nomination_code": application.form.nomination_code,
-        "nomination_kind": application.form.details.kind,
+        "nomination_kind": application.form.details.kind if application.form.details else None,
         "status": application.status.value,
         "submitted": application.submitted_at is not None,
         "owner": application.owner,
