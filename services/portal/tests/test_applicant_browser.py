@@ -94,9 +94,7 @@ async def test_an_applicant_saves_a_partial_draft_then_completes_submits_and_wit
         page,
         {
             "region_code": "KZ-71",
-            # the account's IIN claim (990101300123) fails the check digit: intake refuses
-            # it in a form, so the applicant types a valid one
-            "applicant.identifier": "990101300122",
+            "applicant.identifier": APPLICANT.iin_bin,
             "contact.email": "aliya@example.kz",
             "contact.phone": "701 123 45 67",
             "details.workplace": "Centre of special social services No. 2, Astana",
