@@ -10,6 +10,7 @@ import pytest
 from intake_samples import (
     ALMATY,
     ASTANA,
+    PROJECT_NOMINATION,
     WORKER_NOMINATION,
     a_bin,
     an_iin,
@@ -424,9 +425,26 @@ async def test_secretaries_screen_and_list_the_applications_of_their_region(
     forbidden = await intake.http.get(url, params={"region": ALMATY}, headers=astana)
     assert forbidden.status_code == 403
 
+    # A partial draft in the region: the applicant's alone, and no whole form to check.
+    partial = {"nomination_code": PROJECT_NOMINATION, "region_code": ASTANA}
+    draft = await intake.http.post(
+        url, json=partial, headers=bearer(Role.APPLICANT, subject="org-14")
+    )
+    assert draft.status_code == 201, draft.text
+    draft_id = draft.json()["application_id"]
+    for status in (None, "draft"):
+        seen = await intake.http.get(
+            url, params={"limit": 500, **({"status": status} if status else {})}, headers=astana
+        )
+        assert seen.status_code == 200, seen.text
+        assert draft_id not in {a["application_id"] for a in seen.json()["items"]}
+
     operator = bearer(Role.OPERATOR)
     everything = await intake.http.get(url, params={"limit": 500}, headers=operator)
-    assert {a["application_id"] for a in everything.json()["items"]} == set(ids.values())
+    assert everything.status_code == 200, everything.text
+    listed = {a["application_id"] for a in everything.json()["items"]}
+    assert listed == {*ids.values(), draft_id}
+    assert draft_id not in everything.json()["checks"]
     almaty = await intake.http.get(url, params={"region": ALMATY}, headers=operator)
     assert [a["application_id"] for a in almaty.json()["items"]] == [ids[13]]
     juror = await intake.http.get(url, headers=bearer(Role.JUROR))

@@ -192,14 +192,26 @@ async def list_applications(
     after: Annotated[str | None, Query(description="`next_after` of the previous page.")] = None,
     limit: Annotated[int, Query(ge=1, le=500, description="Page size.")] = 50,
 ) -> ApplicationPage:
+    statuses = None
     if not screener.has(Role.OPERATOR):
         if screener.region_code is None:
             raise ProblemError(403, "forbidden", "Not allowed", "the token names no region")
         region = region or screener.region_code
         require_region(screener, region)
+        # A draft is its applicant's alone until it is submitted: not a secretary's to read.
+        statuses = frozenset(ApplicationStatus) - {ApplicationStatus.DRAFT}
+        if status is not None:
+            statuses &= {status}
     definition = (await intake.contest(contest_id)).definition
     items, next_after = await intake.applications.page(
-        ApplicationFilter(contest_id, region, nomination, status), after=after, limit=limit
+        ApplicationFilter(contest_id, region, nomination, status, statuses),
+        after=after,
+        limit=limit,
     )
-    checks = {a.application_id: screening_checks(a, definition) for a in items}
+    # The checks read a whole form: a draft (the operator's listing) may hold only part.
+    checks = {
+        a.application_id: screening_checks(a, definition)
+        for a in items
+        if a.status is not ApplicationStatus.DRAFT
+    }
     return ApplicationPage(items=items, next_after=next_after, checks=checks)

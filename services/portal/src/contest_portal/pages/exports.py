@@ -223,21 +223,24 @@ async def applications_file(
     ]
     rows: list[list[Cell]] = []
     for item in items:
+        # A draft's form may hold only part (the operator's listing has drafts).
         form = item["form"]
-        details = form.get("details", {})
+        details = form.get("details") or {}
+        applicant = form.get("applicant") or {}
+        contact = form.get("contact") or {}
         title = details.get("project_title") or ", ".join(
-            part for part in (form["applicant"]["display_name"], details.get("position")) if part
+            part for part in (applicant.get("display_name"), details.get("position")) if part
         )
         screening = item.get("screening") or {}
         rows.append(
             [
                 item["application_id"],
                 nomination(form["nomination_code"]),
-                region(form["region_code"]),
+                region(form.get("region_code") or ""),
                 title,
-                form["applicant"]["display_name"],
-                form["contact"]["email"],
-                form["contact"]["phone"],
+                applicant.get("display_name"),
+                contact.get("email"),
+                contact.get("phone"),
                 words(STATUS_NAMES.get(item["status"], item["status"])),
                 item.get("submitted_at"),
                 screening.get("reason"),
