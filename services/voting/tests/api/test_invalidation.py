@@ -87,22 +87,37 @@ async def test_invalidated_ballots_leave_the_tally_and_the_certified_tally_count
 
     url = f"/contests/{contest}/invalidations"
     operator = bearer(Role.OPERATOR, subject="fraud-desk")
-    by_voter = await voting.http.post(
-        url, json={"reason": "SIM farm", "voter": {"phone": schemer}}, headers=operator
-    )
-    assert by_voter.status_code == 201, by_voter.text
-    assert by_voter.json()["ballots_invalidated"] == {NOMINATION: 1}
     window = {
         "cast_from": (burst_at - timedelta(minutes=1)).isoformat(),
         "cast_until": (burst_at + timedelta(minutes=1)).isoformat(),
         "client_network": "10.1.0.0/16",
     }
+    # A preview says what the decision would take out, and writes nothing.
+    previewed = await voting.http.post(
+        f"{url}/preview", json={"reason": FRAUD, "window": window}, headers=operator
+    )
+    assert previewed.status_code == 200, previewed.text
+    assert previewed.json()["ballots_invalidated"] == {NOMINATION: 2}
+    assert previewed.json()["choices"] == {NOMINATION: {first: 2}}
+    assert previewed.json()["selection"]["client_network"] == "10.1.0.0/16"
+    assert (await voting.http.get(url, headers=operator)).json() == []
+    assert (await voting.http.get(f"/receipts/{receipts['burst-1']}")).json()["valid"] is True
+    assert await _tally(voting, contest, eventually, 6) == {first: 4, second: 2}
+    by_voter = await voting.http.post(
+        url, json={"reason": "SIM farm", "voter": {"phone": schemer}}, headers=operator
+    )
+    assert by_voter.status_code == 201, by_voter.text
+    assert by_voter.json()["ballots_invalidated"] == {NOMINATION: 1}
     by_window = await voting.http.post(
         url, json={"reason": FRAUD, "window": window}, headers=operator
     )
     assert by_window.json()["ballots_invalidated"] == {NOMINATION: 2}
     again = await voting.http.post(url, json={"reason": FRAUD, "window": window}, headers=operator)
     assert again.json()["ballots_invalidated"] == {}
+    after = await voting.http.post(
+        f"{url}/preview", json={"reason": FRAUD, "window": window}, headers=operator
+    )
+    assert after.json()["ballots_invalidated"] == {}  # already invalid: nothing more to take
 
     assert await _tally(voting, contest, eventually, 3) == {first: 1, second: 2}
     assert await ballots.recount(contest, NOMINATION) == await ballots.tally(contest, NOMINATION)
@@ -128,6 +143,12 @@ async def test_invalidated_ballots_leave_the_tally_and_the_certified_tally_count
         url, json={"reason": "too late", "voter": {"phone": a_phone()}}, headers=operator
     )
     assert (late.status_code, late.json()["code"]) == (409, "vote_certified")
+    late_preview = await voting.http.post(
+        f"{url}/preview",
+        json={"reason": "too late", "voter": {"phone": a_phone()}},
+        headers=operator,
+    )
+    assert (late_preview.status_code, late_preview.json()["code"]) == (409, "vote_certified")
 
 
 async def test_only_operators_invalidate_and_bad_requests_change_nothing(
@@ -140,11 +161,11 @@ async def test_only_operators_invalidate_and_bad_requests_change_nothing(
     url = f"/contests/{contest}/invalidations"
     form = {"reason": "test", "voter": {"phone": a_phone()}}
 
-    for method in ("GET", "POST"):
-        anonymous = await voting.http.request(method, url, json=form)
+    for method, path in (("GET", url), ("POST", url), ("POST", f"{url}/preview")):
+        anonymous = await voting.http.request(method, path, json=form)
         assert anonymous.status_code == 401
         for role in (Role.APPLICANT, Role.SECRETARY, Role.JUROR, Role.COMMISSION_SECRETARY):
-            refused = await voting.http.request(method, url, json=form, headers=bearer(role))
+            refused = await voting.http.request(method, path, json=form, headers=bearer(role))
             assert (refused.status_code, refused.json()["code"]) == (403, "forbidden")
 
     now = datetime.now(UTC)
@@ -163,9 +184,10 @@ async def test_only_operators_invalidate_and_bad_requests_change_nothing(
         {"reason": "naive", "window": {**window, "cast_from": "2026-01-01T00:00:00"}},
         {"reason": "no phone", "voter": {"phone": "12345"}},
     ):
-        answer = await voting.http.post(url, json=bad, headers=operator)
-        assert answer.status_code == 422, (bad, answer.text)
-        assert answer.json()["code"] in {"validation_failed", "invalid_phone"}
+        for path in (url, f"{url}/preview"):
+            answer = await voting.http.post(path, json=bad, headers=operator)
+            assert answer.status_code == 422, (bad, answer.text)
+            assert answer.json()["code"] in {"validation_failed", "invalid_phone"}
     assert (await voting.http.get(url, headers=operator)).json() == []
     assert await _tally(voting, contest, eventually, 1) == {first: 1}
     unknown = await voting.http.post("/contests/nope/invalidations", json=form, headers=operator)

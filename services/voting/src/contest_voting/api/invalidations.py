@@ -14,6 +14,7 @@ from contest_runtime.auth import Operator
 from contest_runtime.openapi import problems
 from contest_runtime.problems import ProblemError
 from contest_voting.api.voters import Voting, phone_and_key
+from contest_voting.context import VotingContext
 from contest_voting.domain.invalidation import ByVoter, ByWindow, Selection
 from contest_voting.store.invalidations import Invalidation
 
@@ -84,6 +85,61 @@ class InvalidationView(BaseModel):
     ballots_invalidated: dict[str, int] | None
 
 
+class InvalidationPreview(BaseModel):
+    """What an invalidation would take out of the count now, had it been decided."""
+
+    contest_id: str
+    selection: dict[str, object]
+    ballots_invalidated: dict[str, int] = Field(
+        description="Per nomination, the valid ballots it would make invalid."
+    )
+    choices: dict[str, dict[str, int]] = Field(
+        description="Per nomination, per choice (application id), the votes it would remove."
+    )
+
+
+async def _selection(
+    contest_id: str, form: InvalidationForm, context: VotingContext
+) -> tuple[Selection, dict[str, object]]:
+    """The ballots a form selects, and how the audit records the selection; 404 for an
+    unknown contest, 409 ``vote_certified`` once the tally no longer changes."""
+    await context.contests.require(contest_id)
+    vote = await context.public_votes.get(contest_id)
+    if vote.certified is not None:
+        raise ProblemError(
+            409,
+            "vote_certified",
+            "Conflict with the current state",
+            "the tally is certified and published; it no longer changes",
+        )
+    if form.voter is not None:
+        key = form.voter.voter_key or phone_and_key(context, form.voter.phone or "")[1]
+        return ByVoter(voter_key=key), {"voter_key": key}
+    assert form.window is not None
+    window = form.window
+    selection = ByWindow(window.cast_from, window.cast_until, ip_network(window.client_network))
+    return selection, window.model_dump(mode="json")
+
+
+@router.post(
+    "/contests/{contest_id}/invalidations/preview",
+    responses=problems(404, 409, 422),
+    summary="What the same invalidation would take out of the count now, per nomination and "
+    "choice, without deciding it: nothing is written or audited. Who may call: operators.",
+)
+async def preview(
+    contest_id: str, form: InvalidationForm, context: Voting, operator: Operator
+) -> InvalidationPreview:
+    selection, audited = await _selection(contest_id, form, context)
+    would = await context.ballots.would_invalidate(contest_id, selection)
+    return InvalidationPreview(
+        contest_id=contest_id,
+        selection=audited,
+        ballots_invalidated={code: sum(votes.values()) for code, votes in would.items()},
+        choices={code: dict(votes) for code, votes in would.items()},
+    )
+
+
 @router.post(
     "/contests/{contest_id}/invalidations",
     responses=problems(404, 409, 422),
@@ -95,25 +151,7 @@ class InvalidationView(BaseModel):
 async def invalidate(
     contest_id: str, form: InvalidationForm, context: Voting, operator: Operator
 ) -> InvalidationView:
-    await context.contests.require(contest_id)
-    vote = await context.public_votes.get(contest_id)
-    if vote.certified is not None:
-        raise ProblemError(
-            409,
-            "vote_certified",
-            "Conflict with the current state",
-            "the tally is certified and published; it no longer changes",
-        )
-    selection: Selection
-    if form.voter is not None:
-        key = form.voter.voter_key or phone_and_key(context, form.voter.phone or "")[1]
-        selection = ByVoter(voter_key=key)
-        audited: dict[str, object] = {"voter_key": key}
-    else:
-        assert form.window is not None
-        window = form.window
-        selection = ByWindow(window.cast_from, window.cast_until, ip_network(window.client_network))
-        audited = window.model_dump(mode="json")
+    selection, audited = await _selection(contest_id, form, context)
     invalidation = Invalidation(
         invalidation_id=new_event_id(),
         contest_id=contest_id,

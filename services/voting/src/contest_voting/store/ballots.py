@@ -163,17 +163,7 @@ class Ballots:
         Repeating an invalidation invalidates nothing more but repairs the counters of the
         choices it touches, so one cut short by a crash is completed by running it again.
         """
-        query: Document = {"contest_id": contest_id}
-        if isinstance(selection, ByVoter):
-            query["voter_key"] = selection.voter_key
-        else:
-            query["cast_at"] = {"$gte": selection.cast_from, "$lt": selection.cast_until}
-        fields = {"nomination_code": 1, "application_id": 1, "client_address": 1, "valid": 1}
-        selected = [
-            document
-            async for document in self.ballots.find(query, fields)
-            if isinstance(selection, ByVoter) or selection.covers(document["client_address"])
-        ]
+        selected = await self._selected(contest_id, selection)
         invalidated: Counter[str] = Counter()
         for nomination in {d["nomination_code"] for d in selected}:
             ids = [d["_id"] for d in selected if d["nomination_code"] == nomination]
@@ -185,6 +175,32 @@ class Ballots:
         for choice in {(contest_id, d["nomination_code"], d["application_id"]) for d in selected}:
             await self._count_invalid(choice)
         return +invalidated
+
+    async def would_invalidate(
+        self, contest_id: str, selection: Selection
+    ) -> dict[str, Counter[str]]:
+        """Per nomination, the valid ballots per choice that ``selection`` would make invalid
+        now; reads only (an operator's preview before deciding)."""
+        would: dict[str, Counter[str]] = {}
+        for document in await self._selected(contest_id, selection):
+            if document["valid"]:
+                nomination = would.setdefault(document["nomination_code"], Counter())
+                nomination[document["application_id"]] += 1
+        return would
+
+    async def _selected(self, contest_id: str, selection: Selection) -> list[Document]:
+        """The ballots of the contest that ``selection`` selects, valid or not."""
+        query: Document = {"contest_id": contest_id}
+        if isinstance(selection, ByVoter):
+            query["voter_key"] = selection.voter_key
+        else:
+            query["cast_at"] = {"$gte": selection.cast_from, "$lt": selection.cast_until}
+        fields = {"nomination_code": 1, "application_id": 1, "client_address": 1, "valid": 1}
+        return [
+            document
+            async for document in self.ballots.find(query, fields)
+            if isinstance(selection, ByVoter) or selection.covers(document["client_address"])
+        ]
 
     async def _count_invalid(self, choice: ChoiceKey) -> None:
         contest_id, nomination, application = choice
