@@ -73,6 +73,9 @@ class SignInSite:
     logs: Path
     auth: AuthSettings
     """The run's static key: fixtures mint tokens with it to set up what a test needs."""
+    voter_secrets: tuple[str, str] = ("", "")
+    """Voting's voter key and voter token secrets: fixtures make voters with them (this
+    platform has no inbox to read one-time codes from)."""
 
 
 @contextmanager
@@ -82,6 +85,7 @@ def signed_in_platform(infrastructure: Endpoints, workdir: Path) -> Iterator[Sig
     portal = f"http://127.0.0.1:{portal_port}"
     session_secret, portal_secret, ministry_secret = (secrets.token_urlsafe(32) for _ in "abc")
     auth = AuthSettings(jwt_key=secrets.token_urlsafe(32))
+    voter_key_secret, voter_token_secret = (secrets.token_urlsafe(32) for _ in "ab")
     clients = [
         ProviderClient(
             client_id="portal",
@@ -103,8 +107,8 @@ def signed_in_platform(infrastructure: Endpoints, workdir: Path) -> Iterator[Sig
         **identity.services_environment(),
         "AUTH_JWT_KEY": auth.jwt_key.get_secret_value(),
         "AUTH_STATIC_KEY_ALONGSIDE": "true",
-        "VOTING_VOTER_KEY_SECRET": secrets.token_urlsafe(32),
-        "VOTING_TOKEN_SECRET": secrets.token_urlsafe(32),
+        "VOTING_VOTER_KEY_SECRET": voter_key_secret,
+        "VOTING_TOKEN_SECRET": voter_token_secret,
     }
     for name in PLATFORM_SERVICES:
         environment[f"{name.upper()}_MONGODB_DATABASE"] = f"{run}_{name}".replace("-", "_")
@@ -135,6 +139,7 @@ def signed_in_platform(infrastructure: Endpoints, workdir: Path) -> Iterator[Sig
             ministry_secret=ministry_secret,
             logs=workdir,
             auth=auth,
+            voter_secrets=(voter_key_secret, voter_token_secret),
         )
 
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from contest_portal.pages.operator import contests, judgement
+from contest_portal.pages.operator import contests, judgement, vote
 
 router = APIRouter()
 router.include_router(contests.router)
 router.include_router(judgement.router)
+router.include_router(vote.router)
