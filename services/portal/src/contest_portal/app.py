@@ -27,6 +27,7 @@ from contest_portal.headers import HeadAsGet, SecurityHeaders
 from contest_portal.languages import Catalogs
 from contest_portal.pages import (
     applicant,
+    attachments,
     contests,
     exhibition,
     exports,
@@ -114,6 +115,7 @@ def create_app(settings: PortalSettings | None = None) -> FastAPI:
     app.include_router(results.router)
     app.include_router(signin.router)
     app.include_router(applicant.router)
+    app.include_router(attachments.router)
     app.include_router(operator.router)
     app.include_router(staff.router)
     app.include_router(exports.router)

@@ -158,7 +158,29 @@ async def edit_application(
     person: Applicant,
     application_id: str,
 ) -> Response:
-    application = await _own(portal, person, application_id)
+    application = await own_application(portal, person, application_id)
+    done = request.query_params.get("files")
+    return await application_page(
+        request, portal, lang, person, application, notice=done if done in FILE_NOTICES else None
+    )
+
+
+FILE_NOTICES = frozenset({"attached", "removed"})
+"""What the application's page may say was just done to its files (`?files=`)."""
+
+
+async def application_page(
+    request: Request,
+    portal: Site,
+    lang: Any,
+    person: SignedIn,
+    application: dict[str, Any],
+    *,
+    file_refused: Refused | None = None,
+    notice: str | None = None,
+) -> Response:
+    """The page of one of the person's applications as intake holds it: its form, and its
+    files with what refused the last one (``file_refused``, its status the page's)."""
     contest = await portal.services.intake.contest(application["contest_id"])
     nomination = _nomination(contest.definition, application["form"]["nomination_code"])
     return await _form_page(
@@ -170,6 +192,8 @@ async def edit_application(
         nomination,
         application,
         entered_of(application["form"]),
+        file_refused=file_refused,
+        notice=notice,
     )
 
 
@@ -187,7 +211,7 @@ async def save_application(
     application_id: str,
 ) -> Response:
     fields, _ = await posted(request, portal.sessions, MOST_FORM_BYTES, MOST_FORM_FIELDS)
-    application = await _own(portal, person, application_id)
+    application = await own_application(portal, person, application_id)
     contest = await portal.services.intake.contest(application["contest_id"])
     nomination = _nomination(contest.definition, application["form"]["nomination_code"])
     draft = draft_of(fields, nomination, lang.value)
@@ -217,7 +241,7 @@ async def confirm_withdrawal(
     person: Applicant,
     application_id: str,
 ) -> Response:
-    application = await _own(portal, person, application_id)
+    application = await own_application(portal, person, application_id)
     return await workspace_page(
         request, portal, lang, person, "applicant_withdraw.html", application=application
     )
@@ -237,7 +261,7 @@ async def withdraw_application(
     application_id: str,
 ) -> Response:
     fields, _ = await posted(request, portal.sessions)
-    application = await _own(portal, person, application_id)
+    application = await own_application(portal, person, application_id)
     reason = fields.get("reason", "").strip()[:2000] or None
     try:
         await applications.withdraw(_intake(portal), person.access_token, application_id, reason)
@@ -255,7 +279,7 @@ async def withdraw_application(
     return _to_list(lang.value, "withdrawn")
 
 
-async def _own(portal: Site, person: SignedIn, application_id: str) -> dict[str, Any]:
+async def own_application(portal: Site, person: SignedIn, application_id: str) -> dict[str, Any]:
     """The person's application; 404 for one that is not theirs (as for none: whether
     someone else's exists is not theirs to know)."""
     try:
@@ -283,6 +307,9 @@ async def _form_page(
     application: dict[str, Any] | None,
     entered: dict[str, str],
     refused: Refused | None = None,
+    *,
+    file_refused: Refused | None = None,
+    notice: str | None = None,
 ) -> Response:
     form_fields = fields_of(contest.definition, nomination)
     errors, general = field_errors(refused.errors if refused else [], {f.name for f in form_fields})
@@ -295,7 +322,9 @@ async def _form_page(
         lang,
         person,
         "applicant_form.html",
-        status_code=(refused.status if refused and 400 <= refused.status < 500 else 200),
+        status_code=next(
+            (r.status for r in (refused, file_refused) if r and 400 <= r.status < 500), 200
+        ),
         contest=contest,
         nomination=nomination,
         application=application,
@@ -306,4 +335,6 @@ async def _form_page(
         general=general,
         editable=editable and _open(contest, portal.clock()),
         attachments=contest.definition.attachments,
+        file_refused=file_refused,
+        notice=notice,
     )

@@ -3,7 +3,8 @@ checked against the session, as :mod:`.forms` does for the portal's short forms.
 
 The portal has no multipart library (FastAPI's needs `python-multipart`); the standard
 library's MIME parser reads the few parts an upload form has once the body is read, and
-the body is never read past :data:`MOST_UPLOAD_BYTES`.
+the body is never read past the form's bound (:data:`MOST_UPLOAD_BYTES` for a definition,
+an attachment's limit plus :data:`FORM_MARGIN_BYTES` for an applicant's file).
 """
 
 from __future__ import annotations
@@ -20,15 +21,33 @@ from contest_portal.sessions import Sessions
 MOST_UPLOAD_BYTES = 1024 * 1024 + 16 * 1024
 """Intake takes a definition of at most 1 MiB; the rest is the form's other fields."""
 
+FORM_MARGIN_BYTES = 16 * 1024
+"""What a form holds besides its file: the boundaries, the parts' headers, the CSRF token."""
+
 MOST_PARTS = 8
+
+DRAINED_BYTES = 64 * 1024 * 1024
+"""How much of a body past its bound is still read (and dropped) so that the browser, which
+sends the whole file before it reads an answer, gets the page saying it is too large. A
+server that answers and closes mid-upload leaves the browser with a reset connection, no
+page. Beyond this the connection is dropped after all."""
+
+
+class UploadTooLarge(HTTPException):
+    """The posted body went past the form's bound (a 413): nothing of it was kept."""
+
+    def __init__(self) -> None:
+        super().__init__(413)
 
 
 @dataclass(frozen=True)
 class Upload:
-    """A posted form's file field: the file's name as the browser gave it, and its bytes."""
+    """A posted form's file field: the file's name and media type as the browser gave
+    them, and its bytes."""
 
     filename: str
     content: bytes
+    media_type: str = "application/octet-stream"
 
 
 @dataclass(frozen=True)
@@ -39,19 +58,28 @@ class UploadForm:
     files: dict[str, Upload]
 
 
-async def posted_upload(request: Request, sessions: Sessions) -> UploadForm:
-    """An upload form's fields and files; 415 for another body, 413 past
-    :data:`MOST_UPLOAD_BYTES`, 400 for a body that is no form, 403 when the form does not
-    carry the session's CSRF token."""
+async def posted_upload(
+    request: Request, sessions: Sessions, most_bytes: int = MOST_UPLOAD_BYTES
+) -> UploadForm:
+    """An upload form's fields and files; 415 for another body, :class:`UploadTooLarge`
+    past ``most_bytes``, 400 for a body that is no form, 403 when the form does not carry
+    the session's CSRF token."""
     content_type = request.headers.get("content-type", "")
     if content_type.split(";")[0].strip().lower() != "multipart/form-data":
         raise HTTPException(415)
-    body = b""
-    async for chunk in request.stream():
+    body = bytearray()  # appended in place: a file of megabytes is not copied per chunk
+    stream = request.stream()
+    async for chunk in stream:
         body += chunk
-        if len(body) > MOST_UPLOAD_BYTES:
-            raise HTTPException(413)
-    form = _parts(content_type, body)
+        if len(body) > most_bytes:
+            dropped = len(body)
+            del body
+            async for rest in stream:
+                dropped += len(rest)
+                if dropped > DRAINED_BYTES:
+                    break
+            raise UploadTooLarge()
+    form = _parts(content_type, bytes(body))
     session = sessions.read(request)
     if session.changed or not session.checks(form.fields.get(CSRF_FIELD)):
         raise HTTPException(403)
@@ -77,5 +105,5 @@ def _parts(content_type: str, body: bytes) -> UploadForm:
         if filename is None:
             fields[name] = content.decode("utf-8", errors="replace")
         else:
-            files[name] = Upload(filename=filename, content=content)
+            files[name] = Upload(filename, content, part.get_content_type())
     return UploadForm(fields, files)

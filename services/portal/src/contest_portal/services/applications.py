@@ -1,5 +1,6 @@
 """What the portal reads from and writes to intake for an applicant, with their token:
-their applications, one application, and its draft saved, submitted or withdrawn."""
+their applications, one application, its draft saved, submitted or withdrawn, and its files
+attached and removed."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from urllib.parse import quote
 
 import httpx
 
-from contest_portal.services.calls import get_json, send_json
+from contest_portal.services.calls import get_json, send_document, send_json
 
 SERVICE = "intake"
 
@@ -75,5 +76,40 @@ async def withdraw(
         "POST",
         f"/applications/{_segment(application_id)}/withdraw",
         {"reason": reason},
+        token=token,
+    )
+
+
+async def attach(
+    client: httpx.AsyncClient,
+    token: str,
+    application_id: str,
+    filename: str,
+    media_type: str,
+    content: bytes,
+) -> Any:
+    """Attach a file (intake checks its size, media type and first bytes against the
+    definition and refuses with `attachment_too_large`, `unsupported_media_type`,
+    `content_mismatch`, `empty_attachment`, `too_many_attachments`...); the application."""
+    return await send_document(
+        client,
+        SERVICE,
+        "POST",
+        f"/applications/{_segment(application_id)}/attachments?filename={_segment(filename)}",
+        content,
+        media_type,
+        token=token,
+    )
+
+
+async def detach(
+    client: httpx.AsyncClient, token: str, application_id: str, attachment_id: str
+) -> Any:
+    """Remove a file from an application before the deadline; the application."""
+    return await send_json(
+        client,
+        SERVICE,
+        "DELETE",
+        f"/applications/{_segment(application_id)}/attachments/{_segment(attachment_id)}",
         token=token,
     )
