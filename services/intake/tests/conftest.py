@@ -17,6 +17,7 @@ from contest_contracts.topics import APPLICATIONS, CONTEST_DEFINITIONS, MINISTRY
 from contest_intake.app import create_app
 from contest_intake.office import IntakeOffice
 from contest_intake.settings import IntakeSettings
+from contest_local.embedded import free_port
 from contest_runtime.auth import AuthSettings
 from contest_runtime.kafka import make_broker
 from contest_runtime.settings import InfraSettings
@@ -64,6 +65,8 @@ async def intake(
         consumer_group=name,
         schedule_interval_s=0.2,
         outbox_interval_s=0.2,
+        judging_url=f"http://127.0.0.1:{free_port()}",  # judging is down in these tests
+        judging_timeout_s=1.0,
         infra=infra_settings,
         auth=auth_settings,
     )

@@ -242,9 +242,17 @@ def start_services(
     all are ready (on the ``ports`` given, where given). Raises :class:`ServiceFailed` (with
     the end of its log) for one that does not start."""
     instance = secrets.token_hex(8)  # this run's: every service of it answers the same id
+    ports = dict(ports or {})
+    if "intake" in names and "judging" in names and "INTAKE_JUDGING_URL" not in extra_environment:
+        # Intake asks judging about jurors and starts first: judging's port is fixed now.
+        ports.setdefault("judging", port_for("judging"))
+        extra_environment = {
+            **extra_environment,
+            "INTAKE_JUDGING_URL": f"http://127.0.0.1:{ports['judging']}",
+        }
     services = []
     for name in names:
-        port = (ports or {}).get(name)
+        port = ports.get(name)
         service = start_service(name, endpoints, workdir, extra_environment, instance, port)
         stack.callback(service.process.stop, STOP_TIMEOUT_S)
         services.append(service)

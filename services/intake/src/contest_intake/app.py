@@ -18,6 +18,7 @@ from contest_intake.api.refusals import install_refusal_handler
 from contest_intake.domain.definitions import parse_definition
 from contest_intake.events.lifecycle import follow_finalists, follow_results
 from contest_intake.events.ministry import answer_filing
+from contest_intake.judging import JudgingAssignments
 from contest_intake.office import IntakeOffice
 from contest_intake.settings import IntakeSettings
 from contest_intake.store.applications import ApplicationStore
@@ -44,6 +45,9 @@ def create_app(settings: IntakeSettings | None = None) -> FastAPI:
 
     async def wire(runtime: ServiceRuntime) -> IntakeOffice:
         office = await open_office(runtime)
+        judging = JudgingAssignments.at(settings.judging_url, settings.judging_timeout_s)
+        runtime.closing.append(judging.aclose)
+        app.state.judging = judging
         subscribe_handlers(runtime, office)
         runtime.background += [
             lambda: load_definitions(office, definitions),

@@ -26,6 +26,14 @@ class IntakeSettings(ServiceSettings):
     schedule_interval_s: float = Field(
         default=5.0, gt=0, description="How often submission deadlines are checked."
     )
+    judging_url: str = Field(
+        default="http://127.0.0.1:8002",
+        description="Judging's API, asked whether a juror is assigned to an application "
+        "before the juror reads its files.",
+    )
+    judging_timeout_s: float = Field(
+        default=3.0, gt=0, description="How long intake waits for judging's answer."
+    )
     outbox_interval_s: float = Field(
         default=1.0, gt=0, description="How often unpublished events are retried."
     )

@@ -75,6 +75,19 @@ async def test_a_file_is_stored_with_its_sha256_and_read_back_by_those_allowed(
     ):
         assert (await intake.http.get(url, headers=stranger)).status_code == 403
 
+    # A juror's access is judging's to say; with judging down nobody is let in on a guess.
+    unsure = await intake.http.get(url, headers=bearer(Role.JUROR, subject="juror-1"))
+    assert (unsure.status_code, unsure.json()["code"]) == (503, "judging_unavailable")
+    listing = await intake.http.get(
+        f"/applications/{application_id}/attachments", headers=bearer(Role.JUROR)
+    )
+    assert listing.status_code == 503
+    assert (
+        await intake.http.get(url, headers=bearer(Role.COMMISSION_SECRETARY))
+    ).status_code == 403
+    listed = await intake.http.get(f"/applications/{application_id}/attachments", headers=owner)
+    assert [a["attachment_id"] for a in listed.json()] == [ref["attachment_id"]]
+
     removed = await intake.http.delete(url, headers=owner)
     assert removed.json()["attachments"] == []
     assert (await intake.http.get(url, headers=owner)).status_code == 404

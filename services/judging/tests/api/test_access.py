@@ -20,6 +20,7 @@ ROUTES: list[tuple[str, str, dict[str, Any] | None, frozenset[Role]]] = [
     ),
     ("GET", "/contests/{c}/audit", None, frozenset({Role.OPERATOR})),
     ("GET", "/contests/{c}/stages/regional/assignments/mine", None, frozenset({Role.JUROR})),
+    ("GET", "/contests/{c}/assignments/mine/app-1", None, frozenset({Role.JUROR})),
     ("PUT", "/contests/{c}/stages/regional/sheets/app-1", {"scores": {}}, frozenset({Role.JUROR})),
     ("POST", "/contests/{c}/conflicts", {}, frozenset({Role.JUROR})),
     ("POST", "/contests/{c}/stages/regional/assign", None, frozenset({Role.OPERATOR})),

@@ -113,6 +113,13 @@ async def test_a_juror_who_declares_a_conflict_is_replaced_and_their_sheet_stops
         await edition.score(REGIONAL, app, leaving, social_significance=9, innovation=9)
     ).status_code == 200
 
+    held_url = f"/contests/{edition.contest_id}/assignments/mine/{app}"
+    before = await edition.judging.http.get(held_url, headers=edition.juror(leaving))
+    assert before.json() == {"application_id": app, "stages": ["regional"]}
+    unassigned = {"a-1", "a-2", "a-3"} - {leaving, staying}
+    stranger = await edition.judging.http.get(held_url, headers=edition.juror(*unassigned))
+    assert (stranger.status_code, stranger.json()["code"]) == (404, "not_assigned")
+
     declared = await edition.judging.http.post(
         f"/contests/{edition.contest_id}/conflicts",
         json={"application_id": app, "reason": "my cousin runs the project"},
@@ -137,6 +144,12 @@ async def test_a_juror_who_declares_a_conflict_is_replaced_and_their_sheet_stops
         headers=edition.juror(leaving),
     )
     assert mine.json() == []
+    after = await edition.judging.http.get(held_url, headers=edition.juror(leaving))
+    assert (after.status_code, after.json()["code"]) == (404, "not_assigned")
+    taken_over = await edition.judging.http.get(
+        held_url, headers=edition.juror(replacement.juror_id)
+    )
+    assert taken_over.status_code == 200
     refused = await edition.score(REGIONAL, app, leaving, social_significance=1, innovation=1)
     assert refused.status_code == 404
 

@@ -53,6 +53,8 @@ class ServiceRuntime:
     dead_letters: DeadLetters
     background: list[Callable[[], Coroutine[Any, Any, None]]] = field(default_factory=list)
     """Long-running jobs (schedulers, relays) started once the broker is up."""
+    closing: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
+    """What to close when the service stops (clients of other services)."""
 
 
 Wire = Callable[[ServiceRuntime], Awaitable[Any]]
@@ -129,6 +131,8 @@ def create_service_app(
             for task in tasks:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
+            for close in runtime.closing:
+                await close()
             await stop_broker(broker, infra.kafka_join_timeout_s)
             await mongo.close()
             await resources.aclose()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import Request
 
 from contest_intake.domain.applications import Application
+from contest_intake.judging import JudgingAssignments
 from contest_intake.office import IntakeOffice
 from contest_runtime.auth import Principal, Role
 from contest_runtime.problems import ProblemError
@@ -54,6 +55,30 @@ def require_reader(principal: Principal, application: Application) -> None:
         require_region(principal, application.form.region_code)
         return
     raise forbidden("only the applicant, the region's secretary or an operator may see it")
+
+
+ASSIGNED_JUROR = "the juror assigned to it now (judging is asked at each call)"
+"""Who "the assigned juror" is, for the routes' summaries."""
+
+
+async def require_file_reader(
+    request: Request, principal: Principal, application: Application
+) -> None:
+    """A reader of the application (``require_reader``), or a juror judging says is assigned
+    to it now: an assignment a conflict ended lets nobody in (``contest_intake.judging``)."""
+    try:
+        require_reader(principal, application)
+        return
+    except ProblemError:
+        if not principal.has(Role.JUROR):
+            raise
+    judging: JudgingAssignments = request.app.state.judging
+    authorization = request.headers.get("authorization", "")
+    if not await judging.holds(authorization, application.contest_id, application.application_id):
+        raise forbidden(
+            "only its applicant, the region's secretary, an operator or a juror "
+            "assigned to it may read its files"
+        )
 
 
 def require_owner(principal: Principal, application: Application) -> None:

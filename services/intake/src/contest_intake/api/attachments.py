@@ -8,7 +8,14 @@ from urllib.parse import quote
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import StreamingResponse
 
-from contest_intake.api.access import ITS_APPLICANT, office, require_owner, require_reader
+from contest_contracts.events.applications import AttachmentRef
+from contest_intake.api.access import (
+    ASSIGNED_JUROR,
+    ITS_APPLICANT,
+    office,
+    require_file_reader,
+    require_owner,
+)
 from contest_intake.domain.applications import Application
 from contest_intake.domain.forms import Refused
 from contest_intake.office import IntakeOffice
@@ -19,7 +26,11 @@ router = APIRouter(tags=["attachments"])
 
 Office = Annotated[IntakeOffice, Depends(office)]
 ApplicantCaller = Annotated[Principal, Depends(require_roles(Role.APPLICANT))]
-Reader = Annotated[Principal, Depends(require_roles(Role.APPLICANT, Role.SECRETARY, Role.OPERATOR))]
+FileReader = Annotated[
+    Principal,
+    Depends(require_roles(Role.APPLICANT, Role.SECRETARY, Role.OPERATOR, Role.JUROR)),
+]
+READERS = f"{ITS_APPLICANT}, the region's secretary, operators, {ASSIGNED_JUROR}"
 
 
 @router.post(
@@ -63,16 +74,29 @@ async def attach_file(
 
 
 @router.get(
+    "/applications/{application_id}/attachments",
+    responses=problems(404, 503),
+    summary=f"The application's files (name, type, size, SHA-256). Who may call: {READERS}.",
+)
+async def list_files(
+    application_id: str, request: Request, intake: Office, reader: FileReader
+) -> list[AttachmentRef]:
+    application = await intake.application(application_id)
+    await require_file_reader(request, reader, application)
+    return application.attachments
+
+
+@router.get(
     "/applications/{application_id}/attachments/{attachment_id}",
-    responses=problems(404),
-    summary=f"Download a file. Who may call: {ITS_APPLICANT}, the region's secretary, operators.",
+    responses=problems(404, 503),
+    summary=f"Download a file. Who may call: {READERS}.",
     response_class=StreamingResponse,
 )
 async def download_file(
-    application_id: str, attachment_id: str, intake: Office, reader: Reader
+    application_id: str, attachment_id: str, request: Request, intake: Office, reader: FileReader
 ) -> StreamingResponse:
     application = await intake.application(application_id)
-    require_reader(reader, application)
+    await require_file_reader(request, reader, application)
     ref = next((a for a in application.attachments if a.attachment_id == attachment_id), None)
     chunks = await intake.files.open(attachment_id) if ref is not None else None
     if ref is None or chunks is None:

@@ -8,11 +8,13 @@ from typing import Any
 from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
 
+from contest_contracts.common import StageKind
 from contest_judging.api.access import Judging, JudgingStage, JurorCaller
 from contest_judging.proceedings.assigning import declare_conflict
 from contest_judging.proceedings.scoring import record_sheet
 from contest_judging.store.assignments import Assignment, SheetRecord
 from contest_runtime.openapi import problems
+from contest_runtime.problems import ProblemError
 
 router = APIRouter(tags=["scoring"])
 
@@ -31,6 +33,13 @@ class MyAssignment(BaseModel):
         default=None, description="When the sheet is due: the stage's scheduled close."
     )
     sheet: SheetRecord | None = Field(description="The juror's sheet, once recorded.")
+
+
+class HeldAssignment(BaseModel):
+    """That the caller is assigned to an application now, and at which stages."""
+
+    application_id: str
+    stages: list[StageKind] = Field(description="Stages where the assignment is in force.")
 
 
 class SheetForm(BaseModel):
@@ -73,6 +82,28 @@ async def my_assignments(
     return [
         _mine(a, copies[a.application_id].title, copies[a.application_id].details) for a in held
     ]
+
+
+@router.get(
+    "/contests/{contest_id}/assignments/mine/{application_id}",
+    responses=problems(404),
+    summary="Whether the caller is assigned to an application now, at any stage (404 "
+    "`not_assigned` when not, or no longer after a conflict); intake asks it before it lets a "
+    "juror read the application's files. Who may call: jurors.",
+)
+async def my_assignment(
+    contest_id: str, application_id: str, context: Judging, juror: JurorCaller
+) -> HeldAssignment:
+    await context.contests.require(contest_id)
+    held = await context.assignments.held(contest_id, application_id, juror.subject)
+    if not held:
+        raise ProblemError(
+            404,
+            "not_assigned",
+            "Not found",
+            f"the caller is not assigned to application {application_id!r}",
+        )
+    return HeldAssignment(application_id=application_id, stages=[a.stage for a in held])
 
 
 @router.put(

@@ -136,6 +136,17 @@ class AssignmentStore:
             {"contest_id": contest_id, "stage": stage.value, "juror_id": juror_id, "active": True}
         )
 
+    async def held(self, contest_id: str, application_id: str, juror_id: str) -> list[Assignment]:
+        """One juror's active assignments to one application, at any stage."""
+        return await self._find(
+            {
+                "contest_id": contest_id,
+                "application_id": application_id,
+                "juror_id": juror_id,
+                "active": True,
+            }
+        )
+
     async def _find(self, query: Document) -> list[Assignment]:
         cursor = self.collection.find(query).sort("_id", ASCENDING)
         return [_assignment(d) async for d in cursor]
