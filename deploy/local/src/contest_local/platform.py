@@ -242,21 +242,21 @@ def start_services(
     all are ready (on the ``ports`` given, where given). Raises :class:`ServiceFailed` (with
     the end of its log) for one that does not start."""
     instance = secrets.token_hex(8)  # this run's: every service of it answers the same id
-    ports = dict(ports or {})
-    if "intake" in names and "judging" in names and "INTAKE_JUDGING_URL" not in extra_environment:
-        # Intake asks judging about jurors and starts first: judging's port is fixed now.
-        ports.setdefault("judging", port_for("judging"))
-        extra_environment = {
-            **extra_environment,
-            "INTAKE_JUDGING_URL": f"http://127.0.0.1:{ports['judging']}",
-        }
-    services = []
-    for name in names:
+    ports = ports or {}
+    # Intake asks judging about jurors: judging starts first, and intake is told where it
+    # answers (a port fixed beforehand could be taken meanwhile).
+    tell_intake = "INTAKE_JUDGING_URL" not in extra_environment
+    order = sorted(names, key=lambda name: name != "judging") if tell_intake else list(names)
+    started: dict[str, RunningService] = {}
+    for name in order:
+        environment = extra_environment
+        if name == "intake" and tell_intake and "judging" in started:
+            environment = {**extra_environment, "INTAKE_JUDGING_URL": started["judging"].url}
         port = ports.get(name)
-        service = start_service(name, endpoints, workdir, extra_environment, instance, port)
+        service = start_service(name, endpoints, workdir, environment, instance, port)
         stack.callback(service.process.stop, STOP_TIMEOUT_S)
-        services.append(service)
-    return services
+        started[name] = service
+    return [started[name] for name in names]
 
 
 def portal_environment(services: list[RunningService], session_secret: str) -> dict[str, str]:
