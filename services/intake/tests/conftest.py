@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
+import httpx
 import pytest_asyncio
 from fastapi import FastAPI
 from faststream.kafka import KafkaBroker
@@ -15,9 +16,9 @@ from httpx import AsyncClient
 
 from contest_contracts.topics import APPLICATIONS, CONTEST_DEFINITIONS, MINISTRY_ANSWERS, STAGES
 from contest_intake.app import create_app
+from contest_intake.judging import JudgingAssignments
 from contest_intake.office import IntakeOffice
 from contest_intake.settings import IntakeSettings
-from contest_local.embedded import free_port
 from contest_runtime.auth import AuthSettings
 from contest_runtime.kafka import make_broker
 from contest_runtime.settings import InfraSettings
@@ -38,6 +39,28 @@ async def outside_broker(infra_settings: InfraSettings) -> AsyncIterator[KafkaBr
     await broker.stop()
 
 
+class JudgingStandIn:
+    """Judging's assignment check as intake's tests need it: who is assigned is what a test
+    says (``assign``), and judging can be made unreachable (``down``). The real check is
+    proven against judging itself in the portal's juror tests."""
+
+    def __init__(self) -> None:
+        self.assigned: set[tuple[str, str]] = set()
+        self.down = False
+
+    def assign(self, headers: dict[str, str], application_id: str) -> None:
+        """The juror with these request headers is assigned to the application now."""
+        self.assigned.add((headers["Authorization"], application_id))
+
+    def answer(self, request: httpx.Request) -> httpx.Response:
+        """Judging's `GET /contests/{c}/assignments/mine/{a}`: 200 or 404, or no answer."""
+        if self.down:
+            raise httpx.ConnectError("judging is down", request=request)
+        application_id = request.url.path.rsplit("/", 1)[-1]
+        held = (request.headers.get("authorization", ""), application_id) in self.assigned
+        return httpx.Response(200 if held else 404, json={"application_id": application_id})
+
+
 @dataclass
 class RunningIntake:
     """A running intake service and an HTTP client to it."""
@@ -45,6 +68,7 @@ class RunningIntake:
     app: FastAPI
     http: AsyncClient
     settings: IntakeSettings
+    judging: JudgingStandIn
 
     @property
     def office(self) -> IntakeOffice:
@@ -65,11 +89,14 @@ async def intake(
         consumer_group=name,
         schedule_interval_s=0.2,
         outbox_interval_s=0.2,
-        judging_url=f"http://127.0.0.1:{free_port()}",  # judging is down in these tests
-        judging_timeout_s=1.0,
         infra=infra_settings,
         auth=auth_settings,
     )
-    app = create_app(settings)
+    judging = JudgingStandIn()
+    transport = httpx.MockTransport(judging.answer)
+    app = create_app(
+        settings,
+        JudgingAssignments(httpx.AsyncClient(transport=transport, base_url="http://judging")),
+    )
     async with app_client(app) as http:
-        yield RunningIntake(app, http, settings)
+        yield RunningIntake(app, http, settings, judging)

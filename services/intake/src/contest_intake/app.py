@@ -34,8 +34,11 @@ NAME = "intake"
 log = logging.getLogger(__name__)
 
 
-def create_app(settings: IntakeSettings | None = None) -> FastAPI:
-    """The intake service's app; connects to nothing until its lifespan starts."""
+def create_app(
+    settings: IntakeSettings | None = None, judging: JudgingAssignments | None = None
+) -> FastAPI:
+    """The intake service's app; connects to nothing until its lifespan starts. ``judging``
+    answers whether a juror is assigned (by default judging at ``settings.judging_url``)."""
     settings = settings or IntakeSettings()
     # Definition files are read now, so that a broken file stops the start with its reasons.
     definitions = [
@@ -45,9 +48,11 @@ def create_app(settings: IntakeSettings | None = None) -> FastAPI:
 
     async def wire(runtime: ServiceRuntime) -> IntakeOffice:
         office = await open_office(runtime)
-        judging = JudgingAssignments.at(settings.judging_url, settings.judging_timeout_s)
-        runtime.closing.append(judging.aclose)
-        app.state.judging = judging
+        assignments = judging or JudgingAssignments.at(
+            settings.judging_url, settings.judging_timeout_s
+        )
+        runtime.closing.append(assignments.aclose)
+        app.state.judging = assignments
         subscribe_handlers(runtime, office)
         runtime.background += [
             lambda: load_definitions(office, definitions),

@@ -75,18 +75,28 @@ async def test_a_file_is_stored_with_its_sha256_and_read_back_by_those_allowed(
     ):
         assert (await intake.http.get(url, headers=stranger)).status_code == 403
 
-    # A juror's access is judging's to say; with judging down nobody is let in on a guess.
-    unsure = await intake.http.get(url, headers=bearer(Role.JUROR, subject="juror-1"))
-    assert (unsure.status_code, unsure.json()["code"]) == (503, "judging_unavailable")
-    listing = await intake.http.get(
-        f"/applications/{application_id}/attachments", headers=bearer(Role.JUROR)
-    )
-    assert listing.status_code == 503
-    assert (
-        await intake.http.get(url, headers=bearer(Role.COMMISSION_SECRETARY))
-    ).status_code == 403
-    listed = await intake.http.get(f"/applications/{application_id}/attachments", headers=owner)
+    # A juror's access is judging's to say, asked at each call.
+    files = f"/applications/{application_id}/attachments"
+    assigned, other = bearer(Role.JUROR, subject="juror-1"), bearer(Role.JUROR, subject="juror-2")
+    intake.judging.assign(assigned, application_id)
+    download = await intake.http.get(url, headers=assigned)
+    assert (download.status_code, download.content) == (200, content)
+    listed = await intake.http.get(files, headers=assigned)
     assert [a["attachment_id"] for a in listed.json()] == [ref["attachment_id"]]
+    for refused in (other, bearer(Role.COMMISSION_SECRETARY)):
+        for path in (url, files):
+            answer = await intake.http.get(path, headers=refused)
+            assert (answer.status_code, answer.json()["code"]) == (403, "forbidden"), path
+    # With judging unreachable nobody is let in on a guess: 503, and the owner still reads.
+    intake.judging.down = True
+    try:
+        for path in (url, files):
+            unsure = await intake.http.get(path, headers=assigned)
+            assert (unsure.status_code, unsure.json()["code"]) == (503, "judging_unavailable")
+            assert unsure.headers["retry-after"] == "5"
+        assert (await intake.http.get(files, headers=owner)).status_code == 200
+    finally:
+        intake.judging.down = False
 
     removed = await intake.http.delete(url, headers=owner)
     assert removed.json()["attachments"] == []
