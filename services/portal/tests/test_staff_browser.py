@@ -36,6 +36,7 @@ pytestmark = pytest.mark.asyncio(loop_scope="session")
 NOMINATION = "social-project"
 REGION = "KZ-71"
 CRITERION_HINT = "Насколько проект меняет жизнь людей"
+PDF = b"%PDF-1.7 " + bytes(range(256)) * 40
 
 
 @dataclass(frozen=True)
@@ -46,6 +47,8 @@ class Judged:
     contest_id: str
     assigned: list[str]
     waiting: str
+    files: dict[str, str]
+    """Application id → the id of the PDF its applicant attached."""
 
 
 @pytest.fixture(scope="module")
@@ -100,7 +103,8 @@ def judged(signin_site: SignInSite) -> Judged:
             headers=operator,
         )
         assert answer.status_code in (200, 201), answer.text
-        ids = []
+        ids: list[str] = []
+        files: dict[str, str] = {}
         for number in range(3):
             applicant = mint(signin_site.auth, subject=f"staff-{number}", roles=[Role.APPLICANT])
             answer = intake.post(
@@ -110,6 +114,14 @@ def judged(signin_site: SignInSite) -> Judged:
             )
             assert answer.status_code == 201, answer.text
             ids.append(answer.json()["application_id"])
+            attached = intake.post(
+                f"/applications/{ids[-1]}/attachments",
+                params={"filename": f"устав-{number}.pdf"},
+                content=PDF,
+                headers={"Authorization": f"Bearer {applicant}", "Content-Type": "application/pdf"},
+            )
+            assert attached.status_code == 201, attached.text
+            files[ids[-1]] = attached.json()["attachments"][0]["attachment_id"]
         for application_id in ids[:2]:
             answer = intake.post(
                 f"/applications/{application_id}/screening",
@@ -124,7 +136,7 @@ def judged(signin_site: SignInSite) -> Judged:
         }
         mine = f"/contests/{contest_id}/stages/regional/assignments/mine"
         _until(lambda: _answer_if(judging.get(mine, headers=juror), lambda b: len(b) == 2))
-    return Judged(contest_id, ids[:2], ids[2])
+    return Judged(contest_id, ids[:2], ids[2], files)
 
 
 async def shows(page: Page, words: str) -> None:
@@ -217,6 +229,15 @@ async def test_a_juror_scores_one_application_and_declares_a_conflict_on_another
     csp_watch(page)
     await sign_in(page, signin_site, "en", JUROR)
     await page.goto(base.format(lang="en") + f"/regional/{scored}")
+    facts = await page.inner_text("dl.facts-list")
+    assert "Project title" in facts and "What the project does" in facts  # labels, not names
+    assert "project_title" not in facts
+    async with page.expect_download() as downloading:
+        await page.click("a.file-link")
+    download = await downloading.value
+    assert download.suggested_filename == "устав-0.pdf"
+    path = await download.path()
+    assert path is not None and await asyncio.to_thread(Path(path).read_bytes) == PDF
     inputs = page.locator("input.input--score")
     count = await inputs.count()
     assert count >= 2
@@ -258,6 +279,47 @@ async def test_a_juror_scores_one_application_and_declares_a_conflict_on_another
     assert left["application_id"] == scored
     assert left["sheet"]["scores"][next(iter(left["sheet"]["scores"]))] == 8
     assert left["sheet"]["revision"] == 2
+
+
+async def test_only_the_juror_assigned_now_reads_an_applications_files(
+    signin_site: SignInSite, judged: Judged, browser: Browser, screens: Any
+) -> None:
+    """Runs after the juror declared a conflict on the second application (above)."""
+    scored, conflicted = judged.assigned
+
+    def bearer(subject: str, role: Role, region: str | None = None) -> dict[str, str]:
+        token = mint(signin_site.auth, subject=subject, roles=[role], region_code=region)
+        return {"Authorization": f"Bearer {token}"}
+
+    def url(application_id: str) -> str:
+        file_id = judged.files[application_id]
+        return f"/applications/{application_id}/attachments/{file_id}"
+
+    juror = bearer(JUROR.username, Role.JUROR)
+    async with httpx.AsyncClient(base_url=signin_site.services["intake"], timeout=10) as intake:
+        assigned = await intake.get(url(scored), headers=juror)
+        assert assigned.status_code == 200 and assigned.content == PDF
+        listed = await intake.get(f"/applications/{scored}/attachments", headers=juror)
+        assert [f["filename"] for f in listed.json()] == ["устав-0.pdf"]
+        for application_id, who in [
+            (conflicted, juror),  # their assignment ended by the conflict
+            (judged.waiting, juror),  # never assigned (not screened)
+            (scored, bearer("juror-kz-71-9", Role.JUROR)),  # another juror
+            (scored, bearer("staff-1", Role.APPLICANT)),  # the applicant of another one
+            (scored, bearer("secretary-kz-75", Role.SECRETARY, "KZ-75")),  # another region
+        ]:
+            refused = await intake.get(url(application_id), headers=who)
+            assert (refused.status_code, refused.json()["code"]) == (403, "forbidden")
+        assert (await intake.get(url(scored))).status_code == 401
+
+    # Through the portal: the conflicted juror gets the 403 page, not the file.
+    context = await browser.new_context(**screens(1280))
+    page = await context.new_page()
+    await sign_in(page, signin_site, "en", JUROR)
+    base = f"{signin_site.portal}/en/juror/{judged.contest_id}/regional"
+    answer = await page.goto(f"{base}/{conflicted}/files/{judged.files[conflicted]}")
+    assert answer is not None and answer.status == 403
+    await context.close()
 
 
 async def test_the_commission_secretary_sees_the_sheets_and_after_the_close_the_ranking(

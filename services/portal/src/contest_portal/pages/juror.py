@@ -1,6 +1,7 @@
-"""The juror's workspace: their assignments with the sheets' due dates, an assigned
-application's fields, its rubric sheet (each criterion's description, weight and maximum)
-saved and revised until the stage closes, and a declared conflict of interest.
+"""The juror's workspace: the contests where they have assignments, their assignments with
+the sheets' due dates, an assigned application's fields (labelled in the reader's language)
+and files (downloaded through the portal), its rubric sheet (each criterion's description,
+weight and maximum) saved and revised until the stage closes, and a declared conflict of interest.
 
 Who may use it: signed-in people with the `juror` role; judging shows each of them only
 their own assignments and sheets.
@@ -8,18 +9,19 @@ their own assignments and sheets.
 
 from __future__ import annotations
 
+import asyncio
 from typing import Annotated, Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import RedirectResponse, Response, StreamingResponse
 
 from contest_contracts.common import Language
 from contest_portal.pages.forms import posted
 from contest_portal.pages.site import CurrentSite, PageLanguage, Site
 from contest_portal.pages.workspace import signed_in_with, workspace_page
-from contest_portal.services import scoring
-from contest_portal.services.calls import Refused
+from contest_portal.services import attachments, scoring
+from contest_portal.services.calls import NotFound, Refused, ServiceUnavailable
 from contest_portal.services.identity import SignedIn
 from contest_runtime.tokens import Role
 
@@ -39,11 +41,23 @@ _NO_STORE = {"Cache-Control": "no-store"}
 async def contests(
     request: Request, lang: PageLanguage, portal: CurrentSite, person: Juror
 ) -> Response:
-    """The contests whose assignments the juror looks at."""
+    """The contests where the juror has an assignment in force, at either stage."""
     found = await portal.services.intake.contests()
-    return await workspace_page(
-        request, portal, lang, person, "juror_contests.html", contests=found
+    held = await asyncio.gather(
+        *(_holds_any(portal, person, c.definition.contest_id) for c in found)
     )
+    mine = [contest for contest, holds in zip(found, held, strict=True) if holds]
+    return await workspace_page(request, portal, lang, person, "juror_contests.html", contests=mine)
+
+
+async def _holds_any(portal: Site, person: SignedIn, contest_id: str) -> bool:
+    for stage in scoring.STAGES:
+        try:
+            if await _assignments(portal, person, contest_id, stage):
+                return True
+        except NotFound:
+            return False  # judging does not know the contest (yet)
+    return False
 
 
 @router.get(
@@ -95,6 +109,35 @@ async def sheet(
     """The sheet as the juror last saved it."""
     return await _sheet_page(
         request, portal, lang, person, contest_id, stage, application_id, saved=saved
+    )
+
+
+@router.get(
+    "/{lang}/juror/{contest_id}/{stage}/{application_id}/files/{attachment_id}",
+    response_class=StreamingResponse,
+    summary="Download a file of an assigned application, streamed from intake with the "
+    "juror's token. Who may call: the juror assigned to it (intake asks judging).",
+)
+async def download(
+    lang: PageLanguage,
+    portal: CurrentSite,
+    person: Juror,
+    contest_id: str,
+    stage: str,
+    application_id: str,
+    attachment_id: str,
+) -> StreamingResponse:
+    """The file as intake sends it; the 403 page when the juror is not (or no longer) assigned."""
+    _stage(stage)
+    try:
+        sent = await attachments.open_file(
+            portal.services.intake.client, person.access_token, application_id, attachment_id
+        )
+    except Refused as refusal:
+        raise HTTPException(403) from refusal
+    return StreamingResponse(
+        sent.chunks(),
+        headers={**sent.headers, "Cache-Control": "private, no-store"},
     )
 
 
@@ -251,6 +294,13 @@ async def _sheet_page(
         (n for n in contest.definition.nominations if n.code == assignment["nomination_code"]),
         None,
     )
+    files: list[dict[str, Any]] | None = None  # None: intake (or judging) cannot say now
+    try:
+        files = await attachments.files(
+            portal.services.intake.client, person.access_token, application_id
+        )
+    except (Refused, ServiceUnavailable, NotFound):
+        files = None
     return await workspace_page(
         request,
         portal,
@@ -262,5 +312,6 @@ async def _sheet_page(
         stage=stage,
         assignment=assignment,
         nomination=nomination,
+        files=files,
         **context,
     )

@@ -7,8 +7,9 @@ tens of connections a burst of voters needs, that was most of the portal's time 
 vote path (see docs/benchmark.md, "The portal"). Here a request takes the connection used
 last, checks that one alone (its keep-alive time, and whether the service closed it), and
 puts it back after its answer; a stack keeps the connections that are used warm and lets
-the rest expire. Streams (live results) go through httpx's own transport: they hold a
-connection for as long as they last.
+the rest expire. Streams (live results, and files a person downloads: marked with the
+:data:`STREAMED` extension) go through httpx's own transport: they hold a connection for as
+long as they last, and their bytes pass through without being held whole.
 """
 
 from __future__ import annotations
@@ -36,6 +37,9 @@ _ERRORS: tuple[tuple[type[Exception], type[httpx.TransportError]], ...] = (
 )
 """httpcore's failures as httpx names them, so that callers catch `httpx.HTTPError`."""
 
+STREAMED = "contest.streamed"
+"""A request extension: its answer is read as it comes (a file), not whole."""
+
 
 class StackedConnections(httpx.AsyncBaseTransport):
     """At most ``most`` connections to one service, the latest used first."""
@@ -49,7 +53,7 @@ class StackedConnections(httpx.AsyncBaseTransport):
         )
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        if request.headers.get("accept") == "text/event-stream":
+        if request.headers.get("accept") == "text/event-stream" or request.extensions.get(STREAMED):
             return await self.streams.handle_async_request(request)
         timeouts = request.extensions.get("timeout", {})
         try:
