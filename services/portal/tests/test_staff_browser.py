@@ -356,11 +356,11 @@ async def test_the_commission_secretary_sees_the_sheets_and_after_the_close_the_
             await sign_in(page, signin_site, lang, COMMISSION_SECRETARY)
             await page.click("a[href$='/commission']")
             await page.click(f"a[href$='/commission/{judged.contest_id}']")
-            assert JUROR.username in await page.inner_text("table")
+            assert JUROR.name in await page.inner_text("table")  # by name, not id
             await scan(page, lang, screenshots / f"staff-commission-sheets-{lang}-{width}.png")
             await page.goto(ranking.format(lang=lang))
             main = await page.inner_text("main")
-            assert JUROR.username in main
+            assert JUROR.name in main
             await scan(page, lang, screenshots / f"staff-commission-ranking-{lang}-{width}.png")
             await context.close()
 

@@ -152,11 +152,16 @@ async def test_the_progress_names_each_jurors_missing_sheets_and_assignments_sho
     jurors = {j["juror_id"]: j for j in commission["jurors"]}
     assert jurors[juror] == {
         "juror_id": juror,
+        "name": f"Juror {juror}",
         "assignments": 1,
         "sheets": 1,
         "missing_application_ids": [],
+        "missing": [],
     }
     assert jurors[other]["missing_application_ids"] == [app]
+    copy = await edition.judging.context.applications.get(app)
+    assert copy is not None and copy.title
+    assert jurors[other]["missing"] == [{"application_id": app, "title": copy.title}]
     assert "scores" not in str(commission)  # no scores before the close
     mine = await edition.judging.http.get(
         f"/contests/{edition.contest_id}/stages/regional/assignments/mine",

@@ -31,14 +31,27 @@ class AssignmentRun(BaseModel):
     short: dict[str, int] = Field(description="Application → jurors it still lacks.")
 
 
+class MissingSheet(BaseModel):
+    """An application whose sheet a juror has not recorded, by its title."""
+
+    application_id: str
+    title: str = Field(description="The application's title as screened.")
+
+
 class JurorProgress(BaseModel):
     """How far one juror is with their sheets (no scores)."""
 
     juror_id: str
+    name: str | None = Field(
+        default=None, description="The member's name in the commission (none once removed)."
+    )
     assignments: int
     sheets: int
     missing_application_ids: list[str] = Field(
         description="The applications assigned to them whose sheet they have not recorded."
+    )
+    missing: list[MissingSheet] = Field(
+        default_factory=list, description="The same applications with their titles."
     )
 
 
@@ -134,32 +147,48 @@ async def progress(
     held = await context.assignments.in_force(contest_id, stage.kind)
     assignments = Counter(a.commission_id for a in held)
     sheets = Counter(a.commission_id for a in held if a.sheet is not None)
+    names = {
+        (commission.commission_id, member.juror_id): member.name
+        for commission in await context.commissions.of_contest(contest_id)
+        for member in commission.members
+    }
+    copies = await context.applications.of_ids(a.application_id for a in held if a.sheet is None)
+    titles = {application_id: copy.title for application_id, copy in copies.items()}
     return [
         CommissionProgress(
             commission_id=commission_id,
             assignments=n,
             sheets=sheets[commission_id],
             missing=n - sheets[commission_id],
-            jurors=_jurors_progress([a for a in held if a.commission_id == commission_id]),
+            jurors=_jurors_progress(
+                [a for a in held if a.commission_id == commission_id], names, titles
+            ),
         )
         for commission_id, n in sorted(assignments.items())
     ]
 
 
-def _jurors_progress(held: list[Assignment]) -> list[JurorProgress]:
+def _jurors_progress(
+    held: list[Assignment], names: dict[tuple[str, str], str], titles: dict[str, str]
+) -> list[JurorProgress]:
     """Each juror's assignments in force, sheets recorded and sheets missing, by juror id."""
     by_juror: dict[str, list[Assignment]] = {}
     for assignment in held:
         by_juror.setdefault(assignment.juror_id, []).append(assignment)
-    return [
-        JurorProgress(
-            juror_id=juror_id,
-            assignments=len(mine),
-            sheets=sum(1 for a in mine if a.sheet is not None),
-            missing_application_ids=sorted(a.application_id for a in mine if a.sheet is None),
+    progress = []
+    for juror_id, mine in sorted(by_juror.items()):
+        missing = sorted(a.application_id for a in mine if a.sheet is None)
+        progress.append(
+            JurorProgress(
+                juror_id=juror_id,
+                name=names.get((mine[0].commission_id, juror_id)),
+                assignments=len(mine),
+                sheets=sum(1 for a in mine if a.sheet is not None),
+                missing_application_ids=missing,
+                missing=[MissingSheet(application_id=a, title=titles.get(a, a)) for a in missing],
+            )
         )
-        for juror_id, mine in sorted(by_juror.items())
-    ]
+    return progress
 
 
 @router.post(

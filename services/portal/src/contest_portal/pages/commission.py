@@ -104,6 +104,15 @@ async def ranking(
         )
     except Refused as refusal:
         refused = refusal.code
+    names: dict[str, str] = {}
+    if explained is not None:
+        names = {
+            member.juror_id: member.name
+            for commission in await portal.services.records.commissions(
+                contest_id, person.access_token
+            )
+            for member in commission.members
+        }
     return await workspace_page(
         request,
         portal,
@@ -115,5 +124,6 @@ async def ranking(
         stage=stage,
         nomination=chosen,
         ranking=explained,
+        names=names,
         refused=refused,
     )
