@@ -102,12 +102,32 @@ async def edition(
 ) -> Edition:
     """A fresh contest in two regions (one nomination, two jurors per application, one
     finalist per region, places 1st x1 and 2nd x2, one special prize, one people's choice)."""
+    return await _edition(judging, bearer, eventually, JudgingRules(jurors_per_application=2))
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def edition_showing_scores(
+    judging: RunningJudging,
+    bearer: Callable[..., dict[str, str]],
+    eventually: Callable[..., Awaitable[None]],
+) -> Edition:
+    """The same edition, in a contest that shows applicants their scores after a close."""
+    rules = JudgingRules(jurors_per_application=2, scores_to_applicants=True)
+    return await _edition(judging, bearer, eventually, rules)
+
+
+async def _edition(
+    judging: RunningJudging,
+    bearer: Callable[..., dict[str, str]],
+    eventually: Callable[..., Awaitable[None]],
+    rules: JudgingRules,
+) -> Edition:
     nomination = DEFINITION.nominations[0].model_copy(update={"finalists_per_region": 1})
     definition = await judging.define(
         eventually,
         nominations=[nomination],
         regions=[*DEFINITION.regions, DEFINITION.regions[0].model_copy(update={"code": ALMATY})],
-        judging=JudgingRules(jurors_per_application=2),
+        judging=rules,
         stages=[*DEFINITION.stages, REGIONAL_SCHEDULE],
         prizes=DEFINITION.prizes.model_copy(
             update={

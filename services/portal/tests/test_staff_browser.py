@@ -25,10 +25,11 @@ from signed_in_platform import (
     sign_in,
 )
 
-from contest_contracts.common import LocalizedText
+from contest_contracts.common import Language, LocalizedText
 from contest_intake.domain.definitions import demo_definition
 from contest_local.demo import rebased
 from contest_local.edition.people import People
+from contest_portal.formats import score
 from contest_runtime.auth import Role, mint
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
@@ -71,7 +72,9 @@ def judged(signin_site: SignInSite) -> Judged:
         update={
             "contest_id": contest_id,
             "nominations": nominations,
-            "judging": definition.judging.model_copy(update={"jurors_per_application": 1}),
+            "judging": definition.judging.model_copy(
+                update={"jurors_per_application": 1, "scores_to_applicants": True}
+            ),
         }
     )
     operator = {
@@ -106,7 +109,9 @@ def judged(signin_site: SignInSite) -> Judged:
         ids: list[str] = []
         files: dict[str, str] = {}
         for number in range(3):
-            applicant = mint(signin_site.auth, subject=f"staff-{number}", roles=[Role.APPLICANT])
+            # The first is the signed-in applicant's, who reads its scores after the close.
+            subject = APPLICANT.username if number == 0 else f"staff-{number}"
+            applicant = mint(signin_site.auth, subject=subject, roles=[Role.APPLICANT])
             answer = intake.post(
                 f"/contests/{contest_id}/applications",
                 json={**people.project_form(NOMINATION, REGION), "submit": True},
@@ -362,6 +367,51 @@ async def test_the_commission_secretary_sees_the_sheets_and_after_the_close_the_
             main = await page.inner_text("main")
             assert JUROR.name in main
             await scan(page, lang, screenshots / f"staff-commission-ranking-{lang}-{width}.png")
+            await context.close()
+
+
+async def test_after_the_close_the_applicant_sees_how_the_commission_scored_theirs(
+    signin_site: SignInSite,
+    judged: Judged,
+    browser: Browser,
+    screens: Any,
+    csp_watch: Any,
+    scan: Any,
+    screenshots: Path,
+) -> None:
+    """Runs after the commission test forced the regional close: judging announced each
+    criterion's mean (the contest shows applicants their scores), intake kept it."""
+    scored = judged.assigned[0]
+    owner = mint(signin_site.auth, subject=APPLICANT.username, roles=[Role.APPLICANT])
+    async with httpx.AsyncClient(base_url=signin_site.services["intake"], timeout=10) as intake:
+        url = f"/applications/{scored}/standings"
+        headers = {"Authorization": f"Bearer {owner}"}
+        for _ in range(100):
+            standings = (await intake.get(url, headers=headers)).json()
+            if standings:
+                break
+            await asyncio.sleep(0.2)
+        [standing] = standings
+        read = await intake.get(f"/applications/{scored}", headers=headers)
+        while read.json()["status"] not in ("finalist", "not_selected"):
+            await asyncio.sleep(0.2)
+            read = await intake.get(f"/applications/{scored}", headers=headers)
+    assert standing["rank"] == 1 and standing["sheets"] == 1
+    for lang in ("kk", "ru", "en"):
+        for width in (360, 1280):
+            context = await browser.new_context(**screens(width))
+            page = await context.new_page()
+            csp_watch(page)
+            await sign_in(page, signin_site, lang, APPLICANT)
+            await page.goto(f"{signin_site.portal}/{lang}/applicant")
+            card = page.locator("li.card", has=page.locator("table.sheet-table"))
+            assert await card.count() == 1
+            table = await card.locator("table.sheet-table").inner_text()
+            for mean in standing["criteria"].values():
+                assert score(mean, Language(lang)) in table, lang
+            if lang == "en":
+                assert f"Place 1 of {standing['ranked']}" in await card.inner_text()
+            await scan(page, lang, screenshots / f"applicant-scores-{lang}-{width}.png")
             await context.close()
 
 

@@ -127,6 +127,11 @@ class JudgingRules(ContractModel):
     normalise_scores: bool = Field(
         default=False, description="Per-juror z-score normalisation within a stage."
     )
+    scores_to_applicants: bool = Field(
+        default=False,
+        description="After a judging stage closes, each application's applicant sees its "
+        "score, rank and each criterion's mean at that stage (no juror named).",
+    )
 
 
 class AttachmentRules(ContractModel):

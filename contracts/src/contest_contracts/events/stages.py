@@ -50,6 +50,12 @@ class RankedApplication(ContractModel):
     score: float = Field(description="Aggregated score of the application.")
     sheets: int = Field(ge=0, description="Score sheets the score is based on.")
     missing_sheets: int = Field(default=0, ge=0, description="Assigned sheets never submitted.")
+    criteria: dict[Code, float] = Field(
+        default_factory=dict,
+        description="Each rubric criterion's mean over the sheets counted, in the rubric's "
+        "points (before any normalisation); no juror is named. Present only when the "
+        "contest's `judging.scores_to_applicants` is set.",
+    )
 
 
 class Ranking(ContractModel):

@@ -12,11 +12,12 @@ from fastapi import FastAPI
 from contest_contracts.events.contest import ContestDefinition
 from contest_contracts.events.judging import FinalistsSelected, ResultsPublished
 from contest_contracts.events.ministry import ApplicationFiled
-from contest_contracts.topics import FINALISTS, MINISTRY_FILINGS, RESULTS
+from contest_contracts.events.stages import StageClosed
+from contest_contracts.topics import FINALISTS, MINISTRY_FILINGS, RESULTS, STAGES
 from contest_intake.api import applications, attachments, contests, gallery
 from contest_intake.api.refusals import install_refusal_handler
 from contest_intake.domain.definitions import parse_definition
-from contest_intake.events.lifecycle import follow_finalists, follow_results
+from contest_intake.events.lifecycle import follow_finalists, follow_results, follow_stage_closed
 from contest_intake.events.ministry import answer_filing
 from contest_intake.judging import JudgingAssignments
 from contest_intake.office import IntakeOffice
@@ -25,6 +26,7 @@ from contest_intake.store.applications import ApplicationStore
 from contest_intake.store.attachments import AttachmentFiles
 from contest_intake.store.contests import ContestStore
 from contest_intake.store.requests import FilingAnswers, IdempotencyKeys
+from contest_intake.store.standings import StandingStore
 from contest_runtime.consumers import ConsumerOptions, subscribe
 from contest_runtime.outbox import OutboxRelay
 from contest_runtime.service import ServiceRuntime, create_service_app
@@ -88,22 +90,26 @@ async def open_office(runtime: ServiceRuntime) -> IntakeOffice:
             runtime.broker,
             [contests.collection, applications.collection, filings.collection],
         ),
+        standings=StandingStore(db),
     )
     await office.contests.create_indexes()
     await office.applications.create_indexes()
+    await office.standings.create_indexes()
     await office.relay.create_indexes()
     return office
 
 
 def subscribe_handlers(runtime: ServiceRuntime, office: IntakeOffice) -> None:
-    """Ministry filings, and the events applicants' timelines follow (one consumer)."""
+    """Ministry filings, and the events applicants' timelines and standings follow (one
+    consumer)."""
     subscribe(
         runtime.broker,
-        (MINISTRY_FILINGS, FINALISTS, RESULTS),
+        (MINISTRY_FILINGS, FINALISTS, RESULTS, STAGES),
         {
             ApplicationFiled: partial(answer_filing, office),
             FinalistsSelected: partial(follow_finalists, office),
             ResultsPublished: partial(follow_results, office),
+            StageClosed: partial(follow_stage_closed, office),
         },
         options=ConsumerOptions.of(runtime.settings),
         dead_letters=runtime.dead_letters,

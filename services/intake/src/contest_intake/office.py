@@ -49,6 +49,7 @@ from contest_intake.store.applications import (
 from contest_intake.store.attachments import AttachmentFiles, AttachmentTooLarge
 from contest_intake.store.contests import Contest, ContestExists, ContestStore
 from contest_intake.store.requests import FilingAnswers, IdempotencyKeys
+from contest_intake.store.standings import StandingStore
 from contest_runtime.kafka import envelope_in_flow
 from contest_runtime.mongo import Document, stored_now
 from contest_runtime.outbox import OutboxRelay
@@ -82,6 +83,7 @@ class IntakeOffice:
     keys: IdempotencyKeys
     filings: FilingAnswers
     relay: OutboxRelay
+    standings: StandingStore
     clock: Callable[[], datetime] = stored_now
 
     # -- events -------------------------------------------------------------------------

@@ -257,3 +257,27 @@ async def test_a_whole_edition_from_assignment_to_published_results(
         "special_prize.given",
         "results.published",
     } <= actions
+
+
+async def test_each_criterions_mean_is_announced_only_where_applicants_see_their_scores(
+    edition: Any, edition_showing_scores: Any
+) -> None:
+    for shown, contest in ((False, edition), (True, edition_showing_scores)):
+        await contest.commission(ASTANA, ["c-1", "c-2", "c-3"])
+        application = await contest.submit(ASTANA)
+        await contest.close_submission()
+        held = await contest.assigned(REGIONAL, 2)
+        for assignment, (social, innovation) in zip(held, ((8, 3), (5, 4)), strict=True):
+            await contest.score(
+                REGIONAL,
+                application,
+                assignment.juror_id,
+                social_significance=social,
+                innovation=innovation,
+            )
+        closed = await contest.close(REGIONAL)
+        assert closed.status_code == 200, closed.text
+        ((entry,),) = [r["entries"] for r in closed.json()["summary"]["rankings"]]
+        assert entry["application_id"] == application
+        expected = {"social_significance": 6.5, "innovation": 3.5} if shown else {}
+        assert entry["criteria"] == expected, shown

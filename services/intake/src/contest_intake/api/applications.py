@@ -11,6 +11,7 @@ from contest_contracts.events.applications import ScreeningCheck, ScreeningDecis
 from contest_intake.api.access import (
     ITS_APPLICANT,
     office,
+    owns,
     require_owner,
     require_reader,
     require_region,
@@ -19,6 +20,7 @@ from contest_intake.domain.applications import Application, ApplicationStatus, s
 from contest_intake.domain.drafts import DraftForm
 from contest_intake.office import IntakeOffice
 from contest_intake.store.applications import ApplicationFilter
+from contest_intake.store.standings import StageStanding
 from contest_runtime.auth import Principal, Role, require_roles
 from contest_runtime.openapi import problems
 from contest_runtime.problems import ProblemError
@@ -121,6 +123,31 @@ async def get_application(application_id: str, intake: Office, reader: Reader) -
     application = await intake.application(application_id)
     require_reader(reader, application)
     return application
+
+
+@router.get(
+    "/applications/{application_id}/standings",
+    responses=problems(403, 404),
+    summary="Where the application stood at each closed judging stage: rank, score, sheets "
+    "and each criterion's mean (no juror named). Who may call: its region's secretary, "
+    f"operators; {ITS_APPLICANT} where the contest's `judging.scores_to_applicants` is set "
+    "(else 403 `scores_withheld`).",
+)
+async def application_standings(
+    application_id: str, intake: Office, reader: Reader
+) -> list[StageStanding]:
+    application = await intake.application(application_id)
+    require_reader(reader, application)
+    if owns(reader, application) and not reader.has(Role.OPERATOR, Role.SECRETARY):
+        contest = await intake.contest(application.contest_id)
+        if not contest.definition.judging.scores_to_applicants:
+            raise ProblemError(
+                403,
+                "scores_withheld",
+                "Not allowed",
+                "this contest does not show applicants their scores",
+            )
+    return await intake.standings.of_application(application_id)
 
 
 @router.put(

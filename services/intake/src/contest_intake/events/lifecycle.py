@@ -1,4 +1,5 @@
-"""Applicants' timelines follow the contest: finalists selected, results published."""
+"""Applicants' timelines follow the contest: finalists selected, results published; and
+each judging stage's close leaves every application's standing (rank, score, criteria)."""
 
 from __future__ import annotations
 
@@ -6,8 +7,10 @@ from typing import Any
 
 from contest_contracts.envelope import Envelope
 from contest_contracts.events.judging import FinalistsSelected, NominationResult, ResultsPublished
+from contest_contracts.events.stages import JudgingSummary, StageClosed
 from contest_intake.domain.applications import ApplicationStatus
 from contest_intake.office import IntakeOffice
+from contest_intake.store.standings import StageStanding
 
 
 async def follow_finalists(office: IntakeOffice, envelope: Envelope[Any]) -> None:
@@ -51,5 +54,30 @@ def _awards(nomination: NominationResult) -> list[tuple[str, str]]:
         + [
             (c.application_id, f"people's choice ({c.votes} votes)")
             for c in nomination.peoples_choice
+        ]
+    )
+
+
+async def follow_stage_closed(office: IntakeOffice, envelope: Envelope[Any]) -> None:
+    """A judging stage closed: keep each ranked application's standing. Other stages'
+    closes (submission, the public vote) carry no ranking and leave nothing."""
+    event: StageClosed = envelope.data
+    if not isinstance(event.summary, JudgingSummary):
+        return
+    await office.standings.keep(
+        [
+            StageStanding(
+                application_id=entry.application_id,
+                contest_id=event.contest_id,
+                stage=event.stage,
+                rank=entry.rank,
+                ranked=len(ranking.entries),
+                score=entry.score,
+                sheets=entry.sheets,
+                criteria=entry.criteria,
+                closed_at=event.closed_at,
+            )
+            for ranking in event.summary.rankings
+            for entry in ranking.entries
         ]
     )

@@ -106,6 +106,11 @@ def judge(
             sheets=len(own),
             missing_sheets=missing_of[application_id] + short.get(application_id, 0),
             submitted_at=entrant.submitted_at,
+            criteria={
+                c.code: fmean(s.scores[c.code] for s in own) for c in rubric_of[application_id]
+            }
+            if own
+            else {},
         )
         standings[application_id] = standing
         region = entrant.region_code if by_region else None

@@ -16,7 +16,7 @@ computed in a different order are equal.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import groupby
 
@@ -31,6 +31,8 @@ class Standing:
     sheets: int
     missing_sheets: int
     submitted_at: datetime
+    criteria: dict[str, float] = field(default_factory=dict)
+    """Each criterion's mean over the sheets counted, in the rubric's points."""
 
 
 @dataclass(frozen=True)

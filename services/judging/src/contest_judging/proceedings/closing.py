@@ -82,7 +82,7 @@ async def close_stage(
             stage=stage,
             forced=judgement.missing_sheets > 0,
             missing_sheets=judgement.missing_sheets,
-            rankings=_rankings(judgement),
+            rankings=_rankings(judgement, definition.judging.scores_to_applicants),
         )
         closed = StageClosed(
             contest_id=contest_id, stage=stage, closed_at=now, closed_by=by, summary=summary
@@ -164,7 +164,9 @@ def _sheets_missing(judgement: Judgement) -> ProblemError:
     )
 
 
-def _rankings(judgement: Judgement) -> list[Ranking]:
+def _rankings(judgement: Judgement, with_criteria: bool) -> list[Ranking]:
+    """The rankings as announced; each criterion's mean only where the contest shows
+    applicants their scores."""
     return [
         Ranking(
             nomination_code=nomination,
@@ -176,6 +178,12 @@ def _rankings(judgement: Judgement) -> list[Ranking]:
                     score=round(entry.standing.score, SCORE_DECIMALS),
                     sheets=entry.standing.sheets,
                     missing_sheets=entry.standing.missing_sheets,
+                    criteria={
+                        code: round(mean, SCORE_DECIMALS)
+                        for code, mean in entry.standing.criteria.items()
+                    }
+                    if with_criteria
+                    else {},
                 )
                 for entry in ranked
             ],

@@ -9,6 +9,7 @@ form keeping what was typed.
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime
 from typing import Annotated, Any
 
@@ -29,7 +30,7 @@ from contest_portal.pages.forms import posted
 from contest_portal.pages.site import CurrentSite, PageLanguage, Site
 from contest_portal.pages.workspace import signed_in_with, workspace_page
 from contest_portal.services import applications
-from contest_portal.services.calls import NotFound, Refused
+from contest_portal.services.calls import NotFound, Refused, ServiceUnavailable
 from contest_portal.services.identity import SignedIn
 from contest_portal.services.intake import Contest
 from contest_runtime.tokens import Role
@@ -73,6 +74,7 @@ async def my_applications(
     contests = {c.definition.contest_id: c for c in await portal.services.intake.contests()}
     now = portal.clock()
     open_contests = [c for c in contests.values() if _open(c, now)]
+    standings = await _standings(portal, person, mine, contests)
     return await workspace_page(
         request,
         portal,
@@ -82,10 +84,43 @@ async def my_applications(
         mine=list(reversed(mine)),
         contests=contests,
         open_contests=open_contests,
+        standings=standings,
         editable=EDITABLE,
         withdrawn=request.query_params.get("withdrawn"),
         saved=request.query_params.get("saved"),
     )
+
+
+JUDGED = frozenset({"finalist", "not_selected", "awarded", "not_awarded"})
+"""Statuses an application has once a judging stage closed on it."""
+
+
+async def _standings(
+    portal: Site, person: SignedIn, mine: list[dict[str, Any]], contests: dict[str, Contest]
+) -> dict[str, list[dict[str, Any]]]:
+    """Application id → its standings, for the applications judged in contests that show
+    applicants their scores (the others are not asked)."""
+
+    def shown(item: dict[str, Any]) -> bool:
+        contest = contests.get(item["contest_id"])
+        return (
+            item["status"] in JUDGED
+            and contest is not None
+            and contest.definition.judging.scores_to_applicants
+        )
+
+    async def standing(application_id: str) -> list[dict[str, Any]]:
+        try:
+            found: list[dict[str, Any]] = await applications.standings(
+                _intake(portal), person.access_token, application_id
+            )
+        except (Refused, NotFound, ServiceUnavailable):
+            return []  # not to be read now: the card goes without it, the page still shows
+        return found
+
+    asked = [item["application_id"] for item in mine if shown(item)]
+    found = await asyncio.gather(*(standing(a) for a in asked))
+    return {a: f for a, f in zip(asked, found, strict=True) if f}
 
 
 @router.get(

@@ -1,6 +1,6 @@
 """What the portal reads from and writes to intake for an applicant, with their token:
-their applications, one application, its draft saved, submitted or withdrawn, and its files
-attached and removed."""
+their applications, one application, its standings at the closed judging stages, its draft
+saved, submitted or withdrawn, and its files attached and removed."""
 
 from __future__ import annotations
 
@@ -34,6 +34,13 @@ async def application(client: httpx.AsyncClient, token: str, application_id: str
     """One of the person's applications (:class:`~.calls.NotFound`, or ``Refused`` when it
     is not theirs)."""
     return await get_json(client, SERVICE, f"/applications/{_segment(application_id)}", token=token)
+
+
+async def standings(client: httpx.AsyncClient, token: str, application_id: str) -> Any:
+    """Where the application stood at each closed judging stage (rank, score, each
+    criterion's mean); ``Refused`` `scores_withheld` where the contest does not show them."""
+    path = f"/applications/{_segment(application_id)}/standings"
+    return await get_json(client, SERVICE, path, token=token)
 
 
 async def create(
