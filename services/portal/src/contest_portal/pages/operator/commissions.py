@@ -25,8 +25,11 @@ router = APIRouter()
 
 EMPTY_ROWS = 8
 """Empty member rows the form offers beside a commission's members (no script adds any)."""
-MOST_ROWS = 60
+MOST_ROWS = 40
 """The most member rows read from a posted form."""
+MOST_FORM_BYTES = 65_536
+"""A full form: 40 rows of a 200-letter Cyrillic name (6 bytes each, percent-encoded), an
+identifier and a BIN."""
 MEMBER_FIELDS = ("juror_id", "name", "role", "bin")
 WHO = "Who may call: operators."
 
@@ -73,7 +76,9 @@ async def put_commission(
 ) -> Response:
     """Create or replace the commission of a level and region with the members entered.
     Who may use it: operators."""
-    fields, _ = await posted(request, portal.sessions)
+    fields, _ = await posted(
+        request, portal.sessions, most_bytes=MOST_FORM_BYTES, most_fields=4 + 4 * MOST_ROWS
+    )
     entered = entered_form(fields)
     body, rows = commission_request(entered)
     try:
