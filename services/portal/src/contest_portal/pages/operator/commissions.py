@@ -211,7 +211,10 @@ async def _commissions(
         entered = _filled(found)
         if found is None and level in ("regional", "republican"):
             entered.update(level=level, region=region)
-    rows = entered["members"] + [
+    typed = entered["members"]
+    while typed and not _typed(typed[-1]):  # the empty rows come back as new ones
+        typed = typed[:-1]
+    rows = typed + [
         {"juror_id": "", "name": "", "role": "member", "bin": ""} for _ in range(EMPTY_ROWS)
     ]
     context.setdefault("problems", [])
