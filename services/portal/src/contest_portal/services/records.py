@@ -1,7 +1,8 @@
 """What the workspaces' exports and documents read, always with the signed-in person's
 token, so that each service decides who may read what: intake's applications (a
 secretary's region, an operator's all) and one application (a winner's language), judging's
-audit log, a closed stage's ranking sheet by sheet and the commissions. A 401 or 403 is
+audit log, a closed stage's ranking sheet by sheet and the commissions (and the operator's
+commission put), intake's changes of the vote's visibility. A 401 or 403 is
 :class:`~.calls.Refused`; an answer of a service to a person is never shared (:mod:`.recent`)."""
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import httpx
 from pydantic import BaseModel, ConfigDict
 
 from contest_contracts.common import Language
-from contest_portal.services.calls import NotFound, Refused, get_json
+from contest_portal.services.calls import NotFound, Refused, get_json, send_json
 
 APPLICATIONS_PAGE = 500
 """Intake's largest page of applications."""
@@ -64,6 +65,7 @@ class Member(_Read):
     juror_id: str
     name: str
     role: str
+    organisation_bin: str | None = None
 
 
 class Commission(_Read):
@@ -72,6 +74,8 @@ class Commission(_Read):
     level: str
     region_code: str | None = None
     members: list[Member]
+    updated_at: datetime | None = None
+    updated_by: str | None = None
 
 
 def _segment(value: str) -> str:
@@ -139,3 +143,17 @@ class Records:
         path = f"/contests/{_segment(contest_id)}/commissions"
         body = await get_json(self.judging, "judging", path, token=token)
         return [Commission.model_validate(item) for item in body]
+
+    async def put_commission(self, contest_id: str, form: dict[str, Any], token: str) -> Commission:
+        """Create or replace the commission of ``form``'s level and region (judging's
+        `CommissionForm`). :class:`Refused` with judging's fields (`validation_failed`,
+        `unknown_region`) otherwise."""
+        path = f"/contests/{_segment(contest_id)}/commissions"
+        answer = await send_json(self.judging, "judging", "PUT", path, form, token=token)
+        return Commission.model_validate(answer)
+
+    async def visibility_changes(self, contest_id: str, token: str) -> list[dict[str, Any]]:
+        """Intake's audit of the contest: its vote's visibility changes, oldest first."""
+        path = f"/contests/{_segment(contest_id)}/audit"
+        found: list[dict[str, Any]] = await get_json(self.intake, "intake", path, token=token)
+        return found

@@ -1,13 +1,16 @@
 """The operator's console (`/{lang}/operator/...`, role `operator`): contests defined and
-changed from files, and judging's stages, special prizes and results controlled."""
+changed from files, judging's commissions, stages, special prizes and results controlled,
+and the contest's audit log."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter
 
-from contest_portal.pages.operator import contests, judgement, vote
+from contest_portal.pages.operator import audit, commissions, contests, judgement, vote
 
 router = APIRouter()
 router.include_router(contests.router)
 router.include_router(judgement.router)
 router.include_router(vote.router)
+router.include_router(commissions.router)
+router.include_router(audit.router)
