@@ -1,13 +1,15 @@
 """The operator's console (`/{lang}/operator/...`, role `operator`): contests defined and
-changed from files, and judging's stages, special prizes and results controlled."""
+changed from files, judging's stages, special prizes and results controlled, and
+notifications' delivery log, webhooks and staff directory."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter
 
-from contest_portal.pages.operator import contests, judgement, vote
+from contest_portal.pages.operator import contests, judgement, notifications, vote
 
 router = APIRouter()
 router.include_router(contests.router)
 router.include_router(judgement.router)
 router.include_router(vote.router)
+router.include_router(notifications.router)
