@@ -109,6 +109,12 @@ def signed_in_platform(infrastructure: Endpoints, workdir: Path) -> Iterator[Sig
         "AUTH_STATIC_KEY_ALONGSIDE": "true",
         "VOTING_VOTER_KEY_SECRET": voter_key_secret,
         "VOTING_TOKEN_SECRET": voter_token_secret,
+        # A delivery that cannot go through fails within a second or two, not minutes: the
+        # console's delivery log is tested with a webhook failing for real.
+        "NOTIFICATIONS_MAX_ATTEMPTS": "2",
+        "NOTIFICATIONS_RETRY_BASE_S": "0.2",
+        "NOTIFICATIONS_RETRY_CAP_S": "0.5",
+        "NOTIFICATIONS_DISPATCH_INTERVAL_S": "0.2",
     }
     for name in PLATFORM_SERVICES:
         environment[f"{name.upper()}_MONGODB_DATABASE"] = f"{run}_{name}".replace("-", "_")

@@ -143,3 +143,35 @@ async def test_only_operators_keep_the_directory(notifications: Any, bearer: Any
     )
     assert bad_email.status_code == 422
     assert (await notifications.http.get("/staff/p", headers=operator)).status_code == 404
+
+
+async def test_the_directory_lists_everyone_by_id_to_operators_only(
+    notifications: Any, bearer: Any
+) -> None:
+    tag = uuid.uuid4().hex[:8]
+    operator = bearer(Role.OPERATOR)
+    for person, roles in ((f"b-{tag}", ["juror"]), (f"a-{tag}", ["juror", "secretary"])):
+        entry = {"name": person, "email": f"{person}@example.kz", "roles": roles}
+        kept = await notifications.http.put(
+            f"/staff/{person}", json={**entry, "region_code": "KZ-71"}, headers=operator
+        )
+        assert kept.status_code == 200, kept.text
+    assert (await notifications.http.get("/staff")).status_code == 401
+    assert (
+        await notifications.http.get("/staff", headers=bearer(Role.SECRETARY))
+    ).status_code == 403
+    listed = (await notifications.http.get("/staff", headers=operator)).json()
+    mine = [entry for entry in listed if entry["person_id"].endswith(tag)]
+    assert [entry["person_id"] for entry in mine] == [f"a-{tag}", f"b-{tag}"]
+    assert mine[0] == {
+        "person_id": f"a-{tag}",
+        "name": f"a-{tag}",
+        "email": f"a-{tag}@example.kz",
+        "language": "ru",
+        "roles": ["juror", "secretary"],
+        "region_code": "KZ-71",
+    }
+    removed = await notifications.http.delete(f"/staff/b-{tag}", headers=operator)
+    assert removed.status_code == 204
+    listed = (await notifications.http.get("/staff", headers=operator)).json()
+    assert [e["person_id"] for e in listed if e["person_id"].endswith(tag)] == [f"a-{tag}"]

@@ -27,6 +27,20 @@ class StaffEntry(BaseModel):
     region_code: str | None = Field(default=None, description="The region a secretary screens for.")
 
 
+class StaffListing(StaffEntry):
+    """An entry of the directory with the person it is for."""
+
+    person_id: str = Field(description="The `sub` of their token.")
+
+
+@router.get("/staff", summary="The whole directory, by person id. Who may call: operators.")
+async def directory(context: Notifications, operator: Operator) -> list[StaffListing]:
+    return [
+        StaffListing(person_id=person.person_id, **_entry(person).model_dump())
+        for person in await context.staff.everyone()
+    ]
+
+
 @router.put(
     "/staff/{person_id}",
     summary="Record where a juror or secretary (by the `sub` of their token) is written to. "
@@ -59,6 +73,10 @@ async def entry(person_id: str, context: Notifications, operator: Operator) -> S
     person = await context.staff.get(person_id)
     if person is None:
         raise ProblemError(404, "unknown_person", "Not found", person_id)
+    return _entry(person)
+
+
+def _entry(person: StaffMember) -> StaffEntry:
     return StaffEntry(
         name=person.name,
         email=person.email,

@@ -43,6 +43,10 @@ class StaffDirectory:
         document = await self.collection.find_one({"_id": person_id})
         return None if document is None else _person(document)
 
+    async def everyone(self) -> list[StaffMember]:
+        """The whole directory, by id."""
+        return [_person(d) async for d in self.collection.find({}).sort("_id", ASCENDING)]
+
     async def of_region(self, region_code: str) -> list[StaffMember]:
         """Everyone of a region."""
         return [_person(d) async for d in self.collection.find({"region_code": region_code})]

@@ -38,6 +38,8 @@ class Services:
     """Voting's routes for voters (codes, tokens, votes), on the same connections."""
     records: Records
     """What the workspaces' exports and documents read with the person's token."""
+    notifications: httpx.AsyncClient
+    """Notifications' API, for the operator's console (every call with the person's token)."""
 
 
 @asynccontextmanager
@@ -70,4 +72,5 @@ async def open_services(settings: PortalSettings) -> AsyncIterator[Services]:
             voting=VotingReader(voting),
             ballots=VotingBallots(voting),
             records=Records(intake, judging),
+            notifications=client(settings.notifications_url),
         )
