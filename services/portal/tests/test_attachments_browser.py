@@ -6,6 +6,7 @@ one too large refused by the portal, another by intake; others get 403, anonymou
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
@@ -133,6 +134,13 @@ async def test_an_applicant_attaches_a_pdf_sees_refusals_by_the_field_and_remove
     assert await listed.count() == 1
     assert "Өтініш.pdf" in await listed.inner_text()
     assert "48 KB" in await listed.inner_text()
+    # Downloaded again through the portal: the same bytes, under its own name.
+    async with page.expect_download() as downloading:
+        await page.click(".attached-file a")
+    download = await downloading.value
+    assert download.suggested_filename == "Өтініш.pdf"
+    path = await download.path()
+    assert path is not None and await asyncio.to_thread(Path(path).read_bytes) == _pdf(48 * 1024)
 
     # Too large: not sent at all (the script knows the limit), the sentence by the field.
     requests: list[str] = []

@@ -187,6 +187,14 @@ async def test_a_secretary_screens_an_application_of_their_region(
             assert await page.locator(".queue__item").count() == 3, await page.inner_text("main")
             await scan(page, lang, screenshots / f"staff-secretary-queue-{lang}-{width}.png")
             if (lang, width) == ("en", 1280):
+                # the waiting application's file, downloaded through the portal
+                link = page.locator(".queue__item", has=page.locator(f"#pick-{judged.waiting}"))
+                async with page.expect_download() as downloading:
+                    await link.locator("a.file-link").click()
+                download = await downloading.value
+                assert download.suggested_filename == "устав-2.pdf"
+                path = await download.path()
+                assert path is not None and await asyncio.to_thread(Path(path).read_bytes) == PDF
                 # ineligible without a reason: said next to the reason, the pick kept
                 await page.check(f"#pick-{judged.waiting}")
                 await page.check("#decision-ineligible")

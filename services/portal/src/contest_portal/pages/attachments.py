@@ -1,7 +1,8 @@
 """The applicant's files (`/{lang}/applicant/applications/{id}/attachments...`, role
-`applicant`): a file attached to a draft or a submitted application before the deadline, and
-one removed. Intake decides what it takes (the definition's size, media types and number of
-files); its refusal is a sentence next to the file field on the application's page.
+`applicant`): a file attached to a draft or a submitted application before the deadline,
+one downloaded, and one removed. Intake decides what it takes (the definition's size, media
+types and number of files); its refusal is a sentence next to the file field on the
+application's page.
 
 The file comes as `multipart/form-data` (:mod:`.uploads`), read no further than the
 definition's largest file and the form around it, and goes to intake as it came.
@@ -13,9 +14,10 @@ import mimetypes
 from urllib.parse import quote
 
 from fastapi import APIRouter, Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import RedirectResponse, Response, StreamingResponse
 
 from contest_portal.pages.applicant import Applicant, application_page, own_application
+from contest_portal.pages.files import file_download
 from contest_portal.pages.forms import posted
 from contest_portal.pages.site import CurrentSite, PageLanguage
 from contest_portal.pages.uploads import FORM_MARGIN_BYTES, UploadTooLarge, posted_upload
@@ -71,6 +73,22 @@ async def attach_file(
             request, portal, lang, person, application, file_refused=refused
         )
     return _to_application(lang.value, application_id, "attached")
+
+
+@router.get(
+    "/{lang}/applicant/applications/{application_id}/attachments/{attachment_id}",
+    response_class=StreamingResponse,
+    summary="Download a file of one of the person's applications. Who may call: signed-in "
+    "applicants (their own applications; intake decides).",
+)
+async def download_file(
+    lang: PageLanguage,
+    portal: CurrentSite,
+    person: Applicant,
+    application_id: str,
+    attachment_id: str,
+) -> StreamingResponse:
+    return await file_download(portal, person, application_id, attachment_id)
 
 
 @router.post(

@@ -17,6 +17,7 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from starlette.responses import RedirectResponse, Response, StreamingResponse
 
 from contest_contracts.common import Language
+from contest_portal.pages.files import file_download
 from contest_portal.pages.forms import posted
 from contest_portal.pages.site import CurrentSite, PageLanguage, Site
 from contest_portal.pages.workspace import signed_in_with, workspace_page
@@ -129,16 +130,7 @@ async def download(
 ) -> StreamingResponse:
     """The file as intake sends it; the 403 page when the juror is not (or no longer) assigned."""
     _stage(stage)
-    try:
-        sent = await attachments.open_file(
-            portal.services.intake.client, person.access_token, application_id, attachment_id
-        )
-    except Refused as refusal:
-        raise HTTPException(403) from refusal
-    return StreamingResponse(
-        sent.chunks(),
-        headers={**sent.headers, "Cache-Control": "private, no-store"},
-    )
+    return await file_download(portal, person, application_id, attachment_id)
 
 
 @router.post(

@@ -12,8 +12,9 @@ from typing import Annotated, Any
 from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Depends, Query, Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import RedirectResponse, Response, StreamingResponse
 
+from contest_portal.pages.files import file_download
 from contest_portal.pages.forms import posted
 from contest_portal.pages.site import CurrentSite, PageLanguage, Site
 from contest_portal.pages.workspace import NotAllowed, signed_in_with, workspace_page
@@ -67,6 +68,24 @@ async def queue(
     return await _queue_page(
         request, portal, lang, person, contest_id, status, nomination, after, done=done
     )
+
+
+@router.get(
+    "/{lang}/secretary/{contest_id}/files/{application_id}/{attachment_id}",
+    response_class=StreamingResponse,
+    summary="Download a file of an application in the queue. Who may call: signed-in "
+    "secretaries (their region's applications; intake decides).",
+)
+async def download(
+    lang: PageLanguage,
+    portal: CurrentSite,
+    person: Secretary,
+    contest_id: str,
+    application_id: str,
+    attachment_id: str,
+) -> StreamingResponse:
+    """The file as intake sends it; the 403 page for another region's application."""
+    return await file_download(portal, person, application_id, attachment_id)
 
 
 @router.post(
