@@ -5,6 +5,7 @@ timeline, then withdrawn after a confirmation; others get 403, anonymous people 
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
@@ -15,9 +16,14 @@ import pytest
 from playwright.async_api import Browser, Page, expect
 from signed_in_platform import APPLICANT, SECRETARY, SignInSite, sign_in
 
+from contest_contracts.events.ministry import ApplicationFiled
+from contest_contracts.topics import MINISTRY_FILINGS
 from contest_intake.domain.definitions import demo_definition
 from contest_local.demo import rebased
+from contest_local.edition.people import People
 from contest_runtime.auth import Role, mint
+from contest_runtime.kafka import EventPublisher, make_broker
+from contest_runtime.settings import InfraSettings
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 
@@ -163,3 +169,75 @@ async def test_the_workspace_is_the_applicants_only(
     )
     assert posted.status == 403
     await context.close()
+
+
+async def test_an_application_the_ministry_filed_is_the_applicants_whose_iin_it_names(
+    signin_site: SignInSite,
+    infra_settings: InfraSettings,
+    browser: Browser,
+    screens: Any,
+    csp_watch: Any,
+    scan: Any,
+    screenshots: Path,
+) -> None:
+    """The ministry's system files through Kafka; the person signs in through the provider
+    with that IIN and finds it theirs, to change before the deadline."""
+    definition = rebased(demo_definition(), datetime.now(UTC)).model_copy(
+        update={"contest_id": f"filed-{uuid.uuid4().hex[:6]}"}
+    )
+    operator = mint(signin_site.auth, subject="operator", roles=[Role.OPERATOR])
+    async with httpx.AsyncClient(base_url=signin_site.services["intake"], timeout=30) as intake:
+        answer = await intake.post(
+            "/contests",
+            json=definition.model_dump(mode="json"),
+            headers={"Authorization": f"Bearer {operator}"},
+        )
+        assert answer.status_code == 201, answer.text
+        form = People(seed=990).worker_form(WORKER, "KZ-71")
+        form["applicant"] = {**form["applicant"], "identifier": APPLICANT.iin_bin}
+        filing = ApplicationFiled.model_validate(
+            {"request_id": f"{definition.contest_id}-1", "contest_id": definition.contest_id}
+            | {k: form[k] for k in ("nomination_code", "region_code", "applicant", "contact")}
+            | {"details": form["details"]}
+        )
+        broker = make_broker(infra_settings, client_id="ministry-test")
+        await broker.start()
+        try:
+            ministry = EventPublisher(broker, source="/ministry/mtszn")
+            await ministry.publish(MINISTRY_FILINGS, filing, subject=filing.request_id)
+        finally:
+            await broker.stop()
+        holder = mint(
+            signin_site.auth, subject="someone", roles=[Role.APPLICANT], iin_bin=APPLICANT.iin_bin
+        )
+        for _ in range(150):
+            mine = await intake.get(
+                "/applications/mine", headers={"Authorization": f"Bearer {holder}"}
+            )
+            filed = [a for a in mine.json() if a["contest_id"] == definition.contest_id]
+            if filed:
+                break
+            await asyncio.sleep(0.2)
+        else:
+            raise AssertionError("intake did not take the ministry's filing")
+
+    for lang in ("kk", "ru", "en"):
+        for width in (360, 1280):
+            context = await browser.new_context(**screens(width))
+            page = await context.new_page()
+            csp_watch(page)
+            await sign_in(page, signin_site, lang, APPLICANT)
+            await page.goto(f"{signin_site.portal}/{lang}/applicant")
+            link = page.locator(
+                f"a[href='/{lang}/applicant/applications/{filed[0]['application_id']}']"
+            )
+            card = page.locator(".applications li.card", has=link)
+            await expect(card).to_have_count(1)
+            if lang == "en":
+                assert "Filed for you by the ministry." in await card.inner_text()
+                await link.click()
+                await expect(page.locator("[name='details.position']")).to_have_value(
+                    form["details"]["position"]
+                )
+            await scan(page, lang, screenshots / f"applicant-filed-{lang}-{width}.png")
+            await context.close()
