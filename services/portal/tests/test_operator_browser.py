@@ -122,7 +122,13 @@ async def test_the_operator_defines_a_contest_closes_its_stages_gives_a_prize_an
         await edition.set_up_commissions()
         await edition.apply()
         await edition.screen()
-        await edition.close_submission()
+        # Applications closed from the contest's page, before their deadline.
+        await page.goto(f"{signin_site.portal}{contest_path}")
+        await page.click("form[action$='/submission/close'] button")
+        await page.wait_for_url(f"{signin_site.portal}{contest_path}?done=submission_closed")
+        assert "Приём заявок закрыт" in await page.inner_text("main")
+        assert await page.locator("form[action$='/submission/close']").count() == 0
+        await edition.regional_assignments_made()
         jurors = [juror for region in edition.plan.regional.values() for juror in region]
         for juror in jurors[1:]:  # the first juror sends nothing
             await edition.score(StageKind.REGIONAL, juror)

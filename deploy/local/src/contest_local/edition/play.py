@@ -217,6 +217,11 @@ class Edition:
         await self._call(
             self.platform.intake, "POST", f"/contests/{self.contest_id}/submission/close", None, 200
         )
+        await self.regional_assignments_made()
+
+    async def regional_assignments_made(self) -> None:
+        """Wait until judging has given every eligible application its regional jurors
+        (it assigns once submission is closed, however it was closed)."""
         eligible = sum(a.eligible for a in self.filed.values())
         per = self.definition.judging.jurors_per_application
         await self._assigned(StageKind.REGIONAL, eligible * per)

@@ -1,5 +1,5 @@
 """What the operator's console writes to intake: a contest's definition, uploaded as a file
-(define or replace), and its schedule changed."""
+(define or replace), its schedule changed, and its applications closed now."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from urllib.parse import quote
 import httpx
 
 from contest_contracts.events.contest import StageSchedule
-from contest_portal.services.calls import get_json, send_document
+from contest_portal.services.calls import get_json, send_document, send_json
 from contest_portal.services.intake import Contest
 
 JSON = "application/json"
@@ -69,6 +69,14 @@ async def reschedule(
         JSON,
         token=token,
     )
+    return Contest.model_validate(answer)
+
+
+async def close_submission(client: httpx.AsyncClient, token: str, contest_id: str) -> Contest:
+    """Applications closed now (intake announces the stage's close once); :class:`Refused`
+    `submission_closed` when they were closed already."""
+    path = f"/contests/{quote(contest_id, safe='')}/submission/close"
+    answer = await send_json(client, "intake", "POST", path, {}, token=token)
     return Contest.model_validate(answer)
 
 

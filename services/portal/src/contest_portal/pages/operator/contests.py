@@ -1,5 +1,6 @@
 """The operator's contests: the console's list, a definition uploaded as a file (a new
-contest, or a contest's replaced), and a contest's schedule changed. Intake's refusals are
+contest, or a contest's replaced), a contest's schedule changed, and its applications
+closed now. Intake's refusals are
 shown next to the field they concern, a definition's problems by where they are in it."""
 
 from __future__ import annotations
@@ -152,6 +153,24 @@ async def reschedule(
             status=refused.status,
         )
     return _to_contest(lang, changed, "rescheduled")
+
+
+@router.post("/{lang}/operator/contests/{contest_id}/submission/close", response_class=Response)
+async def close_submission(
+    request: Request, lang: PageLanguage, contest_id: str, portal: CurrentSite, person: Operator
+) -> Response:
+    """Applications closed now, before their scheduled deadline (the regional stage can
+    then be judged). Who may use it: operators."""
+    await posted(request, portal.sessions)
+    client = portal.services.intake.client
+    try:
+        closed = await definitions.close_submission(client, person.access_token, contest_id)
+    except Refused as refused:
+        contest = await definitions.current(client, person.access_token, contest_id)
+        return await _contest(
+            request, portal, lang, person, contest, close_refused=refused, status=refused.status
+        )
+    return _to_contest(lang, closed, "submission_closed")
 
 
 def _schedule_in(contest: Contest, fields: dict[str, str]) -> tuple[list[StageSchedule], list[str]]:
