@@ -64,3 +64,14 @@ def test_problems_are_documented_as_problem_documents() -> None:
     # Readiness answers its checks, not a problem, when a dependency is down.
     ready = doc["paths"]["/readyz"]["get"]["responses"]["503"]["content"]
     assert PROBLEM_MEDIA_TYPE not in ready
+
+
+def test_operations_that_need_a_token_declare_bearer_security_and_public_ones_none() -> None:
+    """So the interactive docs offer "Authorize" and a generated client sends the token."""
+    doc = document()
+    assert doc["components"]["securitySchemes"] == {
+        "bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
+    }
+    assert doc["paths"]["/notes/{note_id}"]["put"]["security"] == [{"bearer": []}]
+    assert "security" not in doc["paths"]["/notes/{note_id}"]["get"]
+    assert "security" not in doc["paths"]["/healthz"]["get"]

@@ -12,7 +12,9 @@ Two sources, so that every documented status is one the operation can give:
   rules give (an unknown contest, a conflict with the current state, a rate limit).
 
 Every 4xx and 5xx response of the document then carries the ``Problem`` schema under
-``application/problem+json``, which is how :mod:`contest_runtime.problems` answers.
+``application/problem+json``, which is how :mod:`contest_runtime.problems` answers. An
+operation that needs a token declares the ``bearer`` security scheme (the docs page then
+offers "Authorize"); a public one declares none.
 """
 
 from __future__ import annotations
@@ -31,6 +33,8 @@ _ROLE_CHECK = require_roles(Role.OPERATOR).__code__
 """Every dependency ``require_roles`` makes runs this code (its closure holds the roles)."""
 _VALIDATION_ERROR_SCHEMAS = ("HTTPValidationError", "ValidationError")
 _PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
+BEARER = {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
+"""How every service takes its callers' tokens: ``Authorization: Bearer <JWT>``."""
 
 
 def problems(
@@ -131,6 +135,7 @@ def with_problems(document: dict[str, Any], app: FastAPI) -> dict[str, Any]:
     problem_schema = Problem.model_json_schema(ref_template="#/components/schemas/{model}")
     schemas.update(problem_schema.pop("$defs", {}))
     schemas["Problem"] = problem_schema
+    document["components"].setdefault("securitySchemes", {})["bearer"] = BEARER
     for route in api_routes(app):
         if not route.include_in_schema:
             continue
@@ -145,6 +150,8 @@ def with_problems(document: dict[str, Any], app: FastAPI) -> dict[str, Any]:
 
 
 def _describe(operation: dict[str, Any], route: Route) -> None:
+    if required_roles(route) is not None:
+        operation["security"] = [{"bearer": []}]
     responses: dict[str, Any] = operation.setdefault("responses", {})
     declared = {str(status) for status in route.responses}
     statuses = {str(status) for status in derived_problems(route)} | declared
