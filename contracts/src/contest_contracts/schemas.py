@@ -82,7 +82,10 @@ def asyncapi_document() -> Schema:
         [(model, "validation") for model in ALL_EVENTS],
         ref_template="#/components/schemas/{model}",
     )
-    schemas: Schema = {"CloudEventHeaders": HEADERS_SCHEMA, **definitions.get("$defs", {})}
+    schemas: Schema = {
+        name: _asyncapi_schema(schema)
+        for name, schema in {"CloudEventHeaders": HEADERS_SCHEMA, **definitions["$defs"]}.items()
+    }
     messages = {
         model.__name__: {
             "name": model.event_type,
@@ -145,6 +148,21 @@ def asyncapi_document() -> Schema:
         "operations": operations,
         "components": {"schemas": schemas, "messages": messages},
     }
+
+
+def _asyncapi_schema(schema: Any) -> Any:
+    """``schema`` as AsyncAPI's Schema Object reads it: its ``discriminator`` is the property's
+    name, where pydantic writes OpenAPI's object (``propertyName`` and ``mapping``); the
+    ``oneOf`` beside it still names every alternative."""
+    if isinstance(schema, list):
+        return [_asyncapi_schema(item) for item in schema]
+    if not isinstance(schema, dict):
+        return schema
+    converted = {key: _asyncapi_schema(value) for key, value in schema.items()}
+    discriminator = converted.get("discriminator")
+    if isinstance(discriminator, dict) and "propertyName" in discriminator:
+        converted["discriminator"] = discriminator["propertyName"]
+    return converted
 
 
 def _dump_json(schema: Schema) -> str:
