@@ -1,4 +1,5 @@
-"""How an envelope becomes a Kafka record and back (CloudEvents Kafka binding, binary mode).
+"""How an envelope becomes a Kafka record and back (CloudEvents Kafka binding, binary mode),
+and a webhook's body (CloudEvents JSON, structured mode).
 
 - key: the envelope's ``subject`` (UTF-8), so all events about one entity share a partition;
 - value: the JSON of ``data`` only;
@@ -8,6 +9,11 @@
 
 Binary mode keeps the body equal to the payload schema (plain JSON for any tool) and lets
 consumers route and deduplicate by headers without parsing the body.
+
+Both forms name the envelope's attributes as CloudEvents requires (lowercase letters and
+digits): ``correlationid``, ``causationid``, ``schemaversion``, the header's name without
+its ``ce_`` prefix; the structured form also carries ``partitionkey`` (the subject), which
+the Kafka binding reads from the record's key. An SDK reads the same event from either.
 """
 
 from __future__ import annotations
@@ -37,6 +43,7 @@ _ATTRIBUTE_HEADERS = {
     "schema_version": "ce_schemaversion",
 }
 _REQUIRED = ("id", "type", "source", "specversion", "time", "subject", "correlation_id")
+STRUCTURED_CONTENT_TYPE = "application/cloudevents+json"
 
 
 class MalformedEvent(ValueError):
@@ -75,6 +82,22 @@ def to_record(envelope: Envelope[Any]) -> KafkaRecord:
         value=envelope.data.model_dump_json().encode(),
         headers=headers,
     )
+
+
+def to_structured(envelope: Envelope[Any]) -> bytes:
+    """The event as one CloudEvents JSON document (a webhook's body): the attributes by
+    their CloudEvents names, the headers' values, and ``data``."""
+    headers = to_record(envelope).headers
+    document: dict[str, Any] = {
+        header.removeprefix("ce_"): headers[header]
+        for header in _ATTRIBUTE_HEADERS.values()
+        if header in headers
+    }
+    document["datacontenttype"] = CONTENT_TYPE
+    # The Kafka binding reads a record's key as the partitioning extension: the same here.
+    document["partitionkey"] = envelope.subject
+    document["data"] = envelope.data.model_dump(mode="json")
+    return json.dumps(document, ensure_ascii=False).encode()
 
 
 def _header_map(headers: Mapping[str, Any] | Iterable[tuple[str, Any]]) -> dict[str, str]:

@@ -1,5 +1,6 @@
 """Events of the public topics, fanned out to the webhook subscriptions that want them:
-one delivery per event and subscription (the delivery key), each the event's own JSON."""
+one delivery per event and subscription (the delivery key), each the event as one
+CloudEvents JSON document (structured mode, :func:`contest_contracts.wire.to_structured`)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from contest_contracts.common import Language
 from contest_contracts.envelope import Envelope
 from contest_contracts.events.notifications import Channel
 from contest_contracts.topics import CATALOGUE, CONTEST_DEFINITIONS, Topic, Visibility
+from contest_contracts.wire import to_structured
 from contest_notifications.context import NotificationsContext
 from contest_notifications.domain.webhooks import regions_of, wanted
 from contest_notifications.events.requests import send_once
@@ -30,7 +32,7 @@ async def fan_out(context: NotificationsContext, envelope: Envelope[Any]) -> Non
     """Deliver the event to every subscription that wants it."""
     data = envelope.data.model_dump(mode="json")
     regions = regions_of(data)
-    payload = envelope.model_dump_json()
+    payload = to_structured(envelope).decode()
     for subscription in await context.subscriptions.all():
         if not wanted(envelope.type, regions, subscription.event_types, subscription.regions):
             continue
