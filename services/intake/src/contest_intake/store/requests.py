@@ -4,6 +4,7 @@ with the same ``Idempotency-Key``, and ministry filings redelivered by the broke
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -16,7 +17,7 @@ from pymongo.errors import DuplicateKeyError
 from contest_contracts.envelope import Envelope
 from contest_contracts.topics import MINISTRY_ANSWERS
 from contest_runtime.mongo import Document, as_utc
-from contest_runtime.outbox import outbox_entry, with_outbox
+from contest_runtime.outbox import change_with_outbox, outbox_entry, with_outbox
 
 
 @dataclass(frozen=True)
@@ -77,13 +78,40 @@ class FilingAnswers:
     def __init__(self, db: AsyncDatabase[Document]) -> None:
         self.collection: AsyncCollection[Document] = db["filings"]
 
-    async def answered(self, filing_key: str) -> bool:
-        """Whether this filing has been answered already (a redelivery)."""
-        return await self.collection.find_one({"_id": filing_key}, {"_id": 1}) is not None
+    async def answered_before(
+        self,
+        filing_key: str,
+        event_id: str,
+        answer_again: Callable[[Document], Envelope[Any]],
+    ) -> bool:
+        """Whether a filing with this key was answered before. When it was, a filing under
+        an event id not seen yet is answered once more (``answer_again``, from the stored
+        first answer and fingerprint); a redelivered event (an id seen) is not answered."""
+        if await self.collection.find_one({"_id": filing_key}, {"_id": 1}) is None:
+            return False
 
-    async def record(self, filing_key: str, answer: Envelope[Any]) -> None:
-        """Keep the answer and publish it; a second answer to the same filing is dropped."""
-        document = {"_id": filing_key, "version": 1, "answer": answer.data.model_dump(mode="json")}
+        def decide(stored: Document) -> tuple[Document, list[Document]] | None:
+            seen = stored.get("event_ids", [])
+            if event_id in seen:
+                return None
+            entry = outbox_entry(MINISTRY_ANSWERS, answer_again(stored))
+            return {"event_ids": [*seen, event_id]}, [entry]
+
+        await change_with_outbox(self.collection, filing_key, decide)
+        return True
+
+    async def record(
+        self, filing_key: str, answer: Envelope[Any], event_id: str, fingerprint: str
+    ) -> None:
+        """Keep the answer (with the filing's event id and the fingerprint of its content)
+        and publish it; a second answer to the same filing is dropped."""
+        document = {
+            "_id": filing_key,
+            "version": 1,
+            "answer": answer.data.model_dump(mode="json"),
+            "event_ids": [event_id],
+            "fingerprint": fingerprint,
+        }
         with contextlib.suppress(DuplicateKeyError):
             await self.collection.insert_one(
                 with_outbox(document, [outbox_entry(MINISTRY_ANSWERS, answer)])
