@@ -64,8 +64,8 @@ async def test_an_oversized_field_is_refused_naming_each_field_and_nothing_is_st
     problem = answer.json()
     assert problem["code"] == "text_too_long"
     named = {(".".join(e["location"]), e["kind"]) for e in problem["errors"]}
-    assert ("details.summary", "text_too_long") in named
-    assert ("details.target_group", "text_too_long") in named
+    assert ("body.details.summary", "text_too_long") in named
+    assert ("body.details.target_group", "text_too_long") in named
     assert "ж" * 100 not in answer.text  # the text is not echoed back
     assert await stored(intake, contest_id) == 0
     assert not [
@@ -127,7 +127,7 @@ async def test_an_edit_past_the_limits_is_refused_and_the_form_stays_as_it_was(
 
     assert answer.status_code == 422, answer.text
     named = {".".join(e["location"]) for e in answer.json()["errors"]}
-    assert named == {"details.project_title", "applicant.display_name"}
+    assert named == {"body.details.project_title", "body.applicant.display_name"}
     kept = await intake.office.application(application_id)
     assert kept.complete == project_form(4) and kept.revision == 1
     await eventually(lambda: published.of(ApplicationSubmitted, application_id))

@@ -95,6 +95,7 @@ async def open_office(runtime: ServiceRuntime) -> IntakeOffice:
     await office.contests.create_indexes()
     await office.applications.create_indexes()
     await office.standings.create_indexes()
+    await office.keys.create_indexes()
     await office.relay.create_indexes()
     return office
 

@@ -104,13 +104,13 @@ async def test_a_partial_draft_is_saved_and_submitting_it_names_each_missing_fie
     assert problem["code"] == "missing_field"
     assert sorted(".".join(e["location"]) for e in problem["errors"]) == sorted(
         [
-            "region_code",
-            "applicant.identifier",
-            "contact.email",
-            "contact.phone",
-            "details.workplace",
-            "details.years_of_service",
-            "details.achievements",
+            "body.region_code",
+            "body.applicant.identifier",
+            "body.contact.email",
+            "body.contact.phone",
+            "body.details.workplace",
+            "body.details.years_of_service",
+            "body.details.achievements",
         ]
     )
     assert {e["kind"] for e in problem["errors"]} == {"missing_field"}
@@ -463,3 +463,28 @@ async def test_an_organisation_cannot_apply_in_a_worker_nomination(
         headers=bearer(Role.APPLICANT, subject="org"),
     )
     assert (answer.status_code, answer.json()["code"]) == (422, "applicant_kind_mismatch")
+
+
+async def test_every_error_is_located_as_fastapi_does_from_the_part_of_the_request(
+    intake: Any, bearer: Bearer, contest: ContestDefinition
+) -> None:
+    url = f"/contests/{contest.contest_id}/applications"
+    applicant = bearer(Role.APPLICANT, subject="located")
+    number = project_form(7).applicant.identifier
+    for identifier, code in (
+        (number[:11] + str((int(number[11]) + 1) % 10), "invalid_identifier"),  # check digit
+        ("12345", "validation_failed"),  # schema: not 12 digits
+    ):
+        request = body(project_form(7), submit=True)
+        request["applicant"]["identifier"] = identifier
+        answer = await intake.http.post(url, json=request, headers=applicant)
+        assert answer.json()["code"] == code, answer.text
+        assert [e["location"] for e in answer.json()["errors"]] == [
+            ["body", "applicant", "identifier"]
+        ]
+    reused = {**applicant, "Idempotency-Key": "located-1"}
+    first = await intake.http.post(url, json=body(project_form(8)), headers=reused)
+    assert first.status_code == 201, first.text
+    again = await intake.http.post(url, json=body(project_form(9)), headers=reused)
+    assert again.json()["code"] == "idempotency_key_reused"
+    assert [e["location"] for e in again.json()["errors"]] == [["header", "idempotency-key"]]

@@ -74,10 +74,19 @@ async def test_invalid_definitions_are_refused_with_reasons_and_nothing_is_store
         assert answer.status_code == 422, answer.text
         assert answer.json()["code"] == "invalid_definition"
         assert answer.json()["errors"]
-    broken = await intake.http.post(
-        "/contests", content=b"title: [unclosed", headers={**operator, "Content-Type": "text/yaml"}
-    )
-    assert (broken.status_code, broken.json()["code"]) == (422, "invalid_definition")
+    for text, media_type, code in (
+        (b"title: [unclosed", "text/yaml", "malformed_yaml"),
+        (b"title: [unclosed", "application/yaml", "malformed_yaml"),
+        (b'{"title": ', "application/json", "malformed_json"),
+        (b'{"title": "x",}', "application/json; charset=utf-8", "malformed_json"),
+    ):
+        for send in (intake.http.post, intake.http.put):
+            url = (
+                "/contests" if send == intake.http.post else f"/contests/{definition['contest_id']}"
+            )
+            broken = await send(url, content=text, headers={**operator, "Content-Type": media_type})
+            assert (broken.status_code, broken.json()["code"]) == (422, code), broken.text
+            assert broken.json()["errors"][0]["location"] == ["body"]
     wrong_type = await intake.http.post(
         "/contests", content=b"<xml/>", headers={**operator, "Content-Type": "application/xml"}
     )

@@ -146,7 +146,7 @@ async def test_contacts_in_names_and_titles_are_refused_and_nothing_is_stored(
         )
         assert refused.status_code == 422, refused.text
         assert [(e["kind"], ".".join(e["location"])) for e in refused.json()["errors"]] == [
-            ("personal_data_in_public_field", field)
+            ("personal_data_in_public_field", f"body.{field}")
         ]
     mine = await intake.http.get("/applications/mine", headers=bearer(Role.APPLICANT, subject="x"))
     assert mine.json() == []

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, timedelta
 
 import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
+from intake_samples import contest_definition, worker_form
 
+from contest_intake.domain.forms import KAZAKHSTAN_TIME, form_refusals
 from contest_intake.domain.identifiers import (
+    BirthDateInFuture,
     InvalidIdentifier,
     check_digit,
     validate_bin,
@@ -108,3 +111,32 @@ def test_a_typo_in_the_first_ten_digits_is_caught_within_the_first_pass(
     ]
     assume(10 not in first_pass)
     assert check_digit(digits) != check_digit(typo)
+
+
+def _iin_born(born: date) -> str:
+    century = {18: 1, 19: 3, 20: 5}[born.year // 100]
+    for serial in range(10000):
+        iin = with_check_digit(f"{born:%y%m%d}{century}{serial:04d}")
+        if iin is not None:
+            return iin
+    raise AssertionError("no IIN for this date")
+
+
+def test_an_iin_born_after_today_is_refused_with_its_own_code() -> None:
+    today = date(2025, 3, 14)
+    assert validate_iin(_iin_born(today), today=today)  # born today: fine
+    with pytest.raises(BirthDateInFuture, match="later than today") as raised:
+        validate_iin(_iin_born(date(2025, 3, 15)), today=today)
+    assert raised.value.code == "birth_date_in_future"
+    assert InvalidIdentifier("x").code == "invalid_identifier"
+
+
+def test_a_form_with_an_iin_born_tomorrow_is_refused() -> None:
+    today = datetime.now(KAZAKHSTAN_TIME).date()
+    form = worker_form(1)
+    for born, codes in ((today, []), (today + timedelta(days=1), ["birth_date_in_future"])):
+        applicant = form.applicant.model_copy(update={"identifier": _iin_born(born)})
+        refusals = form_refusals(
+            form.model_copy(update={"applicant": applicant}), contest_definition()
+        )
+        assert [r.code for r in refusals if r.field == "applicant.identifier"] == codes

@@ -156,3 +156,44 @@ async def test_one_application_per_applicant_across_filings_and_redeliveries(
         {"contest_id": contest.contest_id}
     )
     assert stored == 1
+
+
+async def test_a_request_id_filed_again_under_a_new_event_is_answered(
+    intake: Any,
+    contest: ContestDefinition,
+    ministry: EventPublisher,
+    published: Any,
+    eventually: Eventually,
+) -> None:
+    request_id = f"{contest.contest_id}-again"
+    data = filing(request_id, contest.contest_id, worker_form(9))
+    first = Envelope.of(data, source=ministry.source, subject=request_id)
+    await ministry.publish_envelope(MINISTRY_FILINGS, first)
+    await ministry.publish_envelope(MINISTRY_FILINGS, first)  # redelivered: no second answer
+    same = await ministry.publish(MINISTRY_FILINGS, data, subject=request_id)
+    other = filing(request_id, contest.contest_id, worker_form(10))
+    changed = await ministry.publish(MINISTRY_FILINGS, other, subject=request_id)
+
+    def answers() -> dict[str, Envelope[Any]]:
+        return {
+            e.causation_id: e
+            for e in published.events
+            if isinstance(e.data, ApplicationFilingAnswered) and e.data.request_id == request_id
+        }
+
+    await eventually(lambda: len(answers()) == 3)
+    by_cause = answers()
+    assert set(by_cause) == {first.id, same.id, changed.id}
+    accepted = by_cause[first.id].data
+    assert accepted.outcome == "accepted"
+    assert by_cause[same.id].data.outcome == "accepted"  # the first outcome, again
+    assert by_cause[same.id].data.application_id == accepted.application_id
+    refused = by_cause[changed.id].data
+    assert (refused.outcome, [(r.code, r.field) for r in refused.reasons]) == (
+        "rejected",
+        [("request_id_reused", "request_id")],
+    )
+    stored = await intake.office.applications.collection.count_documents(
+        {"contest_id": contest.contest_id}
+    )
+    assert stored == 1

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Annotated
 
@@ -72,14 +73,27 @@ async def _definition_in(request: Request) -> ContestDefinition:
     except DefinitionProblem as problem:
         raise ProblemError(
             422,
-            "invalid_definition",
-            "Invalid contest definition",
+            problem.code,
+            _TITLES.get(problem.code, "Invalid contest definition"),
             str(problem)[:2000],
             errors=[
-                FieldError(location=[where], message=what, kind="invalid_definition")
+                FieldError(location=body_location(where), message=what, kind=problem.code)
                 for where, what in problem.problems
             ],
         ) from problem
+
+
+_TITLES = {"malformed_json": "Malformed JSON", "malformed_yaml": "Malformed YAML"}
+
+
+def body_location(where: str) -> list[str | int]:
+    """A definition problem's place (``$.nominations[0].rubric``, ``$.stages.0.opens``) as
+    an error's ``location``, the way FastAPI writes it: ``["body", "nominations", 0, ...]``."""
+    parts: list[str | int] = ["body"]
+    for part in re.split(r"[.\[\]]+", where.removeprefix("$")):
+        if part:
+            parts.append(int(part) if part.isdigit() else part)
+    return parts
 
 
 @router.post(

@@ -38,6 +38,29 @@ _TITLES = {
 }
 
 
+_OUTSIDE_BODY: dict[str, list[str | int]] = {
+    "Idempotency-Key": ["header", "idempotency-key"],
+    "Content-Type": ["header", "content-type"],
+    "contest_id": ["path", "contest_id"],
+    "filename": ["query", "filename"],
+}
+"""Refusals naming a part of the request other than its body, located there."""
+
+
+def location_of(field: str | None) -> list[str | int]:
+    """Where a refusal's field is, as FastAPI locates its own validation errors: the part of
+    the request (``body``, ``header``, ``path``, ``query``), then the path inside it, list
+    positions as numbers (``["body", "applicant", "identifier"]``). A refusal of no field
+    names none (``[]``)."""
+    if field is None:
+        return []
+    if field in _OUTSIDE_BODY:
+        return _OUTSIDE_BODY[field]
+    if field == "body":
+        return ["body"]
+    return ["body", *(int(p) if p.isdigit() else p for p in field.split("."))]
+
+
 def as_problem(refused: Refused) -> ProblemError:
     """The problem answering a refusal: named after its first reason, listing all of them."""
     status = _STATUS.get(refused.code, 422)
@@ -47,9 +70,7 @@ def as_problem(refused: Refused) -> ProblemError:
         _TITLES.get(status, "Invalid input"),
         str(refused),
         errors=[
-            FieldError(
-                location=r.field.split(".") if r.field else [], message=r.message, kind=r.code
-            )
+            FieldError(location=location_of(r.field), message=r.message, kind=r.code)
             for r in refused.refusals
         ],
     )

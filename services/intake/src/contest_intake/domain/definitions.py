@@ -36,11 +36,16 @@ _FIELDS_OF_KIND = {
 
 
 class DefinitionProblem(ValueError):
-    """A definition that cannot be used; ``problems`` lists each reason with where it is."""
+    """A definition that cannot be used; ``problems`` lists each reason with where it is.
 
-    def __init__(self, problems: list[tuple[str, str]]) -> None:
+    ``code`` is ``invalid_definition``, or ``malformed_json``/``malformed_yaml`` when the
+    text is not JSON or YAML at all (its parser's reason is the one problem).
+    """
+
+    def __init__(self, problems: list[tuple[str, str]], code: str = "invalid_definition") -> None:
         super().__init__("; ".join(f"{where}: {what}" for where, what in problems))
         self.problems = problems
+        self.code = code
 
 
 def parse_definition(
@@ -66,14 +71,14 @@ def _parsed_json(text: str | bytes) -> Any:
     try:
         return json.loads(raw)
     except ValueError as error:
-        raise DefinitionProblem([("$", f"not JSON: {error}")]) from error
+        raise DefinitionProblem([("$", f"not JSON: {error}")], "malformed_json") from error
 
 
 def _parsed_yaml(text: str | bytes) -> Any:
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as error:
-        raise DefinitionProblem([("$", f"not YAML: {error}")]) from error
+        raise DefinitionProblem([("$", f"not YAML: {error}")], "malformed_yaml") from error
     except RecursionError as error:  # PyYAML composes nested nodes recursively
         raise DefinitionProblem([("$", f"nested deeper than {MAX_JSON_DEPTH} levels")]) from error
     if _depth(data) > MAX_JSON_DEPTH:

@@ -7,7 +7,9 @@ use the same codes).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from datetime import datetime, timedelta, timezone
+from functools import partial
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -26,6 +28,10 @@ from contest_intake.domain.disclosure import (
     fields_disclosing,
 )
 from contest_intake.domain.identifiers import InvalidIdentifier, validate_bin, validate_iin
+
+KAZAKHSTAN_TIME = timezone(timedelta(hours=5), "Asia/Almaty")
+"""Kazakhstan's one time zone (UTC+5 all year since March 2024): whose "today" an IIN's
+birth date is compared with."""
 
 
 class Refusal(BaseModel):
@@ -218,10 +224,14 @@ def attachment_refusals(filename: str, attached: int, limits: FormLimits) -> lis
 
 
 def _identifier_refusals(applicant: Applicant) -> list[Refusal]:
+    # The day in Kazakhstan, read here rather than passed in: the forms' rules are called
+    # from many places, and a birth date is compared with nothing but the calendar.
+    today = datetime.now(KAZAKHSTAN_TIME).date()
+    person: Callable[[str], str] = partial(validate_iin, today=today)
     checks = [
         (
             "applicant.identifier",
-            validate_iin if applicant.kind == ApplicantKind.INDIVIDUAL else validate_bin,
+            person if applicant.kind == ApplicantKind.INDIVIDUAL else validate_bin,
             applicant.identifier,
         )
     ]
@@ -232,7 +242,7 @@ def _identifier_refusals(applicant: Applicant) -> list[Refusal]:
         try:
             validate(value)
         except InvalidIdentifier as error:
-            refusals.append(Refusal(code="invalid_identifier", message=str(error), field=field))
+            refusals.append(Refusal(code=error.code, message=str(error), field=field))
     return refusals
 
 

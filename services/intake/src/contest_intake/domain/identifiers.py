@@ -6,6 +6,10 @@ weights 1..11, modulo 11; when that is 10, again with weights 3..11, 1, 2; when 
 1-6 for the century and sex; a BIN starts with the registration year and month (YYMM), then
 the kind of entity (4 resident, 5 non-resident, 6 individual entrepreneur) and of unit
 (0 head office, 1 branch, 2 representative office, 3 peasant farm).
+
+An IIN whose birth date is later than today (in Kazakhstan) belongs to nobody yet: it is
+refused with a code of its own, ``birth_date_in_future``; every other impossible number is
+``invalid_identifier``.
 """
 
 from __future__ import annotations
@@ -18,7 +22,15 @@ _CENTURIES = {1: 1800, 2: 1800, 3: 1900, 4: 1900, 5: 2000, 6: 2000}
 
 
 class InvalidIdentifier(ValueError):
-    """An IIN or BIN that cannot exist; the message says why."""
+    """An IIN or BIN that cannot exist; the message says why, ``code`` names it."""
+
+    code: str = "invalid_identifier"
+
+
+class BirthDateInFuture(InvalidIdentifier):
+    """An IIN whose birth date has not come yet."""
+
+    code = "birth_date_in_future"
 
 
 def check_digit(first_eleven: str) -> int | None:
@@ -40,17 +52,22 @@ def _twelve_digits(value: str, name: str) -> str:
     return value
 
 
-def validate_iin(value: str) -> str:
-    """Return ``value`` if it is a possible IIN, else raise ``InvalidIdentifier``."""
+def validate_iin(value: str, today: date | None = None) -> str:
+    """Return ``value`` if it is a possible IIN, else raise ``InvalidIdentifier``.
+
+    With ``today``, a birth date later than it is refused too (``BirthDateInFuture``).
+    """
     _twelve_digits(value, "IIN")
     century_digit = int(value[6])
     if century_digit not in _CENTURIES:
         raise InvalidIdentifier("IIN 7th digit (century and sex) must be 1 to 6")
     year = _CENTURIES[century_digit] + int(value[0:2])
     try:
-        date(year, int(value[2:4]), int(value[4:6]))
+        born = date(year, int(value[2:4]), int(value[4:6]))
     except ValueError as error:
         raise InvalidIdentifier("IIN does not start with a valid birth date") from error
+    if today is not None and born > today:
+        raise BirthDateInFuture(f"IIN's birth date {born.isoformat()} is later than today")
     return value
 
 

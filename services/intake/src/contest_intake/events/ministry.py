@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 from contest_contracts.envelope import Envelope
@@ -14,6 +15,7 @@ from contest_contracts.events.ministry import (
 from contest_intake.domain.applications import FILED
 from contest_intake.domain.forms import ApplicationForm, Refused
 from contest_intake.office import IntakeOffice
+from contest_runtime.mongo import Document
 
 
 async def answer_filing(office: IntakeOffice, envelope: Envelope[Any]) -> None:
@@ -25,7 +27,31 @@ async def answer_filing(office: IntakeOffice, envelope: Envelope[Any]) -> None:
     """
     filing: ApplicationFiled = envelope.data
     key = f"{envelope.source}\x1f{filing.request_id}"
-    if await office.filings.answered(key):
+    fingerprint = hashlib.sha256(filing.model_dump_json().encode()).hexdigest()
+
+    def answer_again(stored: Document) -> Envelope[Any]:
+        # The same request filed again under a new event: the first outcome, as a retry
+        # with the same Idempotency-Key gets; other content under the same id is refused.
+        if stored.get("fingerprint") == fingerprint:
+            again = ApplicationFilingAnswered.model_validate(stored["answer"])
+        else:
+            again = ApplicationFilingAnswered(
+                request_id=filing.request_id,
+                outcome=FilingOutcome.REJECTED,
+                reasons=[
+                    FilingReason(
+                        code="request_id_reused",
+                        field="request_id",
+                        message="this request_id was filed before with other content; "
+                        "the first filing's answer stands",
+                    )
+                ],
+                answered_at=office.clock(),
+            )
+        return office.envelope(again, filing.request_id, envelope)
+
+    if await office.filings.answered_before(key, envelope.id, answer_again):
+        await office.relay.flush(office.filings.collection, key)
         return
     form = ApplicationForm(
         nomination_code=filing.nomination_code,
@@ -59,5 +85,7 @@ async def answer_filing(office: IntakeOffice, envelope: Envelope[Any]) -> None:
             ],
             answered_at=office.clock(),
         )
-    await office.filings.record(key, office.envelope(answer, filing.request_id, envelope))
+    await office.filings.record(
+        key, office.envelope(answer, filing.request_id, envelope), envelope.id, fingerprint
+    )
     await office.relay.flush(office.filings.collection, key)
