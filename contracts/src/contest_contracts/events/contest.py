@@ -125,7 +125,10 @@ class JudgingRules(ContractModel):
 
     jurors_per_application: int = Field(default=3, ge=1, description="Jurors per application.")
     normalise_scores: bool = Field(
-        default=False, description="Per-juror z-score normalisation within a stage."
+        default=False,
+        description="Per-juror z-score normalisation within each nomination of a stage: a "
+        "juror's z among their sheets of the nomination, rescaled to the nomination's mean "
+        "and population standard deviation and clamped to 0..its highest total.",
     )
     scores_to_applicants: bool = Field(
         default=False,

@@ -92,12 +92,20 @@ def test_the_seeds_edition_yields_129_finalists_at_a_quota_of_one(normalise: boo
 
 
 def test_a_normalised_value_is_the_stage_mean_plus_the_stage_deviation_times_z() -> None:
+    """... clamped to the rubric's scale; the mean and deviation are the nomination's."""
     rng = Random(7)
     entrants = _seeds_edition(rng)[:60]
     pairs, sheets = _sheets(entrants, 3, rng)
     judgement = _judge_regions(entrants, pairs, sheets, normalise=True)
+    nomination_of = {e.application_id: e.nomination_code for e in entrants}
+    totals: dict[str, list[float]] = {}
     for value in judgement.values:
-        assert value.counted == pytest.approx(value.stage_mean + value.stage_deviation * value.z)
+        totals.setdefault(nomination_of[value.application_id], []).append(value.total)
+    for value in judgement.values:
+        assert value.highest_total == 40.0
+        unclamped = value.stage_mean + value.stage_deviation * value.z
+        assert value.counted == pytest.approx(min(max(unclamped, 0.0), 40.0))
+        assert value.stage_mean == pytest.approx(fmean(totals[nomination_of[value.application_id]]))
     for application_id, standing in judgement.standings.items():
         own = [v.counted for v in judgement.values if v.application_id == application_id]
         assert standing.score == pytest.approx(fmean(own))

@@ -85,13 +85,22 @@ class SheetExplanation(BaseModel):
     scores: dict[str, int]
     comment: str
     weighted_total: float = Field(description="Sum of weight x score.")
-    juror_mean: float = Field(description="Mean total of the juror's sheets in the stage.")
-    juror_deviation: float = Field(description="Deviation of the juror's totals in the stage.")
+    juror_mean: float = Field(
+        description="Mean total of the juror's sheets of the nomination in the stage."
+    )
+    juror_deviation: float = Field(
+        description="Population standard deviation of the juror's totals of the nomination "
+        "in the stage."
+    )
     z: float = Field(description="(total - juror mean) / juror deviation; 0 when undefined.")
-    stage_mean: float
-    stage_deviation: float
+    stage_mean: float = Field(description="Mean of every total of the nomination in the stage.")
+    stage_deviation: float = Field(
+        description="Population standard deviation of every total of the nomination in the stage."
+    )
+    highest_total: float = Field(description="The nomination's highest possible total.")
     counted: float = Field(
-        description="What the score averages: the total, or stage mean + stage deviation x z."
+        description="What the score averages: the total, or, normalised, stage mean + stage "
+        "deviation x z clamped to 0..highest total."
     )
 
 
@@ -248,6 +257,7 @@ async def ranking(
                 z=value.z,
                 stage_mean=value.stage_mean,
                 stage_deviation=value.stage_deviation,
+                highest_total=value.highest_total,
                 counted=value.counted,
             )
         )

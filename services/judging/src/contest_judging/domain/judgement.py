@@ -75,7 +75,12 @@ def judge(
     in_force = set(pairs)
     counted = [s for s in sheets if (s.application_id, s.juror_id) in in_force]
     rubric_of = {a: rubrics[e.nomination_code] for a, e in by_id.items()}
-    values = sheet_values(counted, rubric_of, normalise)
+    values = sheet_values(
+        counted,
+        rubric_of,
+        normalise,
+        nomination_of={a: e.nomination_code for a, e in by_id.items()},
+    )
     scores = application_scores(values)
     missing = sheets_missing(pairs, [(s.application_id, s.juror_id) for s in counted])
 
