@@ -13,7 +13,7 @@ from contest_contracts.common import StageKind
 from contest_contracts.events.stages import StageClosed
 from contest_judging.api.access import CommissionCaller, Judging, JudgingStage, Overseer
 from contest_judging.domain.commissions import Level, commission_key
-from contest_judging.domain.ranking import __doc__ as TIE_BREAKS
+from contest_judging.domain.ranking import saying
 from contest_judging.proceedings.assigning import assign_pending
 from contest_judging.proceedings.closing import close_stage, closed_judgement
 from contest_judging.store.assignments import Assignment
@@ -124,7 +124,9 @@ class RankingExplanation(BaseModel):
     nomination_code: str
     region_code: str | None
     normalised: bool = Field(description="Whether per-juror normalisation was on.")
-    tie_breaks: str = Field(description="The rule that orders equal scores.")
+    tie_breaks: str = Field(
+        description="The rule that orders equal scores: the contest's tie-breaks in words."
+    )
     closed_at: datetime | None = Field(default=None, description="When the stage closed.")
     entries: list[EntryExplanation]
 
@@ -265,7 +267,7 @@ async def ranking(
         nomination_code=nomination,
         region_code=region,
         normalised=closed.definition.judging.normalise_scores,
-        tie_breaks=(TIE_BREAKS or "").strip(),
+        tie_breaks=saying(closed.definition.judging.tie_breaks),
         closed_at=closed.closed_at,
         entries=[
             EntryExplanation(
