@@ -9,7 +9,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Annotated, ClassVar
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from contest_contracts.common import (
     Code,
@@ -120,12 +120,46 @@ class PublicVoteRules(ContractModel):
     choices: VoteChoices = Field(default=VoteChoices.FINALISTS, description="What voters choose.")
 
 
+class TieBreak(StrEnum):
+    """What orders applications of equal score in a ranking, in the order a contest lists
+    them; applications equal on every tie-break listed share a rank (1, 1, 3)."""
+
+    CRITERIA = "criteria"
+    """Higher mean on the rubric's first criterion, then on its second, and so on (a contest
+    lists first the criterion it values most)."""
+    FEWER_MISSING_SHEETS = "fewer_missing_sheets"
+    """Fewer missing sheets (a score resting on more sheets is more certain)."""
+    EARLIER_SUBMISSION = "earlier_submission"
+    """Earlier submission of the application (kept to the millisecond: it leaves almost no
+    tie to share)."""
+
+
 class JudgingRules(ContractModel):
     """How commissions score."""
 
+    tie_breaks: list[TieBreak] = Field(
+        default_factory=lambda: [TieBreak.CRITERIA],
+        description="What orders applications of equal score, in order, each at most once: "
+        "`criteria` (higher mean on each criterion in the rubric's order), "
+        "`fewer_missing_sheets`, `earlier_submission`. Applications equal on every tie-break "
+        "listed share a rank (1, 1, 3), a finalist place and a prize place. The default is "
+        "the criteria, then sharing; an empty list shares every equal score.",
+        json_schema_extra={"uniqueItems": True},
+    )
+
+    @field_validator("tie_breaks")
+    @classmethod
+    def _each_tie_break_once(cls, tie_breaks: list[TieBreak]) -> list[TieBreak]:
+        if len(set(tie_breaks)) != len(tie_breaks):
+            raise ValueError("each tie-break may be listed at most once")
+        return tie_breaks
+
     jurors_per_application: int = Field(default=3, ge=1, description="Jurors per application.")
     normalise_scores: bool = Field(
-        default=False, description="Per-juror z-score normalisation within a stage."
+        default=False,
+        description="Per-juror z-score normalisation within each nomination of a stage: a "
+        "juror's z among their sheets of the nomination, rescaled to the nomination's mean "
+        "and population standard deviation and clamped to 0..its highest total.",
     )
     scores_to_applicants: bool = Field(
         default=False,

@@ -26,7 +26,7 @@ def standing(application_id: str, score: float) -> Standing:
     return Standing(
         application_id=application_id,
         score=score,
-        first_criterion=5.0,
+        criterion_means=(5.0,),
         sheets=3,
         missing_sheets=0,
         submitted_at=T0,

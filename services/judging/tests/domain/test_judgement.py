@@ -11,7 +11,8 @@ from statistics import fmean
 import pytest
 
 from contest_contracts.common import LocalizedText
-from contest_contracts.events.contest import Criterion
+from contest_contracts.events.contest import Criterion, PlacePrize, TieBreak
+from contest_judging.domain.awards import places
 from contest_judging.domain.judgement import Entrant, Judgement, judge
 from contest_judging.domain.ranking import top
 from contest_judging.domain.scoring import Sheet
@@ -92,12 +93,20 @@ def test_the_seeds_edition_yields_129_finalists_at_a_quota_of_one(normalise: boo
 
 
 def test_a_normalised_value_is_the_stage_mean_plus_the_stage_deviation_times_z() -> None:
+    """... clamped to the rubric's scale; the mean and deviation are the nomination's."""
     rng = Random(7)
     entrants = _seeds_edition(rng)[:60]
     pairs, sheets = _sheets(entrants, 3, rng)
     judgement = _judge_regions(entrants, pairs, sheets, normalise=True)
+    nomination_of = {e.application_id: e.nomination_code for e in entrants}
+    totals: dict[str, list[float]] = {}
     for value in judgement.values:
-        assert value.counted == pytest.approx(value.stage_mean + value.stage_deviation * value.z)
+        totals.setdefault(nomination_of[value.application_id], []).append(value.total)
+    for value in judgement.values:
+        assert value.highest_total == 40.0
+        unclamped = value.stage_mean + value.stage_deviation * value.z
+        assert value.counted == pytest.approx(min(max(unclamped, 0.0), 40.0))
+        assert value.stage_mean == pytest.approx(fmean(totals[nomination_of[value.application_id]]))
     for application_id, standing in judgement.standings.items():
         own = [v.counted for v in judgement.values if v.application_id == application_id]
         assert standing.score == pytest.approx(fmean(own))
@@ -124,3 +133,82 @@ def test_only_sheets_of_assignments_in_force_count_and_missing_jurors_are_report
     assert judgement.short == {"app-1": 1}
     assert judgement.missing_sheets == 2
     assert list(judgement.rankings) == [(NOMINATIONS[0], None)]
+
+
+def _equal_pair_and_one_less(tie_breaks: list[TieBreak] | None) -> Judgement:
+    """Three applications, two jurors each: ``app-1`` and ``app-2`` get the same sheets
+    (submitted a millisecond apart), ``app-3`` one point less on every criterion."""
+    marks = {"app-1": 8, "app-2": 8, "app-3": 7}
+    entrants = [
+        Entrant(a, NOMINATIONS[0], REGIONS[0], T0 + timedelta(milliseconds=i))
+        for i, a in enumerate(marks)
+    ]
+    pairs = [(a, j) for a in marks for j in ("juror-a", "juror-b")]
+    sheets = [Sheet(f"{a}/{j}", j, a, {c.code: marks[a] for c in RUBRIC}, T0) for a, j in pairs]
+    extra = {} if tie_breaks is None else {"tie_breaks": tie_breaks}
+    return judge(
+        entrants,
+        pairs,
+        sheets,
+        {NOMINATIONS[0]: RUBRIC},
+        jurors_per_application=2,
+        normalise=False,
+        by_region=True,
+        **extra,
+    )
+
+
+def test_equal_applications_share_the_last_finalist_place_and_a_prize_place() -> None:
+    """By default (the criteria, then sharing) two equal applications both rank 1st: a quota
+    of one finalist takes both, and 1st place x1 goes to both before 2nd place."""
+    judgement = _equal_pair_and_one_less(None)
+    (ranked,) = judgement.rankings.values()
+    assert [(e.rank, e.standing.application_id) for e in ranked] == [
+        (1, "app-1"),
+        (1, "app-2"),
+        (3, "app-3"),
+    ]
+    assert [e.standing.application_id for e in top(ranked, 1)] == ["app-1", "app-2"]
+    prizes = [
+        PlacePrize(place=1, winners=1, grant_tenge=3_000_000),
+        PlacePrize(place=2, winners=2, grant_tenge=1_000_000),
+    ]
+    won = [(p.place, p.entry.standing.application_id) for p in places(ranked, prizes)]
+    assert won == [(1, "app-1"), (1, "app-2"), (2, "app-3")]
+
+
+def test_two_second_places_when_two_equal_applications_follow_the_first() -> None:
+    marks = {"app-0": 9, "app-1": 8, "app-2": 8, "app-3": 7}
+    entrants = [
+        Entrant(a, NOMINATIONS[0], REGIONS[0], T0 + timedelta(seconds=i))
+        for i, a in enumerate(marks)
+    ]
+    sheets = [Sheet(a, "juror-a", a, {c.code: m for c in RUBRIC}, T0) for a, m in marks.items()]
+    judgement = judge(
+        entrants,
+        [(a, "juror-a") for a in marks],
+        sheets,
+        {NOMINATIONS[0]: RUBRIC},
+        jurors_per_application=1,
+        normalise=False,
+        by_region=False,
+    )
+    (ranked,) = judgement.rankings.values()
+    prizes = [
+        PlacePrize(place=1, winners=1, grant_tenge=3),
+        PlacePrize(place=2, winners=1, grant_tenge=2),
+        PlacePrize(place=3, winners=1, grant_tenge=1),
+    ]
+    won = [(p.place, p.entry.standing.application_id) for p in places(ranked, prizes)]
+    assert won == [(1, "app-0"), (2, "app-1"), (2, "app-2"), (3, "app-3")]
+
+
+def test_a_contest_that_asks_for_it_splits_the_tie_by_submission_time() -> None:
+    judgement = _equal_pair_and_one_less([TieBreak.CRITERIA, TieBreak.EARLIER_SUBMISSION])
+    (ranked,) = judgement.rankings.values()
+    assert [(e.rank, e.standing.application_id) for e in ranked] == [
+        (1, "app-1"),
+        (2, "app-2"),
+        (3, "app-3"),
+    ]
+    assert [e.standing.application_id for e in top(ranked, 1)] == ["app-1"]

@@ -16,6 +16,7 @@ from contest_contracts.common import LocalizedText
 from contest_contracts.events.contest import Criterion
 from contest_judging.domain.scoring import (
     Sheet,
+    SheetValue,
     application_scores,
     sheet_problems,
     sheet_values,
@@ -169,6 +170,13 @@ def test_criteria_outside_the_rubric_do_not_count() -> None:
 # -- sheet_values() and application_scores() ----------------------------------------------
 
 
+def one_nomination(
+    sheets: list[Sheet], rubric_of: Mapping[str, Sequence[Criterion]], normalise: bool
+) -> list[SheetValue]:
+    """The values of a stage whose applications all compete in one nomination."""
+    return sheet_values(sheets, rubric_of, normalise, nomination_of=dict.fromkeys(rubric_of, "n"))
+
+
 @st.composite
 def stages(draw: st.DrawFn) -> tuple[list[Sheet], dict[str, list[Criterion]]]:
     """A stage: a few jurors scoring a few applications of one rubric."""
@@ -193,7 +201,7 @@ def test_without_normalisation_a_sheet_counts_its_total(
     stage: tuple[list[Sheet], dict[str, list[Criterion]]],
 ) -> None:
     sheets, rubric_of = stage
-    values = sheet_values(sheets, rubric_of, normalise=False)
+    values = one_nomination(sheets, rubric_of, normalise=False)
     assert [v.sheet_id for v in values] == [s.sheet_id for s in sheets]
     for value, scored in zip(values, sheets, strict=True):
         assert value.total == weighted_total(scored.scores, rubric_of[scored.application_id])
@@ -206,7 +214,7 @@ def test_an_application_score_is_the_mean_of_its_counted_values(
     stage: tuple[list[Sheet], dict[str, list[Criterion]]], normalise: bool
 ) -> None:
     sheets, rubric_of = stage
-    values = sheet_values(sheets, rubric_of, normalise=normalise)
+    values = one_nomination(sheets, rubric_of, normalise=normalise)
     scores = application_scores(values)
     assert scores.keys() == {s.application_id for s in sheets}
     for application_id, score in scores.items():
@@ -221,12 +229,12 @@ def test_application_scores_without_normalisation_are_plain_means() -> None:
         one_criterion_sheet("juror-c", "app-1", 70),
         one_criterion_sheet("juror-a", "app-2", 50),
     ]
-    values = sheet_values(sheets, {"app-1": ONLY, "app-2": ONLY}, normalise=False)
+    values = one_nomination(sheets, {"app-1": ONLY, "app-2": ONLY}, normalise=False)
     assert application_scores(values) == {"app-1": 70.0, "app-2": 50.0}
 
 
 def test_no_sheets_give_no_scores() -> None:
-    assert sheet_values([], {}, normalise=True) == []
+    assert one_nomination([], {}, normalise=True) == []
     assert application_scores([]) == {}
 
 
@@ -236,7 +244,7 @@ def test_a_juror_with_one_sheet_has_z_zero() -> None:
         one_criterion_sheet("juror-b", "app-1", 40),
         one_criterion_sheet("juror-b", "app-2", 60),
     ]
-    values = {v.sheet_id: v for v in sheet_values(sheets, {"app-1": ONLY, "app-2": ONLY}, True)}
+    values = {v.sheet_id: v for v in one_nomination(sheets, {"app-1": ONLY, "app-2": ONLY}, True)}
     alone = values["juror-a/app-1"]
     assert alone.z == 0.0
     assert alone.juror_deviation == 0.0
@@ -253,7 +261,7 @@ def test_a_juror_who_gives_every_sheet_the_same_total_has_z_zero() -> None:
         one_criterion_sheet("juror-b", "app-2", 90),
     ]
     rubric_of = {a: ONLY for a in ("app-1", "app-2", "app-3")}
-    for value in sheet_values(sheets, rubric_of, normalise=True):
+    for value in one_nomination(sheets, rubric_of, normalise=True):
         if value.juror_id == "juror-a":
             assert value.z == 0.0
             assert value.counted == pytest.approx(fmean([70, 70, 70, 10, 90]))
@@ -268,7 +276,7 @@ def test_equal_totals_from_different_scores_give_z_zero() -> None:
         sheet("juror-b", "app-1", {"a": 10, "b": 10}),
         sheet("juror-b", "app-2", {"a": 0, "b": 0}),
     ]
-    values = sheet_values(sheets, {"app-1": rubric, "app-2": rubric}, normalise=True)
+    values = one_nomination(sheets, {"app-1": rubric, "app-2": rubric}, normalise=True)
     strict = [v for v in values if v.juror_id == "juror-a"]
     assert [v.total for v in strict] == pytest.approx([0.3, 0.3])
     assert [v.z for v in strict] == [0.0, 0.0]
@@ -282,7 +290,7 @@ def test_normalisation_shows_every_step() -> None:
         one_criterion_sheet("juror-b", "app-1", 80),
         one_criterion_sheet("juror-b", "app-2", 100),
     ]
-    values = sheet_values(sheets, {"app-1": ONLY, "app-2": ONLY}, normalise=True)
+    values = one_nomination(sheets, {"app-1": ONLY, "app-2": ONLY}, normalise=True)
     stage_mean = 70.0
     stage_deviation = math.sqrt(((30**2) + (10**2) + (10**2) + (30**2)) / 4)
     first = values[0]
@@ -340,7 +348,7 @@ def test_normalised_a_strict_and_a_lenient_juror_weigh_the_same(
         assert sheet_problems(s.scores, rubric) == []
     rubric_of = {s.application_id: rubric for s in sheets}
 
-    scores = application_scores(sheet_values(sheets, rubric_of, normalise=True))
+    scores = application_scores(one_nomination(sheets, rubric_of, normalise=True))
     for i in range(len(sheets) // 2):
         assert scores[f"s-{i}"] == pytest.approx(scores[f"l-{i}"], rel=1e-9, abs=1e-9)
 
@@ -351,10 +359,13 @@ def test_normalised_values_keep_the_stage_mean_and_each_jurors_order(
     stage: tuple[list[Sheet], dict[str, list[Criterion]]],
 ) -> None:
     sheets, rubric_of = stage
-    values = sheet_values(sheets, rubric_of, normalise=True)
+    values = one_nomination(sheets, rubric_of, normalise=True)
     totals = [v.total for v in values]
-    # every juror's z-scores sum to zero, so the stage mean is unchanged
-    assert fmean(v.counted for v in values) == pytest.approx(fmean(totals), abs=1e-6)
+    unclamped = [v.stage_mean + v.stage_deviation * v.z for v in values]
+    # every juror's z-scores sum to zero, so the stage mean is unchanged (unless a value had
+    # to be brought back within 0..the highest total)
+    if all(0 <= u <= v.highest_total for u, v in zip(unclamped, values, strict=True)):
+        assert fmean(v.counted for v in values) == pytest.approx(fmean(totals), abs=1e-6)
     for a in values:
         for b in values:
             if a.juror_id == b.juror_id and a.total < b.total:
@@ -371,12 +382,148 @@ def test_normalisation_puts_a_strict_jurors_best_level_with_a_lenient_jurors_bes
         one_criterion_sheet("lenient", "app-4", 90),
     ]
     rubric_of = {a: ONLY for a in ("app-1", "app-2", "app-3", "app-4")}
-    raw = application_scores(sheet_values(sheets, rubric_of, normalise=False))
+    raw = application_scores(one_nomination(sheets, rubric_of, normalise=False))
     assert raw["app-2"] < raw["app-4"]
-    scores = application_scores(sheet_values(sheets, rubric_of, normalise=True))
+    scores = application_scores(one_nomination(sheets, rubric_of, normalise=True))
     assert scores["app-2"] == pytest.approx(scores["app-4"])
     assert scores["app-1"] == pytest.approx(scores["app-3"])
     assert scores["app-1"] < scores["app-2"]
+
+
+# -- normalisation within a nomination ---------------------------------------------------
+
+SMALL = [criterion("only", weight=1.0, max_score=9)]
+"""A nomination whose highest total is 9."""
+LARGE = [criterion("only", weight=1.0, max_score=100)]
+"""A nomination whose highest total is 100."""
+
+
+def test_a_nomination_is_normalised_on_its_own_mean_and_deviation() -> None:
+    """The acceptance run's case: a small-scale nomination next to a large-scale one. Each
+    nomination's values come from its own sheets only, and stay within its scale."""
+    sheets = [
+        one_criterion_sheet("juror-a", "small-1", 3),
+        one_criterion_sheet("juror-a", "small-2", 9),
+        one_criterion_sheet("juror-b", "small-1", 4),
+        one_criterion_sheet("juror-b", "small-2", 8),
+        one_criterion_sheet("juror-a", "large-1", 10),
+        one_criterion_sheet("juror-a", "large-2", 100),
+    ]
+    rubric_of = {"small-1": SMALL, "small-2": SMALL, "large-1": LARGE, "large-2": LARGE}
+    nomination_of = {a: a.split("-")[0] for a in rubric_of}
+    values = sheet_values(sheets, rubric_of, True, nomination_of=nomination_of)
+    small = [v for v in values if v.application_id.startswith("small")]
+    # the small nomination's own totals: 3, 9, 4, 8 (mean 6, population deviation 2.55)
+    deviation = math.sqrt((9 + 9 + 4 + 4) / 4)
+    for value in small:
+        assert value.stage_mean == 6.0
+        assert value.stage_deviation == pytest.approx(deviation)
+        assert value.highest_total == 9.0
+        # each juror's z among their own two sheets of the nomination: -1 and +1
+        assert abs(value.z) == pytest.approx(1.0)
+        assert 0 <= value.counted <= 9
+    scores = application_scores(values)
+    assert scores["small-1"] == pytest.approx(6.0 - deviation)
+    assert scores["small-2"] == pytest.approx(6.0 + deviation)
+    assert [v.counted for v in values if v.application_id == "large-2"] == [pytest.approx(100)]
+
+
+def test_a_normalised_value_beyond_the_scale_is_brought_back_to_it() -> None:
+    """A juror with a narrow spread (z up to 1.73) in a nomination with a wide one: mean +
+    deviation x z would be 12.6 of at most 10, and -2.6 below 0."""
+    rubric = [criterion("only", weight=1.0, max_score=10)]
+    sheets = [one_criterion_sheet("narrow", f"high-{i}", t) for i, t in enumerate([10, 9, 9, 9])]
+    sheets += [one_criterion_sheet("flat", f"high-{i}", 0) for i in range(4)]
+    sheets += [one_criterion_sheet("narrow-low", f"low-{i}", t) for i, t in enumerate([0, 1, 1, 1])]
+    sheets += [one_criterion_sheet("flat-high", f"low-{i}", 10) for i in range(4)]
+    rubric_of = {s.application_id: rubric for s in sheets}
+    nomination_of = {a: a.split("-")[0] for a in rubric_of}
+    values = {
+        v.sheet_id: v for v in sheet_values(sheets, rubric_of, True, nomination_of=nomination_of)
+    }
+    top_sheet = values["narrow/high-0"]
+    assert top_sheet.stage_mean + top_sheet.stage_deviation * top_sheet.z > 10
+    assert top_sheet.counted == 10.0
+    bottom_sheet = values["narrow-low/low-0"]
+    assert bottom_sheet.stage_mean + bottom_sheet.stage_deviation * bottom_sheet.z < 0
+    assert bottom_sheet.counted == 0.0
+
+
+@st.composite
+def two_nomination_stages(
+    draw: st.DrawFn,
+) -> tuple[list[Sheet], dict[str, list[Criterion]], dict[str, str]]:
+    """A stage of two nominations with rubrics of their own scales, scored by the same few
+    jurors (each in both, as a commission does)."""
+    rubric_of: dict[str, list[Criterion]] = {}
+    nomination_of: dict[str, str] = {}
+    sheets: list[Sheet] = []
+    jurors = [f"juror-{i}" for i in range(draw(st.integers(min_value=1, max_value=3)))]
+    for nomination in ("first", "second"):
+        rubric = draw(rubrics())
+        applications = [
+            f"{nomination}-{i}" for i in range(draw(st.integers(min_value=1, max_value=5)))
+        ]
+        for application_id in applications:
+            rubric_of[application_id] = rubric
+            nomination_of[application_id] = nomination
+        pairs = draw(
+            st.lists(
+                st.tuples(st.sampled_from(jurors), st.sampled_from(applications)),
+                min_size=1,
+                max_size=10,
+                unique=True,
+            )
+        )
+        sheets += [sheet(j, a, draw(valid_scores(rubric))) for j, a in pairs]
+    return sheets, rubric_of, nomination_of
+
+
+def highest_total(rubric: Sequence[Criterion]) -> float:
+    return sum(c.weight * c.max_score for c in rubric)
+
+
+@settings(max_examples=200, deadline=None)
+@given(two_nomination_stages(), st.booleans())
+def test_a_published_score_never_leaves_zero_to_the_nominations_highest_total(
+    stage: tuple[list[Sheet], dict[str, list[Criterion]], dict[str, str]], normalise: bool
+) -> None:
+    sheets, rubric_of, nomination_of = stage
+    values = sheet_values(sheets, rubric_of, normalise, nomination_of=nomination_of)
+    for value in values:
+        highest = highest_total(rubric_of[value.application_id])
+        assert value.highest_total == pytest.approx(highest)
+        assert 0 <= value.counted <= value.highest_total
+    for application_id, score in application_scores(values).items():
+        assert 0 <= score <= highest_total(rubric_of[application_id]) + 1e-9
+
+
+@settings(max_examples=200, deadline=None)
+@given(two_nomination_stages(), st.data())
+def test_a_jurors_sheets_in_one_nomination_never_move_their_values_in_another(
+    stage: tuple[list[Sheet], dict[str, list[Criterion]], dict[str, str]],
+    data: st.DataObject,
+) -> None:
+    """The first nomination's values are the same with or without the second's sheets,
+    and whatever the second's sheets say."""
+    sheets, rubric_of, nomination_of = stage
+    first = [s for s in sheets if nomination_of[s.application_id] == "first"]
+    rescored = [
+        s
+        if nomination_of[s.application_id] == "first"
+        else sheet(
+            s.juror_id, s.application_id, data.draw(valid_scores(rubric_of[s.application_id]))
+        )
+        for s in sheets
+    ]
+
+    def first_values(stage_sheets: list[Sheet]) -> list[SheetValue]:
+        values = sheet_values(stage_sheets, rubric_of, True, nomination_of=nomination_of)
+        return [v for v in values if nomination_of[v.application_id] == "first"]
+
+    alone = first_values(first)
+    assert first_values(sheets) == alone
+    assert first_values(rescored) == alone
 
 
 # -- sheets_missing() ---------------------------------------------------------------------

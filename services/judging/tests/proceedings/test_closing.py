@@ -281,3 +281,90 @@ async def test_each_criterions_mean_is_announced_only_where_applicants_see_their
         assert entry["application_id"] == application
         expected = {"social_significance": 6.5, "innovation": 3.5} if shown else {}
         assert entry["criteria"] == expected, shown
+
+
+async def test_equal_applications_share_the_last_finalist_place_and_a_prize_place(
+    edition: Any, published: Any, eventually: Any
+) -> None:
+    """By the default tie-breaks (the criteria, then sharing), two applications with the
+    same sheets, submitted a minute apart, both take the region's one finalist place, and at
+    the republican stage both take the one 1st place; the next application is 2nd."""
+    await edition.commission(ASTANA, ["t-1", "t-2", "t-3"])
+    await edition.commission(ALMATY, ["u-1", "u-2", "u-3"])
+    await edition.commission(None, ["v-1", "v-2", "v-3"])
+    first, second, third = [await edition.submit(ASTANA) for _ in range(3)]
+    other = await edition.submit(ALMATY)
+    await edition.close_submission()
+    regional_marks = {first: (8, 7), second: (8, 7), third: (6, 5), other: (5, 4)}
+    for assignment in await edition.assigned(REGIONAL, 8):
+        social, innovation = regional_marks[assignment.application_id]
+        response = await edition.score(
+            REGIONAL,
+            assignment.application_id,
+            assignment.juror_id,
+            social_significance=social,
+            innovation=innovation,
+        )
+        assert response.status_code == 200, response.text
+
+    closed = await edition.close(REGIONAL)
+    assert closed.status_code == 200, closed.text
+    rankings = {r["region_code"]: r["entries"] for r in closed.json()["summary"]["rankings"]}
+    assert [(e["rank"], e["application_id"]) for e in rankings[ASTANA]] == [
+        *sorted([(1, first), (1, second)]),
+        (3, third),
+    ]
+    await eventually(lambda: published.of(FinalistsSelected, edition.contest_id))
+    (selected,) = published.of(FinalistsSelected, edition.contest_id)
+    assert sorted((f.application_id, f.regional_rank) for f in selected.data.finalists) == sorted(
+        [(first, 1), (second, 1), (other, 1)]
+    )
+    explained = await edition.judging.http.get(
+        f"/contests/{edition.contest_id}/stages/regional/rankings",
+        params={"nomination": NOMINATION, "region": ASTANA},
+        headers=edition.operator,
+    )
+    assert explained.json()["tie_breaks"].startswith(
+        "higher score, then higher mean on each criterion in the rubric's order; "
+    )
+
+    republican_marks = {first: (9, 8), second: (9, 8), other: (7, 6)}
+    for assignment in await edition.assigned(REPUBLICAN, 6):
+        social, innovation = republican_marks[assignment.application_id]
+        await edition.score(
+            REPUBLICAN,
+            assignment.application_id,
+            assignment.juror_id,
+            social_significance=social,
+            innovation=innovation,
+        )
+    assert (await edition.close(REPUBLICAN)).status_code == 200
+    await edition.judging.voting.publish(
+        STAGES,
+        StageClosed(
+            contest_id=edition.contest_id,
+            stage=StageKind.PUBLIC_VOTE,
+            closed_at=datetime.now(UTC),
+            closed_by="schedule",
+            summary=PublicVoteSummary(
+                stage=StageKind.PUBLIC_VOTE,
+                voters=0,
+                tallies=[
+                    NominationTally(nomination_code=NOMINATION, choices=[], ballots_counted=0)
+                ],
+            ),
+        ),
+        subject=edition.contest_id,
+    )
+    stages = edition.judging.context.stages
+    await eventually(lambda: stages.get(edition.contest_id, StageKind.PUBLIC_VOTE))
+    answer = await edition.judging.http.post(
+        f"/contests/{edition.contest_id}/results", headers=edition.operator
+    )
+    assert answer.status_code == 201, answer.text
+    (result,) = answer.json()["nominations"]
+    assert [(p["place"], p["application_id"]) for p in result["places"]] == [
+        *sorted([(1, first), (1, second)]),
+        (2, other),
+    ]
+    assert [p["grant_tenge"] for p in result["places"][:2]] == [3_000_000, 3_000_000]

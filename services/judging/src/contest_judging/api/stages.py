@@ -13,7 +13,7 @@ from contest_contracts.common import StageKind
 from contest_contracts.events.stages import StageClosed
 from contest_judging.api.access import CommissionCaller, Judging, JudgingStage, Overseer
 from contest_judging.domain.commissions import Level, commission_key
-from contest_judging.domain.ranking import __doc__ as TIE_BREAKS
+from contest_judging.domain.ranking import saying
 from contest_judging.proceedings.assigning import assign_pending
 from contest_judging.proceedings.closing import close_stage, closed_judgement
 from contest_judging.store.assignments import Assignment
@@ -85,13 +85,22 @@ class SheetExplanation(BaseModel):
     scores: dict[str, int]
     comment: str
     weighted_total: float = Field(description="Sum of weight x score.")
-    juror_mean: float = Field(description="Mean total of the juror's sheets in the stage.")
-    juror_deviation: float = Field(description="Deviation of the juror's totals in the stage.")
+    juror_mean: float = Field(
+        description="Mean total of the juror's sheets of the nomination in the stage."
+    )
+    juror_deviation: float = Field(
+        description="Population standard deviation of the juror's totals of the nomination "
+        "in the stage."
+    )
     z: float = Field(description="(total - juror mean) / juror deviation; 0 when undefined.")
-    stage_mean: float
-    stage_deviation: float
+    stage_mean: float = Field(description="Mean of every total of the nomination in the stage.")
+    stage_deviation: float = Field(
+        description="Population standard deviation of every total of the nomination in the stage."
+    )
+    highest_total: float = Field(description="The nomination's highest possible total.")
     counted: float = Field(
-        description="What the score averages: the total, or stage mean + stage deviation x z."
+        description="What the score averages: the total, or, normalised, stage mean + stage "
+        "deviation x z clamped to 0..highest total."
     )
 
 
@@ -115,7 +124,9 @@ class RankingExplanation(BaseModel):
     nomination_code: str
     region_code: str | None
     normalised: bool = Field(description="Whether per-juror normalisation was on.")
-    tie_breaks: str = Field(description="The rule that orders equal scores.")
+    tie_breaks: str = Field(
+        description="The rule that orders equal scores: the contest's tie-breaks in words."
+    )
     closed_at: datetime | None = Field(default=None, description="When the stage closed.")
     entries: list[EntryExplanation]
 
@@ -248,6 +259,7 @@ async def ranking(
                 z=value.z,
                 stage_mean=value.stage_mean,
                 stage_deviation=value.stage_deviation,
+                highest_total=value.highest_total,
                 counted=value.counted,
             )
         )
@@ -255,7 +267,7 @@ async def ranking(
         nomination_code=nomination,
         region_code=region,
         normalised=closed.definition.judging.normalise_scores,
-        tie_breaks=(TIE_BREAKS or "").strip(),
+        tie_breaks=saying(closed.definition.judging.tie_breaks),
         closed_at=closed.closed_at,
         entries=[
             EntryExplanation(

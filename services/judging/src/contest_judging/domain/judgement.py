@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from statistics import fmean
 
-from contest_contracts.events.contest import Criterion
-from contest_judging.domain.ranking import Ranked, Standing, rank
+from contest_contracts.events.contest import Criterion, TieBreak
+from contest_judging.domain.ranking import DEFAULT_TIE_BREAKS, Ranked, Standing, rank
 from contest_judging.domain.scoring import (
     Sheet,
     SheetValue,
@@ -64,18 +64,25 @@ def judge(
     jurors_per_application: int,
     normalise: bool,
     by_region: bool,
+    tie_breaks: Sequence[TieBreak] = DEFAULT_TIE_BREAKS,
 ) -> Judgement:
     """Rank ``entrants`` on the ``sheets`` of their ``assigned`` jurors.
 
     ``rubrics`` maps nomination → rubric. Sheets of pairs that are not assigned (a juror who
-    declared a conflict) do not count. An application without sheets scores 0.
+    declared a conflict) do not count. An application without sheets scores 0. Each
+    ranking orders equal scores by ``tie_breaks`` (the contest's ``judging.tie_breaks``).
     """
     by_id = {e.application_id: e for e in entrants}
     pairs = sorted({pair for pair in assigned if pair[0] in by_id})
     in_force = set(pairs)
     counted = [s for s in sheets if (s.application_id, s.juror_id) in in_force]
     rubric_of = {a: rubrics[e.nomination_code] for a, e in by_id.items()}
-    values = sheet_values(counted, rubric_of, normalise)
+    values = sheet_values(
+        counted,
+        rubric_of,
+        normalise,
+        nomination_of={a: e.nomination_code for a, e in by_id.items()},
+    )
     scores = application_scores(values)
     missing = sheets_missing(pairs, [(s.application_id, s.juror_id) for s in counted])
 
@@ -97,12 +104,14 @@ def judge(
     standings: dict[str, Standing] = {}
     groups: dict[GroupKey, list[Standing]] = defaultdict(list)
     for application_id, entrant in by_id.items():
-        first = rubric_of[application_id][0].code
         own = sheets_of[application_id]
         standing = Standing(
             application_id=application_id,
             score=scores.get(application_id, 0.0),
-            first_criterion=fmean(s.scores[first] for s in own) if own else 0.0,
+            criterion_means=tuple(
+                fmean(s.scores[c.code] for s in own) if own else 0.0
+                for c in rubric_of[application_id]
+            ),
             sheets=len(own),
             missing_sheets=missing_of[application_id] + short.get(application_id, 0),
             submitted_at=entrant.submitted_at,
@@ -115,7 +124,7 @@ def judge(
         standings[application_id] = standing
         region = entrant.region_code if by_region else None
         groups[(entrant.nomination_code, region)].append(standing)
-    rankings = {key: rank(groups[key]) for key in sorted(groups, key=_group_order)}
+    rankings = {key: rank(groups[key], tie_breaks) for key in sorted(groups, key=_group_order)}
     return Judgement(values, standings, rankings, missing, short)
 
 

@@ -2,13 +2,30 @@
 
 - A sheet gives every criterion of the nomination's rubric an integer from 0 to the
   criterion's maximum, and nothing else.
-- Its weighted total is the sum of weight x score over the criteria.
-- With normalisation on (the contest definition's ``judging.normalise_scores``), each total
-  is replaced by ``stage mean + stage deviation x z``, where ``z`` is the total's z-score
-  among the sheets of the same juror in the stage: a strict and a lenient juror then weigh
-  the same, and the numbers stay on the rubric's scale. A juror with fewer than two sheets,
-  or who gave every sheet the same total, says nothing about their leniency: ``z`` is 0.
-- An application's score is the mean of its sheets' (normalised) totals.
+- Its weighted total is the sum of weight x score over the criteria; the nomination's
+  highest total is the sum of weight x maximum.
+- With normalisation on (the contest definition's ``judging.normalise_scores``), each
+  nomination of a stage is normalised on its own, so that rubrics of different scales never
+  mix and a juror's sheets in one nomination never move their values in another:
+
+  - ``z`` is the total's z-score among the same juror's sheets *of that nomination* in the
+    stage: (total - the juror's mean) / the juror's population standard deviation. A juror
+    with fewer than two sheets of the nomination, or who gave each the same total, says
+    nothing about their leniency: ``z`` is 0.
+  - The counted value is ``nomination mean + nomination deviation x z``, where the mean and
+    the population standard deviation are those of every total of the nomination in the
+    stage (every region's, at the regional stage). A strict and a lenient juror then weigh
+    the same.
+  - The counted value is then clamped to ``0 .. the nomination's highest total``: a juror
+    with a narrow spread in a nomination with a wide one can have a ``z`` whose value would
+    fall outside the rubric's scale (up to sqrt(n - 1) deviations for n sheets), and a
+    published score must read as points of the rubric. Clamping keeps each juror's order
+    (two sheets may become equal at an end of the scale, never swapped) and a strict and a
+    lenient juror's equal ``z`` equal; it moves the nomination's mean only when a value was
+    clamped.
+
+- An application's score is the mean of its sheets' counted values, so it stays within
+  ``0 .. the nomination's highest total`` too.
 """
 
 from __future__ import annotations
@@ -58,6 +75,11 @@ def weighted_total(scores: Mapping[str, int], rubric: Sequence[Criterion]) -> fl
     return round(math.fsum(c.weight * scores[c.code] for c in rubric), 9)
 
 
+def highest_total(rubric: Sequence[Criterion]) -> float:
+    """The highest total a sheet of ``rubric`` can have: every criterion at its maximum."""
+    return weighted_total({c.code: c.max_score for c in rubric}, rubric)
+
+
 @dataclass(frozen=True)
 class SheetValue:
     """How one sheet counts, with every step shown."""
@@ -69,36 +91,52 @@ class SheetValue:
     juror_mean: float
     juror_deviation: float
     z: float
+    """z among the juror's sheets of the same nomination in the stage."""
     stage_mean: float
+    """Mean of every total of the nomination in the stage."""
     stage_deviation: float
+    """Population standard deviation of every total of the nomination in the stage."""
+    highest_total: float
+    """The nomination's highest possible total (sum of weight x maximum)."""
     counted: float
     """The value the application's mean uses: the total, or, normalised,
-    ``stage_mean + stage_deviation x z``."""
+    ``stage_mean + stage_deviation x z`` clamped to ``0 .. highest_total``."""
 
 
 def sheet_values(
-    sheets: Iterable[Sheet], rubric_of: Mapping[str, Sequence[Criterion]], normalise: bool
+    sheets: Iterable[Sheet],
+    rubric_of: Mapping[str, Sequence[Criterion]],
+    normalise: bool,
+    *,
+    nomination_of: Mapping[str, str],
 ) -> list[SheetValue]:
-    """The counted value of every sheet of a stage; ``rubric_of`` maps application → rubric.
+    """The counted value of every sheet of a stage, in the sheets' order; ``rubric_of`` and
+    ``nomination_of`` map application → rubric and nomination code.
 
-    Normalisation is per juror across the whole stage (all nominations a juror scored).
+    Normalisation is per nomination: a juror's z among their sheets of the nomination, the
+    nomination's mean and population deviation, clamped to its scale (see the module).
     """
     sheets = list(sheets)
     totals = {s.sheet_id: weighted_total(s.scores, rubric_of[s.application_id]) for s in sheets}
-    by_juror: dict[str, list[float]] = defaultdict(list)
+    by_nomination: dict[str, list[float]] = defaultdict(list)
+    by_juror: dict[tuple[str, str], list[float]] = defaultdict(list)
     for sheet in sheets:
-        by_juror[sheet.juror_id].append(totals[sheet.sheet_id])
-    everything = list(totals.values())
-    stage_mean = fmean(everything) if everything else 0.0
-    stage_deviation = pstdev(everything) if len(everything) > 1 else 0.0
+        nomination = nomination_of[sheet.application_id]
+        by_nomination[nomination].append(totals[sheet.sheet_id])
+        by_juror[(nomination, sheet.juror_id)].append(totals[sheet.sheet_id])
     values = []
     for sheet in sheets:
-        own = by_juror[sheet.juror_id]
+        nomination = nomination_of[sheet.application_id]
+        everything = by_nomination[nomination]
+        stage_mean = fmean(everything)
+        stage_deviation = pstdev(everything) if len(everything) > 1 else 0.0
+        own = by_juror[(nomination, sheet.juror_id)]
         mean = fmean(own)
         deviation = pstdev(own) if len(own) > 1 else 0.0
         total = totals[sheet.sheet_id]
         z = (total - mean) / deviation if deviation > _EPSILON else 0.0
-        counted = stage_mean + stage_deviation * z if normalise else total
+        highest = highest_total(rubric_of[sheet.application_id])
+        counted = min(max(stage_mean + stage_deviation * z, 0.0), highest) if normalise else total
         values.append(
             SheetValue(
                 sheet_id=sheet.sheet_id,
@@ -110,6 +148,7 @@ def sheet_values(
                 z=z,
                 stage_mean=stage_mean,
                 stage_deviation=stage_deviation,
+                highest_total=highest,
                 counted=counted,
             )
         )

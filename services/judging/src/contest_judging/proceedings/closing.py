@@ -62,6 +62,7 @@ def judgement_of(
         jurors_per_application=definition.judging.jurors_per_application,
         normalise=definition.judging.normalise_scores,
         by_region=stage == StageKind.REGIONAL,
+        tie_breaks=definition.judging.tie_breaks,
     )
 
 
