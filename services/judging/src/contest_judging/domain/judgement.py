@@ -105,21 +105,16 @@ def judge(
     groups: dict[GroupKey, list[Standing]] = defaultdict(list)
     for application_id, entrant in by_id.items():
         own = sheets_of[application_id]
+        rubric = rubric_of[application_id]
+        means = [fmean(s.scores[c.code] for s in own) if own else 0.0 for c in rubric]
         standing = Standing(
             application_id=application_id,
             score=scores.get(application_id, 0.0),
-            criterion_means=tuple(
-                fmean(s.scores[c.code] for s in own) if own else 0.0
-                for c in rubric_of[application_id]
-            ),
+            criterion_means=tuple(means),
             sheets=len(own),
             missing_sheets=missing_of[application_id] + short.get(application_id, 0),
             submitted_at=entrant.submitted_at,
-            criteria={
-                c.code: fmean(s.scores[c.code] for s in own) for c in rubric_of[application_id]
-            }
-            if own
-            else {},
+            criteria=dict(zip((c.code for c in rubric), means, strict=True)) if own else {},
         )
         standings[application_id] = standing
         region = entrant.region_code if by_region else None
