@@ -6,6 +6,7 @@ from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
 from contest_contracts.common import Language
+from contest_notifications.domain.sms import AUTOFILL_HOST_MAX
 from contest_runtime.settings import ServiceSettings
 
 
@@ -43,6 +44,14 @@ class NotificationsSettings(ServiceSettings):
     )
     sms_api_key: SecretStr = Field(default=SecretStr(""), description="The provider's API key.")
     sms_sender: str = Field(default="CONTEST", description="Sender name shown on SMS.")
+    sms_autofill_host: str | None = Field(
+        default=None,
+        max_length=AUTOFILL_HOST_MAX,
+        pattern=r"^([a-z0-9]([a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,63}$",
+        description="The portal's host name (no scheme, no port): one-time codes end with "
+        "the domain-bound autofill line `@host #123456`; unset, no such line. At most "
+        f"{AUTOFILL_HOST_MAX} characters, so every code message stays one SMS segment.",
+    )
     channel_timeout_s: float = Field(
         default=10.0, gt=0, description="How long one attempt at a channel may take."
     )

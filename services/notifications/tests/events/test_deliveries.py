@@ -26,6 +26,7 @@ from contest_contracts.topics import (
     NOTIFICATION_REQUESTS,
     RESULTS,
 )
+from contest_notifications.domain.sms import segments
 from contest_notifications.store.deliveries import DeliveryStatus
 from contest_runtime.auth import Role
 
@@ -88,6 +89,24 @@ async def test_a_code_reaches_the_provider_once_after_it_failed_twice(
     assert logged.status == DeliveryStatus.DELIVERED
     assert [a.error is None for a in logged.attempts] == [False, False, True]
     assert sms["client_ref"] == logged.key
+
+
+async def test_a_code_ends_with_the_autofill_line_of_the_configured_host_in_one_segment(
+    notifications: Any, eventually: Any
+) -> None:
+    context = notifications.context
+    settings = context.settings
+    context.settings = settings.model_copy(update={"sms_autofill_host": "vote.example.kz"})
+    try:
+        phone = a_phone()
+        request = code_for(phone, Language.RU)
+        await notifications.outside.publish(NOTIFICATION_PRIORITY, request, subject=phone)
+        await eventually(lambda: notifications.sms.to(phone))
+    finally:
+        context.settings = settings
+    (sms,) = notifications.sms.to(phone)
+    assert sms["text"].splitlines()[-1] == "@vote.example.kz #482913"
+    assert segments(sms["text"]) == 1
 
 
 async def test_a_delivery_that_keeps_failing_fails_and_an_operator_replays_it(
