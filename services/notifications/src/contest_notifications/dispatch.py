@@ -11,6 +11,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import replace
 from datetime import timedelta
+from urllib.parse import quote
 
 from contest_contracts.events.notifications import (
     Channel,
@@ -114,6 +115,10 @@ async def _send(context: NotificationsContext, delivery: Delivery) -> None:
         context.settings.language_fallback,
         delivery.parameters,
     )
+    opt_out_url = context.settings.email_opt_out_url
+    if delivery.channel == Channel.EMAIL and opt_out_url and not delivery.essential:
+        recipient = quote(delivery.recipient_id, safe="")
+        message = replace(message, opt_out_url=opt_out_url.replace("{recipient_id}", recipient))
     if delivery.channel == Channel.SMS:
         autofill_host = context.settings.sms_autofill_host
         text = sms_text(message, delivery.template, delivery.parameters, autofill_host)

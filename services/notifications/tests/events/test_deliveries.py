@@ -6,7 +6,10 @@ from __future__ import annotations
 
 import random
 import uuid
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from typing import Any
+from urllib.parse import quote
 
 from contest_contracts.common import Language
 from contest_contracts.events.applications import ApplicationScreened, ApplicationSubmitted
@@ -71,6 +74,37 @@ async def test_an_email_asked_for_twice_is_sent_once_in_the_recipients_language(
     (logged,) = await notifications.context.deliveries.find(recipient_id=address)
     assert logged.status == DeliveryStatus.DELIVERED
     assert [a.error is None for a in logged.attempts] == [False, False, True]
+
+
+async def test_an_email_has_a_date_a_full_domain_message_id_and_unsubscribe_where_it_applies(
+    notifications: Any, eventually: Any
+) -> None:
+    sample: NotificationRequested = SAMPLES[NotificationRequested]  # type: ignore[assignment]
+    sent: dict[bool, Any] = {}
+    for essential in (False, True):
+        address = f"{uuid.uuid4().hex[:8]}@example.kz"
+        request = sample.model_copy(
+            update={
+                "notification_id": f"ntf-{uuid.uuid4().hex}",
+                "recipient": Recipient(recipient_id=address, address=address),
+                "essential": essential,
+            }
+        )
+        before = datetime.now(UTC).replace(microsecond=0)
+        await notifications.outside.publish(NOTIFICATION_REQUESTS, request, subject=address)
+        await eventually(lambda a=address: notifications.mailbox.to(a))
+        (sent[essential],) = notifications.mailbox.to(address)
+        (logged,) = await notifications.context.deliveries.find(recipient_id=address)
+        message = sent[essential]
+        assert before <= parsedate_to_datetime(message["Date"]) <= datetime.now(UTC)
+        left, _, domain = message["Message-ID"].strip("<>").rpartition("@")
+        assert domain == "notifications.example.kz"
+        assert "@" not in left and left.startswith(request.notification_id)  # its delivery
+        assert left.endswith(address.replace("@", "=40")) and logged.channel == Channel.EMAIL
+    assert sent[False]["List-Unsubscribe"] == (
+        f"<https://konkurs.example.kz/opt-out/{quote(sent[False]['To'], safe='')}>"
+    )
+    assert sent[True]["List-Unsubscribe"] is None  # essential: sent whatever the opt-outs
 
 
 async def test_a_code_reaches_the_provider_once_after_it_failed_twice(

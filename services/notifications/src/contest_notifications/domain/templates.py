@@ -26,6 +26,9 @@ class Message:
     language: Language
     subject: str
     body: str
+    opt_out_url: str | None = None
+    """Where the recipient can opt out of such messages (email's ``List-Unsubscribe``);
+    None for essential ones, which are sent whatever the opt-outs."""
 
 
 @dataclass(frozen=True)
