@@ -217,7 +217,7 @@ async def test_an_applicant_hears_each_step_once_whatever_is_delivered_twice(
     # The sample applicant writes in Kazakh.
     assert "бағалауға жіберілді" in subjects[1]
     assert "финалисі" in subjects[2]
-    assert "2 орын" in subjects[3]
+    assert "2-орын" in subjects[3]
     logged = await notifications.context.deliveries.find(recipient_id=f"applicant-{application_id}")
     assert sorted(d.template for d in logged) == [
         "application_received",
