@@ -60,6 +60,17 @@ def test_an_sms_and_an_email_are_kept_for_their_recipient(inbox: Inbox) -> None:
     assert [m["channel"] for m in inbox.messages()] == ["sms", "email"]
 
 
+def test_a_recipient_is_found_with_a_literal_plus_as_well_as_2b(inbox: Inbox) -> None:
+    send_sms(inbox, {"to": "+77021234567", "text": "Код: 111222", "client_ref": "k-4"})
+    send_sms(inbox, {"to": "aigul+votes@example.kz", "text": "Код: 333444", "client_ref": "k-5"})
+    for query in ("to=+77021234567", "to=%2B77021234567", "to=+77021234567&wait_s=5"):
+        with urllib.request.urlopen(f"{inbox.url}/messages?{query}", timeout=30) as answer:
+            assert [m["text"] for m in json.load(answer)] == ["Код: 111222"], query
+    for query in ("to=aigul+votes@example.kz", "to=aigul%2Bvotes%40example.kz"):
+        with urllib.request.urlopen(f"{inbox.url}/messages?{query}", timeout=30) as answer:
+            assert [m["text"] for m in json.load(answer)] == ["Код: 333444"], query
+
+
 def test_a_reader_can_wait_for_the_first_message_of_a_recipient(inbox: Inbox) -> None:
     def send_later() -> None:
         time.sleep(0.5)

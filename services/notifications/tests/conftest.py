@@ -206,6 +206,8 @@ async def notifications(
         infra=infra_settings,
         auth=auth_settings,
         smtp_port=smtp_port,
+        message_id_domain="notifications.example.kz",
+        email_opt_out_url="https://konkurs.example.kz/opt-out/{recipient_id}",
         sms_url=f"http://127.0.0.1:{sms_port}/messages",
         sms_api_key=provider.api_key,
         # From the beginning: a test's first event must not race the new group's reading of

@@ -29,6 +29,7 @@ REFUSALS = (
     "vote_closed",
     "already_voted",
     "not_a_choice",
+    "unknown_nomination",
     "broker_unavailable",
     "not_a_receipt",
 )

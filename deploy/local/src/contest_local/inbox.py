@@ -5,7 +5,8 @@ read on this machine instead of leaving it.
 
     POST /sms                           the provider API: {"to", "from", "text", "client_ref"}
     GET  /messages?to=&channel=&wait_s= what arrived, oldest first; with ``to`` and
-                                        ``wait_s``, waits that long for a first message
+                                        ``wait_s``, waits that long for a first message;
+                                        ``to=+7…`` as typed works as well as ``to=%2B7…``
 
 ``client_ref`` is notifications' delivery key (an email's ``Message-ID``), so a message sent
 again after a crash shows up as a repeat of the same key.
@@ -137,6 +138,10 @@ def inbox_api(messages: Messages) -> FastAPI:
     async def received(
         to: str | None = None, channel: Channel | None = None, wait_s: float = 0.0
     ) -> list[InboxMessage]:
+        if to is not None:
+            # A "+" typed into the address bar arrives as a space (form encoding); no phone
+            # number or email address has a space, so both ?to=+7… and ?to=%2B7… find it.
+            to = to.replace(" ", "+")
         if to is not None and wait_s > 0:
             await messages.first_for(to, min(wait_s, 60.0))
         found = messages.by_recipient.get(to, []) if to is not None else messages.all

@@ -84,6 +84,7 @@ def create_app(settings: NotificationsSettings | None = None) -> FastAPI:
                     password=password.get_secret_value() if password else None,
                     starttls=settings.smtp_starttls,
                     timeout_s=settings.channel_timeout_s,
+                    message_id_domain=settings.email_domain,
                 ),
                 Channel.SMS: SmsProvider(
                     http,

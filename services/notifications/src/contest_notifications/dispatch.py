@@ -9,7 +9,9 @@ import logging
 import random
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from dataclasses import replace
 from datetime import timedelta
+from urllib.parse import quote
 
 from contest_contracts.events.notifications import (
     Channel,
@@ -19,6 +21,7 @@ from contest_contracts.events.notifications import (
 from contest_contracts.topics import CATALOGUE, NOTIFICATION_OUTCOMES
 from contest_notifications.context import NotificationsContext
 from contest_notifications.domain.retries import retry_delay_s
+from contest_notifications.domain.sms import sms_text
 from contest_notifications.domain.templates import TemplateProblem
 from contest_notifications.settings import NotificationsSettings
 from contest_notifications.store.deliveries import (
@@ -112,6 +115,14 @@ async def _send(context: NotificationsContext, delivery: Delivery) -> None:
         context.settings.language_fallback,
         delivery.parameters,
     )
+    opt_out_url = context.settings.email_opt_out_url
+    if delivery.channel == Channel.EMAIL and opt_out_url and not delivery.essential:
+        recipient = quote(delivery.recipient_id, safe="")
+        message = replace(message, opt_out_url=opt_out_url.replace("{recipient_id}", recipient))
+    if delivery.channel == Channel.SMS:
+        autofill_host = context.settings.sms_autofill_host
+        text = sms_text(message, delivery.template, delivery.parameters, autofill_host)
+        message = replace(message, body=text)
     await context.outlets[delivery.channel].send(delivery.address, message, delivery.key)
 
 

@@ -6,7 +6,10 @@ from __future__ import annotations
 
 import random
 import uuid
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from typing import Any
+from urllib.parse import quote
 
 from contest_contracts.common import Language
 from contest_contracts.events.applications import ApplicationScreened, ApplicationSubmitted
@@ -26,6 +29,7 @@ from contest_contracts.topics import (
     NOTIFICATION_REQUESTS,
     RESULTS,
 )
+from contest_notifications.domain.sms import segments
 from contest_notifications.store.deliveries import DeliveryStatus
 from contest_runtime.auth import Role
 
@@ -72,6 +76,37 @@ async def test_an_email_asked_for_twice_is_sent_once_in_the_recipients_language(
     assert [a.error is None for a in logged.attempts] == [False, False, True]
 
 
+async def test_an_email_has_a_date_a_full_domain_message_id_and_unsubscribe_where_it_applies(
+    notifications: Any, eventually: Any
+) -> None:
+    sample: NotificationRequested = SAMPLES[NotificationRequested]  # type: ignore[assignment]
+    sent: dict[bool, Any] = {}
+    for essential in (False, True):
+        address = f"{uuid.uuid4().hex[:8]}@example.kz"
+        request = sample.model_copy(
+            update={
+                "notification_id": f"ntf-{uuid.uuid4().hex}",
+                "recipient": Recipient(recipient_id=address, address=address),
+                "essential": essential,
+            }
+        )
+        before = datetime.now(UTC).replace(microsecond=0)
+        await notifications.outside.publish(NOTIFICATION_REQUESTS, request, subject=address)
+        await eventually(lambda a=address: notifications.mailbox.to(a))
+        (sent[essential],) = notifications.mailbox.to(address)
+        (logged,) = await notifications.context.deliveries.find(recipient_id=address)
+        message = sent[essential]
+        assert before <= parsedate_to_datetime(message["Date"]) <= datetime.now(UTC)
+        left, _, domain = message["Message-ID"].strip("<>").rpartition("@")
+        assert domain == "notifications.example.kz"
+        assert "@" not in left and left.startswith(request.notification_id)  # its delivery
+        assert left.endswith(address.replace("@", "=40")) and logged.channel == Channel.EMAIL
+    assert sent[False]["List-Unsubscribe"] == (
+        f"<https://konkurs.example.kz/opt-out/{quote(sent[False]['To'], safe='')}>"
+    )
+    assert sent[True]["List-Unsubscribe"] is None  # essential: sent whatever the opt-outs
+
+
 async def test_a_code_reaches_the_provider_once_after_it_failed_twice(
     notifications: Any, eventually: Any
 ) -> None:
@@ -88,6 +123,24 @@ async def test_a_code_reaches_the_provider_once_after_it_failed_twice(
     assert logged.status == DeliveryStatus.DELIVERED
     assert [a.error is None for a in logged.attempts] == [False, False, True]
     assert sms["client_ref"] == logged.key
+
+
+async def test_a_code_ends_with_the_autofill_line_of_the_configured_host_in_one_segment(
+    notifications: Any, eventually: Any
+) -> None:
+    context = notifications.context
+    settings = context.settings
+    context.settings = settings.model_copy(update={"sms_autofill_host": "vote.example.kz"})
+    try:
+        phone = a_phone()
+        request = code_for(phone, Language.RU)
+        await notifications.outside.publish(NOTIFICATION_PRIORITY, request, subject=phone)
+        await eventually(lambda: notifications.sms.to(phone))
+    finally:
+        context.settings = settings
+    (sms,) = notifications.sms.to(phone)
+    assert sms["text"].splitlines()[-1] == "@vote.example.kz #482913"
+    assert segments(sms["text"]) == 1
 
 
 async def test_a_delivery_that_keeps_failing_fails_and_an_operator_replays_it(
@@ -164,7 +217,7 @@ async def test_an_applicant_hears_each_step_once_whatever_is_delivered_twice(
     # The sample applicant writes in Kazakh.
     assert "бағалауға жіберілді" in subjects[1]
     assert "финалисі" in subjects[2]
-    assert "2 орын" in subjects[3]
+    assert "2-орын" in subjects[3]
     logged = await notifications.context.deliveries.find(recipient_id=f"applicant-{application_id}")
     assert sorted(d.template for d in logged) == [
         "application_received",

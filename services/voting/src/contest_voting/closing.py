@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import Counter
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from contest_contracts.common import StageKind
 from contest_contracts.events.stages import (
@@ -38,9 +38,9 @@ log = logging.getLogger(__name__)
 
 async def close_vote(
     context: VotingContext, contest_id: str, by: str, in_effect_after: timedelta = timedelta()
-) -> bool:
-    """Stop taking votes ``in_effect_after`` from now; False when the vote was closed
-    already."""
+) -> datetime | None:
+    """Stop taking votes ``in_effect_after`` from now: the time it takes effect, or None when
+    the vote was closed already."""
     closed_at = context.clock() + in_effect_after
 
     def close(vote: PublicVote) -> tuple[Document, list[Document]] | None:
@@ -51,7 +51,7 @@ async def close_vote(
     closed = await context.public_votes.change(contest_id, close)
     if closed:
         log.info("public vote closed", extra={"contest_id": contest_id, "by": by})
-    return closed
+    return closed_at if closed else None
 
 
 async def certify(context: VotingContext, vote: PublicVote, grace: timedelta) -> bool:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Self
 
-from pydantic import Field, SecretStr, model_validator
+import phonenumbers
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import SettingsConfigDict
 
 from contest_runtime.settings import ServiceSettings
@@ -21,6 +22,12 @@ class VotingSettings(ServiceSettings):
     voter_key_secret: SecretStr = Field(
         min_length=32,
         description="HMAC key that turns a phone number into a voter key (never stored).",
+    )
+    phone_countries: list[str] = Field(
+        default=["KZ"],
+        min_length=1,
+        description="Countries (ISO 3166 alpha-2) whose mobile numbers may vote, as a JSON list; "
+        "the first is the one a number written without its country code is read in.",
     )
     voter_key_version: int = Field(default=1, ge=1, description="Version of that key.")
     token_secret: SecretStr = Field(min_length=32, description="HS256 secret of the voter tokens.")
@@ -79,6 +86,15 @@ class VotingSettings(ServiceSettings):
     outbox_interval_s: float = Field(
         default=1.0, gt=0, description="How often unpublished events are retried."
     )
+
+    @field_validator("phone_countries")
+    @classmethod
+    def _countries_have_numbers(cls, countries: list[str]) -> list[str]:
+        known = phonenumbers.SUPPORTED_REGIONS
+        unknown = [country for country in countries if country not in known]
+        if unknown:
+            raise ValueError(f"not ISO 3166 countries with phone numbers: {unknown}")
+        return countries
 
     @model_validator(mode="after")
     def _challenges_are_signed(self) -> Self:

@@ -196,6 +196,12 @@ async def test_votes_are_refused_without_a_voter_token_outside_the_choices_or_th
     )
     assert not_a_finalist.status_code == 422
     assert not_a_finalist.json()["code"] == "not_a_choice"
+    no_such_nomination = await voting.http.post(
+        url, json={**body, "nomination_code": "best-nothing"}, headers=headers
+    )
+    assert no_such_nomination.status_code == 422
+    assert no_such_nomination.json()["code"] == "unknown_nomination"
+    assert "best-nothing" in no_such_nomination.json()["detail"]
     extra = await voting.http.post(url, json={**body, "weight": 10}, headers=headers)
     assert extra.status_code == 422
     unknown = await voting.http.post("/contests/nope/votes", json=body, headers=headers)

@@ -4,7 +4,7 @@ certified tally equal to the votes cast, published for judging's people's choice
 from __future__ import annotations
 
 import random
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from contest_contracts.common import StageKind
@@ -52,9 +52,14 @@ async def test_an_operator_closes_the_vote_and_the_certified_tally_is_published(
     url = f"/contests/{contest}/vote/close"
     assert (await voting.http.post(url)).status_code == 401
     assert (await voting.http.post(url, headers=bearer(Role.JUROR))).status_code == 403
+    asked_at = datetime.now(UTC)
     closed = await voting.http.post(url, headers=bearer(Role.OPERATOR, subject="op-1"))
     assert closed.status_code == 202, closed.text
-    assert closed.json()["closed_at"] is not None
+    # Not "open" with a close time, which reads as a close that failed: closing, from when.
+    assert closed.json()["status"] == "closing"
+    takes_effect = datetime.fromisoformat(closed.json()["closed_at"])
+    in_effect_after = timedelta(seconds=voting.context.settings.ballot_rules_cache_s)
+    assert takes_effect >= asked_at + in_effect_after
     await eventually(lambda: _status(voting, contest, "closed"))
     refused = await _vote(voting, contest, third, late_voter)
     assert refused.status_code == 409

@@ -36,6 +36,43 @@ def test_what_is_not_a_kazakhstan_mobile_number_is_refused(written: str) -> None
     assert normalise_phone(written) is None
 
 
+@pytest.mark.parametrize("written", ["+77851234567", "8 785 123 45 67", "7011234567"])
+def test_mobile_numbers_the_old_pattern_refused_are_taken(written: str) -> None:
+    # 785 is a mobile code in libphonenumber's metadata; the ten national digits alone are how
+    # many people write their number.
+    assert normalise_phone(written) is not None
+
+
+@pytest.mark.parametrize(
+    "written", ["+77031234567", "+77041234567", "+77501234567", "+77511234567"]
+)
+def test_numbers_the_old_pattern_took_that_are_no_mobiles_are_refused(written: str) -> None:
+    # 703 and 704 are not allocated, 750 neither, and 751 is a VoIP range: no SMS reaches them.
+    assert normalise_phone(written) is None
+
+
+def test_other_countries_mobiles_are_taken_only_where_allowed() -> None:
+    assert normalise_phone("+79161234567") is None
+    assert normalise_phone("+79161234567", countries=("KZ", "RU")) == "+79161234567"
+    assert normalise_phone("+12025550100", countries=("KZ", "RU")) is None
+    # The first allowed country is the one a number without its country code is read in.
+    assert normalise_phone("8 (701) 123-45-67", countries=("KZ", "RU")) == "+77011234567"
+
+
+def test_the_allowed_countries_are_a_setting() -> None:
+    from contest_runtime.auth import AuthSettings
+    from contest_voting.settings import VotingSettings
+
+    secrets = {
+        "voter_key_secret": "k" * 32,
+        "token_secret": "t" * 32,
+        "auth": AuthSettings(jwt_key="j" * 32),  # type: ignore[arg-type]
+    }
+    assert VotingSettings(**secrets).phone_countries == ["KZ"]  # type: ignore[arg-type]
+    with pytest.raises(ValueError):
+        VotingSettings(**secrets, phone_countries=["XX"])  # type: ignore[arg-type]
+
+
 @given(st.from_regex(r"\+7701\d{7}", fullmatch=True))
 def test_a_voter_key_is_stable_keyed_and_hides_the_number(phone: str) -> None:
     key = voter_key(phone, b"k" * 32)

@@ -170,7 +170,8 @@ def juror_assigned(
     parameters = {
         "title": title,
         "stage": assigned.stage.value,
-        "due": assigned.due_at.strftime("%Y-%m-%d %H:%M UTC") if assigned.due_at else "-",
+        # Worded when rendered, in the language it is sent in (domain.wording).
+        "due": assigned.due_at.isoformat() if assigned.due_at else "-",
     }
     notice = _to_staff(
         juror, f"assigned-{assigned.assignment_id}", "juror_assigned", contest, **parameters

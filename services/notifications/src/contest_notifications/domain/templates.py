@@ -1,7 +1,8 @@
 """Message templates: one file per template and language, ``<template>.<language>.txt``.
 
 A file starts with a ``Subject:`` line (used by email), a blank line, then the body, with
-``$name`` placeholders filled from the request's parameters. The recipient's language is
+``$name`` placeholders filled from the request's parameters, worded in the message's
+language (``domain.wording``: plurals, numbers, dates, stage names). The recipient's language is
 used when the template exists in it, else the first of the fallback order that exists.
 """
 
@@ -13,6 +14,7 @@ from importlib import resources
 from string import Template
 
 from contest_contracts.common import Language
+from contest_notifications.domain.wording import worded
 
 
 class TemplateProblem(ValueError):
@@ -26,6 +28,9 @@ class Message:
     language: Language
     subject: str
     body: str
+    opt_out_url: str | None = None
+    """Where the recipient can opt out of such messages (email's ``List-Unsubscribe``);
+    None for essential ones, which are sent whatever the opt-outs."""
 
 
 @dataclass(frozen=True)
@@ -80,11 +85,12 @@ class Templates:
         for candidate in _in_order(language, fallback):
             template = self.templates.get((name, candidate))
             if template is not None:
+                words = worded(parameters, candidate)
                 try:
                     return Message(
                         candidate,
-                        template.subject.substitute(parameters),
-                        template.body.substitute(parameters),
+                        template.subject.substitute(words),
+                        template.body.substitute(words),
                     )
                 except (KeyError, ValueError) as error:
                     raise TemplateProblem(f"{name}.{candidate}: missing {error}") from error

@@ -5,7 +5,7 @@ the audit of every invalidation."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import quote
 
 import httpx
@@ -27,6 +27,13 @@ class VoteControl(_Read):
     closes_at: datetime | None = None
     closed_at: datetime | None = None
     certified: bool = False
+
+
+class VoteClosing(_Read):
+    """An operator's close, as voting takes it: it applies from ``closed_at`` on."""
+
+    status: Literal["closing"]
+    closed_at: datetime
 
 
 class Preview(_Read):
@@ -74,12 +81,13 @@ async def state(client: httpx.AsyncClient, token: str, contest_id: str) -> VoteC
     return VoteControl.model_validate(answer)
 
 
-async def close(client: httpx.AsyncClient, token: str, contest_id: str) -> VoteControl:
-    """Close the vote: `vote_closed` when it is closed, `vote_not_open` without choices."""
+async def close(client: httpx.AsyncClient, token: str, contest_id: str) -> VoteClosing:
+    """Close the vote: `closing`, and from when no vote is taken; `vote_closed` when it is
+    closed, `vote_not_open` without choices."""
     answer = await send_json(
         client, "voting", "POST", f"{_vote(contest_id)}/vote/close", None, token=token
     )
-    return VoteControl.model_validate(answer)
+    return VoteClosing.model_validate(answer)
 
 
 async def preview(

@@ -107,9 +107,10 @@ class ReceiptCheck(BaseModel):
     responses=problems(
         401,
         404,
-        422,
         described={
             409: "`vote_not_open`, `vote_closed`, or `already_voted`.",
+            422: "`unknown_nomination`: the contest has no such nomination; `not_a_choice`: "
+            "the application is not one of the nomination's choices.",
             503: "`broker_unavailable`: the vote was not stored and is not counted.",
         },
     ),
@@ -125,6 +126,13 @@ async def cast(
     if status != VoteStatus.OPEN:
         code = "vote_closed" if status == VoteStatus.CLOSED else "vote_not_open"
         raise ProblemError(409, code, _CONFLICT, f"the public vote is {status.value}")
+    if all(n.code != form.nomination_code for n in rules.definition.nominations):
+        raise ProblemError(
+            422,
+            "unknown_nomination",
+            "Invalid input",
+            f"the contest has no nomination {form.nomination_code!r}",
+        )
     if form.application_id not in rules.choices.get(form.nomination_code, frozenset()):
         raise ProblemError(
             422,

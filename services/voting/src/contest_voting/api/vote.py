@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Literal
 
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
@@ -27,6 +28,20 @@ class VoteState(BaseModel):
     closes_at: datetime | None
     closed_at: datetime | None
     certified: bool = Field(description="The final tally is certified and published.")
+
+
+class VoteClosing(BaseModel):
+    """An operator's close, taken: the vote takes no vote from ``closed_at`` on."""
+
+    contest_id: str
+    status: Literal["closing"] = Field(
+        default="closing",
+        description="The close is taken; it applies at `closed_at` (then `GET .../vote` says "
+        "`closed`). Votes are still taken until then.",
+    )
+    closed_at: datetime = Field(
+        description="When the close takes effect: a moment from now, once every replica knows."
+    )
 
 
 @router.get(
@@ -58,11 +73,11 @@ async def vote_state(contest_id: str, context: Voting) -> VoteState:
     "/contests/{contest_id}/vote/close",
     responses=problems(404, 409),
     status_code=202,
-    summary="Close the public vote: no vote is taken from `closed_at` on, a moment from now "
-    "(every replica learns of the close before it applies). The certified tally follows once "
-    "every accepted vote is counted. Who may call: operators.",
+    summary="Close the public vote: answers `closing` and the `closed_at` from which no vote is "
+    "taken, a moment from now (every replica learns of the close before it applies). The "
+    "certified tally follows once every accepted vote is counted. Who may call: operators.",
 )
-async def close(contest_id: str, context: Voting, operator: Operator) -> VoteState:
+async def close(contest_id: str, context: Voting, operator: Operator) -> VoteClosing:
     await context.contests.require(contest_id)
     vote = await context.public_votes.get(contest_id)
     if not vote.choices:
@@ -70,8 +85,9 @@ async def close(contest_id: str, context: Voting, operator: Operator) -> VoteSta
             409, "vote_not_open", "Conflict with the current state", "the vote has no choices yet"
         )
     in_effect_after = timedelta(seconds=context.settings.ballot_rules_cache_s)
-    if not await close_vote(context, contest_id, operator.subject, in_effect_after):
+    closed_at = await close_vote(context, contest_id, operator.subject, in_effect_after)
+    if closed_at is None:
         raise ProblemError(
             409, "vote_closed", "Conflict with the current state", "the vote is closed already"
         )
-    return await vote_state(contest_id, context)
+    return VoteClosing(contest_id=contest_id, closed_at=closed_at)

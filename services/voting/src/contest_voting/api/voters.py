@@ -74,10 +74,15 @@ class VoterToken(BaseModel):
 
 def phone_and_key(context: VotingContext, raw_phone: str) -> tuple[str, str]:
     """The normalised phone number and the voter key behind it (422 if it is no number)."""
-    phone = normalise_phone(raw_phone)
+    phone = normalise_phone(raw_phone, context.settings.phone_countries)
     if phone is None:
         raise ProblemError(
-            422, "invalid_phone", "Invalid input", "a Kazakhstan mobile number, e.g. +77011234567"
+            422,
+            "invalid_phone",
+            "Invalid input",
+            "a mobile number of "
+            + ", ".join(context.settings.phone_countries)
+            + ", e.g. +77011234567",
         )
     return phone, voter_key(phone, context.settings.voter_key_secret.get_secret_value().encode())
 

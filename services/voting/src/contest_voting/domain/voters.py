@@ -12,24 +12,37 @@ import hmac
 import re
 import secrets
 from collections import OrderedDict
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
 import jwt
+import phonenumbers
 
-_SEPARATORS = re.compile(r"[\s()\-.]")
-_KZ_MOBILE = re.compile(r"^\+7(70[0-8]|747|75[01]|76[0-4]|771|77[5-8])\d{7}$")
-"""Mobile operator codes of Kazakhstan; landlines (e.g. 727 Almaty, 7172 Astana) get no SMS."""
+_MOBILE = (phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE)
+"""What an SMS reaches; landlines (727 Almaty, 7172 Astana), VoIP and unallocated ranges do not.
+FIXED_LINE_OR_MOBILE is where a country's numbering does not tell the two apart (the US)."""
 
 
-def normalise_phone(raw: str) -> str | None:
-    """The E.164 form (+77XXXXXXXXX) of a Kazakhstan mobile number written the ways people
-    write it (+7 701 123 45 67, 8 (701) 123-45-67, 77011234567); None if it is not one."""
-    digits = _SEPARATORS.sub("", raw.strip())
-    if digits.startswith("8") and len(digits) == 11:
-        digits = "+7" + digits[1:]
-    elif digits.startswith("7") and len(digits) == 11:
-        digits = "+" + digits
-    return digits if _KZ_MOBILE.match(digits) else None
+def normalise_phone(raw: str, countries: Sequence[str] = ("KZ",)) -> str | None:
+    """The E.164 form of a mobile number of one of ``countries`` (ISO 3166 codes), written the
+    ways people write it (+7 701 123 45 67, 8 (701) 123-45-67, 77011234567, 7011234567); None
+    if it is not one.
+
+    libphonenumber's metadata decides what is a valid mobile number, so new operator codes
+    need a package update, not a code change. A number written without its country code is
+    read as a number of the first country.
+    """
+    try:
+        number = phonenumbers.parse(raw.strip(), countries[0] if countries else "KZ")
+    except phonenumbers.NumberParseException:
+        return None
+    if (
+        phonenumbers.region_code_for_number(number) not in countries
+        or not phonenumbers.is_valid_number(number)
+        or phonenumbers.number_type(number) not in _MOBILE
+    ):
+        return None
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
 def voter_key(phone: str, secret: bytes) -> str:
