@@ -6,6 +6,7 @@ said next to the field they concern, and the form keeps what was typed."""
 from __future__ import annotations
 
 import secrets
+from collections.abc import Awaitable
 from typing import Any
 from urllib.parse import urlencode
 
@@ -160,16 +161,10 @@ async def unsubscribe(
 ) -> Response:
     """Remove a subscription. Who may use it: operators."""
     fields, _ = await posted(request, portal.sessions)
-    done = "removed"
-    try:
-        await console.unsubscribe(
-            portal.services.notifications, person.access_token, fields.get("subscription_id", "")
-        )
-    except Refused as refused:
-        if refused.status in (401, 403):
-            raise
-        done = "gone"
-    return RedirectResponse(f"/{lang.value}/operator/webhooks?done={done}", 303)
+    removal = console.unsubscribe(
+        portal.services.notifications, person.access_token, fields.get("subscription_id", "")
+    )
+    return await _removed(removal, f"/{lang.value}/operator/webhooks")
 
 
 @router.get("/{lang}/operator/staff", response_class=Response)
@@ -233,16 +228,23 @@ async def remove_staff(
 ) -> Response:
     """Remove a person's entry. Who may use it: operators."""
     fields, _ = await posted(request, portal.sessions)
+    removal = console.remove_staff(
+        portal.services.notifications, person.access_token, fields.get("person_id", "")
+    )
+    return await _removed(removal, f"/{lang.value}/operator/staff")
+
+
+async def _removed(removal: Awaitable[Any], page: str) -> Response:
+    """Back to ``page`` saying whether the entry was removed, or was gone already (a 4xx
+    other than 401/403, e.g. another operator removed it first)."""
     done = "removed"
     try:
-        await console.remove_staff(
-            portal.services.notifications, person.access_token, fields.get("person_id", "")
-        )
+        await removal
     except Refused as refused:
         if refused.status in (401, 403):
             raise
         done = "gone"
-    return RedirectResponse(f"/{lang.value}/operator/staff?done={done}", 303)
+    return RedirectResponse(f"{page}?done={done}", 303)
 
 
 def field_problems(
