@@ -13,6 +13,7 @@ from intake_samples import ALMATY, ASTANA, body, contest_definition, project_for
 
 from contest_contracts.events.contest import ContestDefined, ContestUpdated
 from contest_contracts.events.stages import StageClosed, SubmissionSummary
+from contest_intake.api.contests import body_location
 from contest_intake.app import create_app
 from contest_intake.domain.definitions import DefinitionProblem
 from contest_runtime.auth import Role
@@ -362,3 +363,10 @@ async def test_once_the_vote_has_opened_its_visibility_changes_only_by_force(
     assert forced.status_code == 200, forced.text
     [entry] = (await intake.http.get(f"{url}/audit", headers=operator)).json()
     assert (entry["previous"], entry["visibility"], entry["forced"]) == ("hidden", "live", True)
+
+
+def test_a_problems_place_becomes_a_location_with_ascii_digits_as_indexes() -> None:
+    """The fuzzer found a key "¹": a digit to `str.isdigit`, not to `int` (it was a 500)."""
+    assert body_location("$.nominations[0].rubric") == ["body", "nominations", 0, "rubric"]
+    assert body_location("$.stages.1.opens") == ["body", "stages", 1, "opens"]
+    assert body_location("$.x¹.٣") == ["body", "x¹", "٣"]

@@ -92,7 +92,8 @@ def body_location(where: str) -> list[str | int]:
     parts: list[str | int] = ["body"]
     for part in re.split(r"[.\[\]]+", where.removeprefix("$")):
         if part:
-            parts.append(int(part) if part.isdigit() else part)
+            # Only ASCII digits are an index: "¹" is a digit to str.isdigit, not to int().
+            parts.append(int(part) if part.isascii() and part.isdigit() else part)
     return parts
 
 
