@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -14,6 +15,7 @@ from contest_contracts.events.applications import ApplicationSubmitted
 from contest_contracts.events.contest import ContestDefinition
 from contest_contracts.events.ministry import ApplicationFiled, ApplicationFilingAnswered
 from contest_contracts.topics import MINISTRY_FILINGS
+from contest_contracts.wire import to_record
 from contest_intake.domain.forms import ApplicationForm
 from contest_runtime.auth import Role
 from contest_runtime.kafka import EventPublisher
@@ -197,3 +199,38 @@ async def test_a_request_id_filed_again_under_a_new_event_is_answered(
         {"contest_id": contest.contest_id}
     )
     assert stored == 1
+
+
+async def file_as_json(
+    broker: KafkaBroker, payload: dict[str, Any], *, source: str = "/ministry/mtszn/registry"
+) -> Envelope[Any]:
+    """Publish ``payload`` as an outside producer writes it from the committed schema: the
+    JSON as it is (not through the model), under the envelope's headers."""
+    envelope = Envelope.of(
+        ApplicationFiled.model_construct(request_id=payload.get("request_id", "")),
+        source=source,
+        subject=str(payload.get("request_id", "none")),
+    )
+    headers = to_record(envelope).headers
+    await broker.publish(
+        json.dumps(payload).encode(),
+        MINISTRY_FILINGS.name,
+        key=envelope.subject.encode(),
+        headers=headers,
+    )
+    return envelope
+
+
+async def test_a_filing_whose_details_leave_kind_out_is_accepted(
+    contest: ContestDefinition,
+    outside_broker: KafkaBroker,
+    published: Any,
+    eventually: Eventually,
+) -> None:
+    """The schema gives ``kind`` a default: a producer may leave it out."""
+    request_id = f"{contest.contest_id}-no-kind"
+    payload = filing(request_id, contest.contest_id, worker_form(11)).model_dump(mode="json")
+    del payload["details"]["kind"]
+    sent = await file_as_json(outside_broker, payload)
+    answer = await answer_to(published, eventually, request_id)
+    assert (answer.data.outcome, answer.causation_id) == ("accepted", sent.id)
