@@ -93,7 +93,7 @@ class DeadLetters:
             "x-error-detail": detail[:2000],
             "x-error-attempts": str(attempts),
             "x-error-consumer-group": self.consumer_group,
-            "x-error-time": datetime.now(UTC).isoformat(),
+            "x-error-time": datetime.now(UTC).isoformat().replace("+00:00", "Z"),
         }
         await self.broker.publish(value, topic.dead_letter, key=key, headers=headers)
         log.warning("event dead-lettered", extra={"topic": topic.name, "reason": reason})
