@@ -42,8 +42,8 @@ def test_the_parser_refuses_the_openapi_discriminator_pydantic_writes(tmp_path: 
     """The check can fail: the document as it was before discriminators were written as
     AsyncAPI reads them (12 errors then)."""
     document = yaml.safe_load(DOCUMENT.read_text("utf-8"))
-    details = document["components"]["schemas"]["ApplicationSnapshot"]["properties"]["details"]
-    details["discriminator"] = {"propertyName": details["discriminator"]}
+    summary = document["components"]["schemas"]["StageClosed"]["properties"]["summary"]
+    summary["discriminator"] = {"propertyName": summary["discriminator"]}
     broken = tmp_path / "asyncapi.yaml"
     broken.write_text(yaml.safe_dump(document, sort_keys=False, allow_unicode=True), "utf-8")
     parsed = _node("validate.mjs", broken)

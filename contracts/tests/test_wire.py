@@ -10,7 +10,13 @@ import pytest
 from contest_contracts.envelope import Envelope, EventData, new_event_id
 from contest_contracts.events import ALL_EVENTS, StageOpened
 from contest_contracts.samples import SAMPLES, STAGE_CLOSED_VARIANTS
-from contest_contracts.wire import MalformedEvent, UnknownEventType, from_record, to_record
+from contest_contracts.wire import (
+    InvalidPayload,
+    MalformedEvent,
+    UnknownEventType,
+    from_record,
+    to_record,
+)
 
 ALL_SAMPLES: list[EventData] = [*SAMPLES.values(), *STAGE_CLOSED_VARIANTS]
 
@@ -99,6 +105,20 @@ def test_bad_bodies_are_malformed(body: bytes, reason: str) -> None:
     with pytest.raises(MalformedEvent) as caught:
         from_record(body, headers)
     assert caught.value.reason == reason
+
+
+def test_a_payload_its_schema_refuses_comes_with_the_envelope_and_the_field_errors() -> None:
+    _, headers = _valid_record()
+    body = b'{"contest_id": "c", "stage": "nope", "opened_at": "2025-08-01T00:00:00Z"}'
+    with pytest.raises(InvalidPayload) as caught:
+        from_record(body, headers)
+    assert (caught.value.cause.id, caught.value.cause.correlation_id) == (
+        headers["ce_id"],
+        headers["ce_correlationid"],
+    )
+    assert caught.value.model is StageOpened
+    assert caught.value.payload["stage"] == "nope"
+    assert [(e["type"], e["loc"]) for e in caught.value.errors] == [("enum", ("stage",))]
 
 
 def test_a_newer_major_schema_version_is_malformed_for_this_consumer() -> None:

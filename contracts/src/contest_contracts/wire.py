@@ -55,6 +55,31 @@ class MalformedEvent(ValueError):
         self.detail = detail
 
 
+class InvalidPayload(MalformedEvent):
+    """A record whose headers are those of a known event type and whose body is JSON, but
+    whose payload the type's schema refuses: a record its producer can be told about.
+
+    ``cause`` is the envelope as read, with an empty payload (its id, source, subject and
+    correlation id answer it); ``payload`` the JSON as sent; ``errors`` pydantic's, one per
+    field.
+    """
+
+    def __init__(
+        self,
+        detail: str,
+        *,
+        model: type[EventData],
+        cause: Envelope[EventData],
+        payload: Any,
+        errors: list[dict[str, Any]],
+    ) -> None:
+        super().__init__("invalid_event", detail)
+        self.model = model
+        self.cause = cause
+        self.payload = payload
+        self.errors = errors
+
+
 class UnknownEventType(LookupError):
     """A well-formed record of a type this version does not know (a newer producer): skip it."""
 
@@ -141,8 +166,7 @@ def from_record(
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
         raise MalformedEvent("invalid_json", str(error)) from error
     try:
-        data = model.model_validate(payload)
-        return Envelope[model](  # type: ignore[valid-type]
+        cause = Envelope[EventData](
             id=attributes["id"],
             type=attributes["type"],
             source=attributes["source"],
@@ -152,10 +176,27 @@ def from_record(
             correlation_id=attributes["correlation_id"],
             causation_id=attributes.get("causation_id"),
             schema_version=schema_version,
-            data=data,
+            data=EventData(),
         )
     except (ValidationError, ValueError) as error:
         raise MalformedEvent("invalid_event", str(error)) from error
+    try:
+        data = model.model_validate(payload)
+    except ValidationError as error:
+        raise InvalidPayload(
+            str(error),
+            model=model,
+            cause=cause,
+            payload=payload,
+            errors=[
+                dict(item)
+                for item in error.errors(
+                    include_url=False, include_context=False, include_input=False
+                )
+            ],
+        ) from error
+    typed = Envelope[model]  # type: ignore[valid-type]
+    return typed(**{**dict(cause), "data": data})
 
 
 def _attributes(headers: dict[str, str]) -> dict[str, str]:

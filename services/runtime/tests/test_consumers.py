@@ -5,6 +5,7 @@ the topics' end resumes where it started."""
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -99,6 +100,8 @@ async def test_malformed_events_are_dead_lettered_and_counting_goes_on(
     assert first["x-original-topic"].decode() == topic.name
     assert first["x-error-consumer-group"].decode() == group
     assert first["ce_type"].decode() == StageOpened.event_type
+    # Times are written in UTC with ``Z``, as everywhere.
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z", first["x-error-time"].decode())
     assert handled[0].data == SAMPLES[StageOpened]
 
 

@@ -7,12 +7,14 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 import pytest
+from aiokafka import AIOKafkaConsumer
 from faststream.kafka import KafkaBroker
 
 from contest_contracts.envelope import Envelope
 from contest_contracts.events import StageOpened, VoteCast
 from contest_contracts.samples import SAMPLES
 from contest_contracts.topics import STAGES, VOTES, Topic
+from contest_contracts.wire import to_record
 from contest_runtime.kafka import EventPublisher, make_broker, start_broker
 from contest_runtime.settings import InfraSettings
 
@@ -128,3 +130,33 @@ async def test_a_start_that_stalls_is_abandoned_and_what_started_is_stopped() ->
     assert broker.stops == 1
     await start_broker(broker, timeout_s=0.1)
     assert (broker.starts, broker.stops) == (2, 1)
+
+
+async def test_a_published_record_carries_the_envelope_headers_and_no_other_correlation_id(
+    infra_settings: InfraSettings,
+    new_topic: Callable[..., Awaitable[Topic]],
+) -> None:
+    """FastStream writes a ``correlation_id`` header of its own (a random uuid) unless told
+    otherwise: a consumer would read it for ``ce_correlationid``."""
+    topic = await new_topic(STAGES)
+    producer = make_broker(infra_settings, client_id="producer")
+    async with producer:
+        await producer.start()
+        sent = await EventPublisher(producer, source="/contest/test").publish(
+            topic, SAMPLES[StageOpened], subject="social-protection-2025"
+        )
+    reader = AIOKafkaConsumer(
+        topic.name,
+        bootstrap_servers=infra_settings.kafka_bootstrap_servers,
+        auto_offset_reset="earliest",
+        enable_auto_commit=False,
+    )
+    await reader.start()
+    try:
+        record = await asyncio.wait_for(reader.getone(), timeout=20)
+    finally:
+        await reader.stop()
+    headers = {name: value.decode() for name, value in record.headers}
+    assert headers["ce_correlationid"] == sent.correlation_id
+    assert "correlation_id" not in headers
+    assert headers == to_record(sent).headers

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from datetime import date
 from enum import StrEnum
-from typing import Annotated, ClassVar, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import EmailStr, Field
+from pydantic import Discriminator, EmailStr, Field, Tag
 
 from contest_contracts.common import (
     ApplicantKind,
@@ -70,7 +70,48 @@ class ProjectDetails(ContractModel):
     period_end: date | None = Field(default=None, description="Last day; absent if ongoing.")
 
 
-ApplicationDetails = Annotated[WorkerDetails | ProjectDetails, Field(discriminator="kind")]
+_REQUIRED_BY_KIND = {
+    "worker": frozenset(
+        name for name, field in WorkerDetails.model_fields.items() if field.is_required()
+    ),
+    "project": frozenset(
+        name for name, field in ProjectDetails.model_fields.items() if field.is_required()
+    ),
+}
+
+
+def details_kind(value: Any) -> str | None:
+    """Which variant a details record is: its ``kind``; without one (the schema gives
+    ``kind`` a default, so a producer may leave it out), the variant whose required fields
+    it has, as the schema's ``oneOf`` decides; failing that, the variant it has more
+    required fields of, so that its errors name the fields it lacks."""
+    if not isinstance(value, dict):
+        return getattr(value, "kind", None)
+    kind = value.get("kind")
+    if kind is not None:
+        return kind if isinstance(kind, str) else repr(kind)
+    present = {
+        name: len(required & value.keys()) / len(required)
+        for name, required in _REQUIRED_BY_KIND.items()
+    }
+    best = max(present.values())
+    chosen = [name for name, share in present.items() if share == best]
+    return chosen[0] if best > 0 and len(chosen) == 1 else None
+
+
+ApplicationDetails = Annotated[
+    Annotated[WorkerDetails, Tag("worker")] | Annotated[ProjectDetails, Tag("project")],
+    Discriminator(
+        details_kind,
+        custom_error_type="details_kind_unknown",
+        custom_error_message=(
+            "`kind` must be `worker` or `project`, or be left out with a worker's or "
+            "a project's fields"
+        ),
+    ),
+]
+"""A worker's or a project's fields, told apart by ``kind`` or, when it is left out, by
+the fields present (see ``details_kind``)."""
 
 
 class AttachmentRef(ContractModel):

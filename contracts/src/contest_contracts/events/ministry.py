@@ -17,6 +17,9 @@ from contest_contracts.common import Code, ContractModel, EntityId, UtcDateTime
 from contest_contracts.envelope import EventData
 from contest_contracts.events.applications import Applicant, ApplicationDetails, Contact
 
+REQUEST_ID_CHARS = 128
+"""The longest ``request_id`` a filing may carry."""
+
 
 class ApplicationFiled(EventData):
     """The ministry's systems file an application for submission (inbound to intake)."""
@@ -24,7 +27,9 @@ class ApplicationFiled(EventData):
     event_type: ClassVar[str] = "kz.contest.ministry.application.filed"
 
     request_id: str = Field(
-        min_length=1, max_length=128, description="The caller's id; the answer echoes it."
+        min_length=1,
+        max_length=REQUEST_ID_CHARS,
+        description="The caller's id; the answer echoes it.",
     )
     contest_id: EntityId = Field(description="Contest applied to.")
     nomination_code: Code = Field(description="Nomination applied to.")

@@ -18,7 +18,7 @@ from contest_intake.api import applications, attachments, contests, gallery
 from contest_intake.api.refusals import install_refusal_handler
 from contest_intake.domain.definitions import parse_definition
 from contest_intake.events.lifecycle import follow_finalists, follow_results, follow_stage_closed
-from contest_intake.events.ministry import answer_filing
+from contest_intake.events.ministry import answer_filing, refuse_filing
 from contest_intake.judging import JudgingAssignments
 from contest_intake.office import IntakeOffice
 from contest_intake.settings import IntakeSettings
@@ -114,6 +114,7 @@ def subscribe_handlers(runtime: ServiceRuntime, office: IntakeOffice) -> None:
         },
         options=ConsumerOptions.of(runtime.settings),
         dead_letters=runtime.dead_letters,
+        refusals={ApplicationFiled: partial(refuse_filing, office)},
     )
 
 

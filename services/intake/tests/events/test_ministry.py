@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 import pytest
+from aiokafka import AIOKafkaConsumer
 from faststream.kafka import KafkaBroker
 from intake_samples import contest_definition, project_form, worker_form
 
@@ -14,9 +16,11 @@ from contest_contracts.events.applications import ApplicationSubmitted
 from contest_contracts.events.contest import ContestDefinition
 from contest_contracts.events.ministry import ApplicationFiled, ApplicationFilingAnswered
 from contest_contracts.topics import MINISTRY_FILINGS
+from contest_contracts.wire import to_record
 from contest_intake.domain.forms import ApplicationForm
 from contest_runtime.auth import Role
 from contest_runtime.kafka import EventPublisher
+from contest_runtime.settings import InfraSettings
 
 Bearer = Callable[..., dict[str, str]]
 Eventually = Callable[..., Awaitable[None]]
@@ -197,3 +201,119 @@ async def test_a_request_id_filed_again_under_a_new_event_is_answered(
         {"contest_id": contest.contest_id}
     )
     assert stored == 1
+
+
+async def file_as_json(
+    broker: KafkaBroker, payload: dict[str, Any], *, source: str = "/ministry/mtszn/registry"
+) -> Envelope[Any]:
+    """Publish ``payload`` as an outside producer writes it from the committed schema: the
+    JSON as it is (not through the model), under the envelope's headers."""
+    envelope = Envelope.of(
+        ApplicationFiled.model_construct(request_id=payload.get("request_id", "")),
+        source=source,
+        subject=str(payload.get("request_id", "none")),
+    )
+    headers = to_record(envelope).headers
+    await broker.publish(
+        json.dumps(payload).encode(),
+        MINISTRY_FILINGS.name,
+        key=envelope.subject.encode(),
+        headers=headers,
+    )
+    return envelope
+
+
+async def test_a_filing_whose_details_leave_kind_out_is_accepted(
+    contest: ContestDefinition,
+    outside_broker: KafkaBroker,
+    published: Any,
+    eventually: Eventually,
+) -> None:
+    """The schema gives ``kind`` a default: a producer may leave it out."""
+    request_id = f"{contest.contest_id}-no-kind"
+    payload = filing(request_id, contest.contest_id, worker_form(11)).model_dump(mode="json")
+    del payload["details"]["kind"]
+    sent = await file_as_json(outside_broker, payload)
+    answer = await answer_to(published, eventually, request_id)
+    assert (answer.data.outcome, answer.causation_id) == ("accepted", sent.id)
+
+
+async def dead_lettered_filings(infra: InfraSettings, event_ids: set[str]) -> dict[str, Any]:
+    """The records of the filings' dead-letter topic whose ``ce_id`` is one of ``event_ids``
+    (the topic is shared by every test), by that id; waits until all arrived."""
+    reader = AIOKafkaConsumer(
+        MINISTRY_FILINGS.dead_letter,
+        bootstrap_servers=infra.kafka_bootstrap_servers,
+        auto_offset_reset="earliest",
+        enable_auto_commit=False,
+    )
+    await reader.start()
+    found: dict[str, Any] = {}
+    try:
+        for _ in range(200):
+            batch = await reader.getmany(timeout_ms=100)
+            for record in (r for rs in batch.values() for r in rs):
+                headers = {k: v.decode() for k, v in record.headers}
+                if headers.get("ce_id") in event_ids:
+                    found[headers["ce_id"]] = headers
+            if set(found) == event_ids:
+                break
+        return found
+    finally:
+        await reader.stop()
+
+
+async def test_a_filing_that_can_be_read_is_answered_with_a_reason_per_field(
+    intake: Any,
+    contest: ContestDefinition,
+    outside_broker: KafkaBroker,
+    infra_settings: InfraSettings,
+    published: Any,
+    eventually: Eventually,
+) -> None:
+    """An email that is not one, a phone without +7, a wrong type: rejected with the field
+    named, like a bad check digit; only a record with nothing to answer to is dead-lettered."""
+    base = contest.contest_id
+
+    def sent_as(number: int, change: Callable[[dict[str, Any]], None]) -> dict[str, Any]:
+        payload = filing(f"{base}-fields-{number}", base, worker_form(20 + number)).model_dump(
+            mode="json"
+        )
+        change(payload)
+        return payload
+
+    cases = {
+        1: (
+            lambda p: p["contact"].update(email="not-an-email"),
+            [("value_error", "contact.email")],
+        ),
+        2: (
+            lambda p: p["contact"].update(phone="87011234567"),
+            [("string_pattern_mismatch", "contact.phone")],
+        ),
+        3: (
+            lambda p: p["details"].update(years_of_service="many"),
+            [("int_parsing", "details.years_of_service")],
+        ),
+        4: (
+            lambda p: (p["details"].pop("kind"), p["details"].pop("position")),
+            [("missing", "details.position")],
+        ),
+        5: (
+            lambda p: (p["contact"].update(phone="+7701"), p.update(region_code=7)),
+            [("string_type", "region_code"), ("string_pattern_mismatch", "contact.phone")],
+        ),
+    }
+    for number, (change, _) in cases.items():
+        await file_as_json(outside_broker, sent_as(number, change))
+    for number, (_, expected) in cases.items():
+        answer = await answer_to(published, eventually, f"{base}-fields-{number}")
+        assert answer.data.outcome == "rejected"
+        assert [(r.code, r.field) for r in answer.data.reasons] == expected
+        assert all(r.message for r in answer.data.reasons)
+    no_request_id = sent_as(6, lambda p: p.pop("request_id"))
+    unanswerable = await file_as_json(outside_broker, no_request_id)
+    dead = await dead_lettered_filings(infra_settings, {unanswerable.id})
+    assert dead[unanswerable.id]["x-error-reason"] == "invalid_event"
+    stored = await intake.office.applications.collection.count_documents({"contest_id": base})
+    assert stored == 0

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -24,13 +24,16 @@ from faststream.kafka.annotations import KafkaMessage
 
 from contest_contracts.envelope import Envelope, EventData
 from contest_contracts.topics import Topic
-from contest_contracts.wire import MalformedEvent, UnknownEventType, from_record
+from contest_contracts.wire import InvalidPayload, MalformedEvent, UnknownEventType, from_record
 from contest_runtime.logs import correlated
 from contest_runtime.settings import ServiceSettings
 
 log = logging.getLogger(__name__)
 
 EventHandler = Callable[[Envelope[Any]], Awaitable[None]]
+RefusalHandler = Callable[[InvalidPayload], Awaitable[bool]]
+"""Answers a record whose payload its schema refuses (to tell its producer what is wrong);
+returns False when it cannot (the record then goes to the dead-letter topic)."""
 
 
 class DeadLetters:
@@ -90,7 +93,7 @@ class DeadLetters:
             "x-error-detail": detail[:2000],
             "x-error-attempts": str(attempts),
             "x-error-consumer-group": self.consumer_group,
-            "x-error-time": datetime.now(UTC).isoformat(),
+            "x-error-time": datetime.now(UTC).isoformat().replace("+00:00", "Z"),
         }
         await self.broker.publish(value, topic.dead_letter, key=key, headers=headers)
         log.warning("event dead-lettered", extra={"topic": topic.name, "reason": reason})
@@ -130,10 +133,30 @@ async def decode(
     """The event a record of ``topic`` carries; None when the record is skipped: an event
     type this version does not know (a newer producer), or a malformed record, which goes
     to the dead-letter topic."""
+    read = await _read(topic, record, dead_letters, refused=())
+    return read if isinstance(read, Envelope) else None
+
+
+async def _read(
+    topic: Topic,
+    record: ConsumerRecord[Any, Any],
+    dead_letters: DeadLetters,
+    *,
+    refused: Collection[type[EventData]],
+) -> Envelope[Any] | InvalidPayload | None:
+    """The event a record carries; or, for a type in ``refused``, the refusal of a payload
+    its schema refuses; None when the record is skipped or dead-lettered."""
     registry = {model.event_type: model for model in topic.events}
     try:
         return from_record(record.value, record.headers or (), registry)
     except UnknownEventType:
+        return None
+    except InvalidPayload as invalid:
+        if invalid.model in refused:
+            return invalid
+        await dead_letters.send(
+            topic, record, reason=invalid.reason, detail=invalid.detail, attempts=0
+        )
         return None
     except MalformedEvent as error:
         await dead_letters.send(topic, record, reason=error.reason, detail=error.detail, attempts=0)
@@ -147,37 +170,61 @@ def subscribe(
     *,
     options: ConsumerOptions,
     dead_letters: DeadLetters,
+    refusals: Mapping[type[EventData], RefusalHandler] | None = None,
 ) -> None:
     """Consume ``topics`` in the options' group with one consumer, calling the handler
     registered for each event type.
 
     Event types a topic carries but no handler is registered for are skipped, and so are
-    types this version does not know (a newer producer): both are committed. Several topics
-    share one consumer: each consumer of a group joins it on its own, and every join
-    rebalances the whole group.
+    types this version does not know (a newer producer): both are committed. A record of a
+    type in ``refusals`` whose payload its schema refuses goes to that refusal handler
+    (which answers its producer) instead of the dead-letter topic. Several topics share
+    one consumer: each consumer of a group joins it on its own, and every join rebalances
+    the whole group.
     """
     by_name = {t.name: t for t in ([topics] if isinstance(topics, Topic) else topics)}
+    refusing = dict(refusals or {})
 
     async def handle(record: ConsumerRecord[Any, Any]) -> None:
         topic = by_name[record.topic]
-        envelope = await decode(topic, record, dead_letters)
-        if envelope is None:
+        read = await _read(topic, record, dead_letters, refused=refusing.keys())
+        if read is None:
             return
-        handler = handlers.get(type(envelope.data))
-        if handler is None:
-            return
-        with correlated(envelope.correlation_id):
+        if isinstance(read, InvalidPayload):
+            refuse = refusing[read.model]
+            invalid = read
+            cause: Envelope[Any] = read.cause
+
+            async def run() -> bool:
+                return await refuse(invalid)
+        else:
+            handler = handlers.get(type(read.data))
+            if handler is None:
+                return
+            envelope = cause = read
+
+            async def run() -> bool:
+                await handler(envelope)
+                return True
+
+        with correlated(cause.correlation_id):
             failure: Exception | None = None
             for attempt in range(1, options.attempts + 1):
                 try:
-                    await handler(envelope)
+                    if await run():
+                        return
+                    # Refused, and nothing to answer to: a bad record like any other.
+                    assert isinstance(read, InvalidPayload)
+                    await dead_letters.send(
+                        topic, record, reason=read.reason, detail=read.detail, attempts=0
+                    )
                     return
                 except Exception as error:
                     failure = error
                     log.warning(
                         "event handler failed",
                         exc_info=True,
-                        extra={"event_id": envelope.id, "type": envelope.type, "attempt": attempt},
+                        extra={"event_id": cause.id, "type": cause.type, "attempt": attempt},
                     )
                     if attempt < options.attempts:
                         await asyncio.sleep(options.backoff_s * 2 ** (attempt - 1))

@@ -29,6 +29,10 @@ def make_broker(
     an INFO line per vote would drown everything else. The producer takes records as
     large as the services write (``KAFKA_MAX_RECORD_BYTES``), and at least aiokafka's
     default of 1 MiB.
+
+    FastStream writes a ``correlation_id`` header of its own on every record, a random
+    uuid unless one is passed: the platform's correlation id is ``ce_correlationid``, and
+    a second one beside it would be read for it. An empty id makes FastStream write none.
     """
     return KafkaBroker(
         infra.kafka_bootstrap_servers,
@@ -41,7 +45,12 @@ def make_broker(
         logger=logging.getLogger(f"faststream.{client_id}"),
         log_level=logging.DEBUG,
         graceful_timeout=graceful_timeout_s,
+        id_generator=_no_correlation_header,
     )
+
+
+def _no_correlation_header() -> str:
+    return ""
 
 
 def envelope_in_flow(

@@ -106,7 +106,7 @@ class OutboxDeadLetters:
             "x-error-detail": detail[:2000],
             "x-error-attempts": "1",
             "x-error-producer": self.service,
-            "x-error-time": now.isoformat(),
+            "x-error-time": now.isoformat().replace("+00:00", "Z"),
             "x-error-stored": f"{stored.database.name}.{stored.name}",
             "x-original-topic": entry["topic"],
             "x-original-value-bytes": str(len(value)),
