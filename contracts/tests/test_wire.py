@@ -10,7 +10,9 @@ import pytest
 from contest_contracts.envelope import Envelope, EventData, new_event_id
 from contest_contracts.events import ALL_EVENTS, StageOpened
 from contest_contracts.samples import SAMPLES, STAGE_CLOSED_VARIANTS
+from contest_contracts.schemas import HEADERS_SCHEMA
 from contest_contracts.wire import (
+    REQUIRED_HEADERS,
     InvalidPayload,
     MalformedEvent,
     UnknownEventType,
@@ -141,3 +143,14 @@ def test_unknown_payload_fields_are_ignored() -> None:
     body = json.loads(value) | {"added_later": "by a newer producer"}
     decoded = from_record(json.dumps(body).encode(), headers)
     assert decoded.data == SAMPLES[StageOpened]
+
+
+def test_the_asyncapi_headers_require_what_the_consumer_requires() -> None:
+    """ce_schemaversion is written always but required by neither: a record without it is
+    read as the type's current major version (the AsyncAPI document once required it)."""
+    assert HEADERS_SCHEMA["required"] == list(REQUIRED_HEADERS)
+    assert "ce_schemaversion" not in REQUIRED_HEADERS
+    data = SAMPLES[StageOpened]
+    record = to_record(Envelope.of(data, source="/ministry/mtszn", subject="s"))
+    headers = {k: v for k, v in record.headers.items() if k != "ce_schemaversion"}
+    assert from_record(record.value, headers).schema_version == data.schema_version

@@ -20,6 +20,7 @@ from contest_contracts.compatibility import breaking_changes
 from contest_contracts.envelope import EventData
 from contest_contracts.events import ALL_EVENTS
 from contest_contracts.topics import CATALOGUE, PLATFORM_SERVICES, Topic
+from contest_contracts.wire import REQUIRED_HEADERS
 
 DEFAULT_DIRECTORY = Path(__file__).resolve().parents[2] / "schemas"
 ASYNCAPI_FILE = "asyncapi.yaml"
@@ -47,16 +48,7 @@ def event_schema(model: type[EventData]) -> Schema:
 HEADERS_SCHEMA: Schema = {
     "type": "object",
     "description": "CloudEvents attributes in binary mode (see contest_contracts.wire).",
-    "required": [
-        "ce_id",
-        "ce_type",
-        "ce_source",
-        "ce_specversion",
-        "ce_time",
-        "ce_subject",
-        "ce_correlationid",
-        "ce_schemaversion",
-    ],
+    "required": list(REQUIRED_HEADERS),
     "properties": {
         "ce_id": {"type": "string", "description": "Event id, UUIDv7."},
         "ce_type": {"type": "string", "description": "Event type."},
@@ -66,7 +58,11 @@ HEADERS_SCHEMA: Schema = {
         "ce_subject": {"type": "string", "description": "Entity key; equals the record key."},
         "ce_correlationid": {"type": "string", "description": "Business flow id."},
         "ce_causationid": {"type": "string", "description": "Causing event or request id."},
-        "ce_schemaversion": {"type": "string", "description": "Payload schema major version."},
+        "ce_schemaversion": {
+            "type": "string",
+            "description": "Payload schema major version; always written by the platform. A "
+            "record without it is read as the type's current major version.",
+        },
         "content-type": {"type": "string", "const": "application/json"},
     },
 }

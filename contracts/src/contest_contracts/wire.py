@@ -43,6 +43,10 @@ _ATTRIBUTE_HEADERS = {
     "schema_version": "ce_schemaversion",
 }
 _REQUIRED = ("id", "type", "source", "specversion", "time", "subject", "correlation_id")
+REQUIRED_HEADERS = tuple(_ATTRIBUTE_HEADERS[name] for name in _REQUIRED)
+"""The headers a record must carry to be read. ``ce_causationid`` is there when the event has
+a cause; ``ce_schemaversion`` is always written by the platform, and a record without it is
+read as the type's current major version (an outside producer may leave it out)."""
 STRUCTURED_CONTENT_TYPE = "application/cloudevents+json"
 
 
