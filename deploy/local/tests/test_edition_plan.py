@@ -65,3 +65,12 @@ def test_the_same_seed_gives_the_same_edition() -> None:
     finalists = {"social-project": ["a", "b", "c"]}
     assert one.ballots(finalists) == two.ballots(finalists)
     assert plan_edition(demo_definition(), small, seed=7).applications != one.applications
+
+
+@pytest.mark.parametrize("applications", [1, 60, 129, 130, 400])
+def test_an_edition_files_as_many_applications_as_it_is_asked_for(applications: int) -> None:
+    """`--applications 60` once filed 129: one per open region and nomination pair at least."""
+    planned = plan_edition(demo_definition(), Scale(applications=applications, voters=10))
+    assert len(planned.applications) == applications
+    pairs = {(a.form["region_code"], a.form["nomination_code"]) for a in planned.applications}
+    assert len(pairs) == min(applications, 129)  # every open pair once before any twice

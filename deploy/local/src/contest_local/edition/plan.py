@@ -120,11 +120,14 @@ def plan_edition(definition: ContestDefinition, scale: Scale, seed: int = 2025) 
     cells = [(r.code, n.code) for n in definition.nominations for r in definition.regions]
     empty = set(draw.sample(cells, scale.empty_cells))
     open_cells = [cell for cell in cells if cell not in empty]
-    # Every open pair gets one application, the rest spread unevenly, as regions differ.
+    # Every open pair gets one application, the rest spread unevenly, as regions differ;
+    # fewer applications than open pairs fill as many pairs as there are applications.
     weights = [draw.uniform(0.3, 1.7) for _ in open_cells]
-    placed = open_cells + draw.choices(
-        open_cells, weights=weights, k=scale.applications - len(open_cells)
-    )
+    if scale.applications <= len(open_cells):
+        placed = draw.sample(open_cells, scale.applications)
+    else:
+        extra = scale.applications - len(open_cells)
+        placed = open_cells + draw.choices(open_cells, weights=weights, k=extra)
     draw.shuffle(placed)
     kinds = {n.code: n.kind for n in definition.nominations}
     per_cell: dict[tuple[str, str], int] = {}
