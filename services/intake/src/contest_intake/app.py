@@ -59,7 +59,7 @@ def create_app(
         runtime.background += [
             lambda: load_definitions(office, definitions),
             lambda: office.relay.run(settings.outbox_interval_s),
-            lambda: close_at_deadlines(office, settings.schedule_interval_s),
+            lambda: keep_the_schedule(office, settings.schedule_interval_s),
         ]
         return office
 
@@ -128,10 +128,14 @@ async def load_definitions(office: IntakeOffice, definitions: list[ContestDefini
         )
 
 
-async def close_at_deadlines(office: IntakeOffice, interval_s: float) -> None:
-    """Close submission stages whose deadline passed, forever (a background job)."""
+async def keep_the_schedule(office: IntakeOffice, interval_s: float) -> None:
+    """Announce submission stages whose opening has come and close those whose deadline
+    passed, forever (a background job)."""
     while True:
         try:
+            opened = await office.announce_opened_submissions()
+            if opened:
+                log.info("submission opened on schedule", extra={"contests": opened})
             closed = await office.close_due_submissions()
             if closed:
                 log.info("submission closed at the deadline", extra={"contests": closed})

@@ -20,7 +20,7 @@ from contest_contracts.common import StageKind
 from contest_contracts.envelope import Envelope, EventData, new_event_id
 from contest_contracts.events.applications import ScreeningDecision
 from contest_contracts.events.contest import ContestDefined, ContestDefinition, ContestUpdated
-from contest_contracts.events.stages import StageClosed
+from contest_contracts.events.stages import StageClosed, StageOpened
 from contest_intake.domain.applications import (
     EDITABLE,
     Application,
@@ -40,7 +40,7 @@ from contest_intake.domain.visibility import (
     check_visibility_change,
     keeping_unwritten_visibility,
 )
-from contest_intake.domain.window import is_due, require_open, submission_summary
+from contest_intake.domain.window import has_opened, is_due, require_open, submission_summary
 from contest_intake.store.applications import (
     ApplicationExists,
     ApplicationIdTaken,
@@ -210,6 +210,37 @@ class IntakeOffice:
             raise Refused.of("unknown_contest", f"no contest {contest_id!r}")
         await self.relay.flush(self.contests.collection, contest_id)
         return contest
+
+    async def announce_opened_submissions(self) -> list[str]:
+        """Announce (`StageOpened`, once per contest) every submission stage whose scheduled
+        opening has come and that is not closed; returns the contests announced."""
+        now = self.clock()
+        announced = []
+        for contest in await self.contests.open_submissions():
+            if contest.submission_opened_at is None and has_opened(contest.definition, now):
+                await self._announce_opening(contest.definition, now)
+                announced.append(contest.definition.contest_id)
+        return announced
+
+    async def _announce_opening(self, definition: ContestDefinition, now: datetime) -> None:
+        stage = next(s for s in definition.stages if s.stage == StageKind.SUBMISSION)
+        event = self.envelope(
+            StageOpened(
+                contest_id=definition.contest_id,
+                stage=StageKind.SUBMISSION,
+                opened_at=stage.opens_at,  # the schedule's moment, not this check's
+                closes_at=stage.closes_at,
+            ),
+            definition.contest_id,
+        )
+
+        def change(current: Contest) -> tuple[Document, Envelope[Any]] | None:
+            if current.submission_opened_at is not None:
+                return None  # another replica announced it first
+            return {"submission_opened_at": now}, event
+
+        await self.contests.change(definition.contest_id, change)
+        await self.relay.flush(self.contests.collection, definition.contest_id)
 
     async def close_due_submissions(self) -> list[str]:
         """Close every submission stage whose deadline passed; returns the contests closed."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
@@ -12,7 +13,7 @@ import yaml
 from intake_samples import ALMATY, ASTANA, body, contest_definition, project_form, worker_form
 
 from contest_contracts.events.contest import ContestDefined, ContestUpdated
-from contest_contracts.events.stages import StageClosed, SubmissionSummary
+from contest_contracts.events.stages import StageClosed, StageOpened, SubmissionSummary
 from contest_intake.api.contests import body_location
 from contest_intake.app import create_app
 from contest_intake.domain.definitions import DefinitionProblem
@@ -370,3 +371,33 @@ def test_a_problems_place_becomes_a_location_with_ascii_digits_as_indexes() -> N
     assert body_location("$.nominations[0].rubric") == ["body", "nominations", 0, "rubric"]
     assert body_location("$.stages.1.opens") == ["body", "stages", 1, "opens"]
     assert body_location("$.x¹.٣") == ["body", "x¹", "٣"]
+
+
+async def test_submission_opening_on_schedule_is_announced_once(
+    intake: Any, bearer: Bearer, published: Any, eventually: Eventually
+) -> None:
+    """A subscriber learns that applications opened (`StageOpened`), at the schedule's
+    moment: at once for a contest defined while open, and when the opening comes for one
+    defined before it."""
+    operator = bearer(Role.OPERATOR)
+    already = contest_definition()
+    later = contest_definition(opens=timedelta(seconds=2))
+    for definition in (already, later):
+        created = await intake.http.post(
+            "/contests", json=definition.model_dump(mode="json"), headers=operator
+        )
+        assert created.status_code == 201, created.text
+    await eventually(lambda: published.of(StageOpened, already.contest_id))
+    await eventually(lambda: published.of(StageOpened, later.contest_id))
+    [announced] = published.of(StageOpened, later.contest_id)
+    assert announced.time >= later.stages[0].opens_at  # not before its opening
+    for definition in (already, later):
+        [opened] = published.of(StageOpened, definition.contest_id)
+        submission = definition.stages[0]
+        assert opened.data.stage == "submission"
+        assert (opened.data.opened_at, opened.data.closes_at) == (
+            submission.opens_at,
+            submission.closes_at,
+        )
+    await asyncio.sleep(1)  # a few more rounds of the schedule: still once
+    assert len(published.of(StageOpened, later.contest_id)) == 1

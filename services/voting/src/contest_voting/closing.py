@@ -1,5 +1,7 @@
-"""Closing a public vote and certifying its tally.
+"""Announcing a public vote's opening, closing it and certifying its tally.
 
+0. When the vote starts taking votes (its scheduled opening has come and the finalists are
+   known), ``StageOpened`` (public vote) is written, once.
 1. The vote closes (at its scheduled close, or by an operator): no more votes are taken.
 2. A grace period later (longer than a vote may wait for the broker), and once no vote the
    broker did not confirm in time is still unsent (``store.unconfirmed``), the end offsets
@@ -17,11 +19,13 @@ from collections import Counter
 from datetime import datetime, timedelta
 
 from contest_contracts.common import StageKind
+from contest_contracts.events.contest import ContestDefinition
 from contest_contracts.events.stages import (
     ChoiceCount,
     NominationTally,
     PublicVoteSummary,
     StageClosed,
+    StageOpened,
 )
 from contest_contracts.topics import STAGES, VOTES
 from contest_runtime.kafka import envelope_in_flow
@@ -135,8 +139,36 @@ async def certified_tally(context: VotingContext, vote: PublicVote) -> PublicVot
     return PublicVoteSummary(stage=StageKind.PUBLIC_VOTE, voters=len(voters), tallies=tallies)
 
 
+async def announce_opening(
+    context: VotingContext, vote: PublicVote, definition: ContestDefinition
+) -> None:
+    """``StageOpened`` for a vote that takes votes now, once: opened at the later of its
+    scheduled opening and the moment its finalists were known."""
+    schedule = next(s for s in definition.stages if s.stage == StageKind.PUBLIC_VOTE)
+    opened_at = max(schedule.opens_at, vote.selected_at or schedule.opens_at)
+    opened = StageOpened(
+        contest_id=vote.contest_id,
+        stage=StageKind.PUBLIC_VOTE,
+        opened_at=opened_at,
+        closes_at=schedule.closes_at,
+    )
+    envelope = envelope_in_flow(opened, source=SOURCE, subject=vote.contest_id)
+    announced = await context.public_votes.change(
+        vote.contest_id,
+        lambda held: (
+            None
+            if held.opened_at is not None
+            else ({"opened_at": context.clock()}, [outbox_entry(STAGES, envelope)])
+        ),
+    )
+    if announced:
+        await context.relay.flush(context.public_votes.collection, vote.contest_id)
+        log.info("public vote opened", extra={"contest_id": vote.contest_id})
+
+
 async def run_closing(context: VotingContext, interval_s: float, grace: timedelta) -> None:
-    """Close votes at their scheduled close and certify closed ones, forever."""
+    """Announce votes that opened, close votes at their scheduled close and certify closed
+    ones, forever."""
     while True:
         try:
             await closing_pass(context, grace)
@@ -151,11 +183,14 @@ async def closing_pass(context: VotingContext, grace: timedelta) -> None:
     for vote in await context.public_votes.all():
         if vote.closed_at is None:
             definition = await context.contests.get(vote.contest_id)
-            if (
-                definition is not None
-                and vote_status(definition, has_choices=bool(vote.choices), closed_at=None, now=now)
-                == VoteStatus.CLOSED
-            ):
+            if definition is None:
+                continue
+            status = vote_status(
+                definition, has_choices=bool(vote.choices), closed_at=None, now=now
+            )
+            if status == VoteStatus.OPEN and vote.opened_at is None:
+                await announce_opening(context, vote, definition)
+            elif status == VoteStatus.CLOSED:
                 await close_vote(context, vote.contest_id, "schedule")
             continue
         await certify(context, vote, grace)

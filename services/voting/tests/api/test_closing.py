@@ -9,7 +9,7 @@ from typing import Any
 
 from contest_contracts.common import StageKind
 from contest_contracts.events.contest import TallyVisibility
-from contest_contracts.events.stages import StageClosed
+from contest_contracts.events.stages import StageClosed, StageOpened
 from contest_contracts.topics import STAGES
 from contest_runtime.auth import Role
 
@@ -98,3 +98,8 @@ async def test_the_vote_closes_at_its_scheduled_close(
     (event,) = _closes(published, contest)
     assert event.data.closed_by == "schedule"
     assert event.data.summary.tallies[0].choices[0].votes == 1
+    # Its opening was announced too, once, before the close: subscribers learn it opened.
+    (opened,) = [e for e in published.of(StageOpened, contest) if e.data.stage == "public_vote"]
+    schedule = next(s for s in definition.stages if s.stage == StageKind.PUBLIC_VOTE)
+    assert opened.data.closes_at == schedule.closes_at
+    assert schedule.opens_at <= opened.data.opened_at <= event.data.closed_at

@@ -27,6 +27,12 @@ def require_open(definition: ContestDefinition, closed_at: datetime | None, now:
         raise Refused.of("submission_closed", f"submission closed at {when.isoformat()}")
 
 
+def has_opened(definition: ContestDefinition, now: datetime) -> bool:
+    """Whether the scheduled opening of submission has come."""
+    stage = next(s for s in definition.stages if s.stage == StageKind.SUBMISSION)
+    return now >= stage.opens_at
+
+
 def is_due(definition: ContestDefinition, now: datetime) -> bool:
     """Whether the scheduled deadline of submission has passed."""
     stage = next(s for s in definition.stages if s.stage == StageKind.SUBMISSION)

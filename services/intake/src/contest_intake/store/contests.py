@@ -38,6 +38,8 @@ class Contest:
     submission_closed_by: str | None
     audit: list[VisibilityChanged] = field(default_factory=list)
     """Changes that are audited (of the vote's visibility), oldest first."""
+    submission_opened_at: datetime | None = None
+    """When the opening of submission was announced (`StageOpened`); None until then."""
 
 
 class ContestStore:
@@ -117,4 +119,5 @@ def _contest(document: Document) -> Contest:
         submission_closed_at=document.get("submission_closed_at"),
         submission_closed_by=document.get("submission_closed_by"),
         audit=[VisibilityChanged.model_validate(entry) for entry in document.get("audit", [])],
+        submission_opened_at=document.get("submission_opened_at"),
     )

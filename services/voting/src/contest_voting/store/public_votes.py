@@ -49,6 +49,8 @@ class PublicVote(BaseModel):
     contest_id: str
     choices: list[Choice] = []
     selected_at: StoredTime | None = None
+    opened_at: StoredTime | None = None
+    """When the vote's opening was announced (`StageOpened`); None until then."""
     closed_at: StoredTime | None = None
     closed_by: str | None = None
     closing_offsets: dict[str, int] | None = None
