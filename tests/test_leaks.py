@@ -86,7 +86,7 @@ async def test_names_titles_and_positions_refuse_personal_data(platform: Platfor
             )
             assert answer.status == 422, answer.body
             assert answer.body["errors"][0]["kind"] == "personal_data_in_public_field"
-            assert answer.body["errors"][0]["location"] == field.split(".")
+            assert answer.body["errors"][0]["location"] == ["body", *field.split(".")]
 
 
 def needles(plan: Plan) -> set[str]:
