@@ -74,7 +74,9 @@ def test_run_with_a_service_that_exits_during_start_stops_saying_which_and_why(
     environment = {
         **os.environ,
         **infrastructure.environment(),
-        "INTAKE_HANDLER_ATTEMPTS": "0",  # must be 1 or more: intake cannot start
+        # Must be 1 or more: judging cannot start. Judging is the first service started
+        # (intake asks it about jurors), so the run stops before starting the others.
+        "JUDGING_HANDLER_ATTEMPTS": "0",
     }
     finished = subprocess.run(
         [*RUN, "--once", "--no-demo", "--workdir", str(tmp_path)],
@@ -85,7 +87,7 @@ def test_run_with_a_service_that_exits_during_start_stops_saying_which_and_why(
         check=False,
     )
     assert finished.returncode == 1, finished.stdout + finished.stderr
-    assert "intake ended (exit code 1) before it was ready" in finished.stdout
+    assert "judging ended (exit code 1) before it was ready" in finished.stdout
     assert "handler_attempts" in finished.stdout  # the end of its log
     assert "stopping: a service did not start" in finished.stdout
     assert "Traceback" not in finished.stderr and "platform running" not in finished.stdout
