@@ -142,10 +142,13 @@ async def certified_tally(context: VotingContext, vote: PublicVote) -> PublicVot
 async def announce_opening(
     context: VotingContext, vote: PublicVote, definition: ContestDefinition
 ) -> None:
-    """``StageOpened`` for a vote that takes votes now, once: opened at the later of its
-    scheduled opening and the moment its finalists were known."""
+    """``StageOpened`` for a vote that took votes, once: opened at the later of its scheduled
+    opening and the moment its finalists were known (nothing for a vote whose finalists came
+    after its close)."""
     schedule = next(s for s in definition.stages if s.stage == StageKind.PUBLIC_VOTE)
     opened_at = max(schedule.opens_at, vote.selected_at or schedule.opens_at)
+    if not vote.choices or opened_at >= schedule.closes_at:
+        return  # it never took a vote: its finalists came after its close
     opened = StageOpened(
         contest_id=vote.contest_id,
         stage=StageKind.PUBLIC_VOTE,
@@ -188,9 +191,10 @@ async def closing_pass(context: VotingContext, grace: timedelta) -> None:
             status = vote_status(
                 definition, has_choices=bool(vote.choices), closed_at=None, now=now
             )
-            if status == VoteStatus.OPEN and vote.opened_at is None:
+            if status != VoteStatus.NOT_OPEN and vote.opened_at is None:
+                # Before its close too: a vote shorter than a pass still opened.
                 await announce_opening(context, vote, definition)
-            elif status == VoteStatus.CLOSED:
+            if status == VoteStatus.CLOSED:
                 await close_vote(context, vote.contest_id, "schedule")
             continue
         await certify(context, vote, grace)
