@@ -65,7 +65,9 @@ async def test_an_email_asked_for_twice_is_sent_once_in_the_recipients_language(
     )
     for _ in range(2):  # a producer's retry: the same request as a second event
         await notifications.outside.publish(NOTIFICATION_REQUESTS, request, subject=address)
-    await eventually(lambda: notifications.mailbox.to(address))
+    # The module's first delivery also waits for the service's consumers to join their
+    # groups, which took more than 20 s on a loaded CI machine once.
+    await eventually(lambda: notifications.mailbox.to(address), timeout_s=60)
     await eventually(lambda: _told(notifications, request.notification_id))
 
     (message,) = notifications.mailbox.to(address)
