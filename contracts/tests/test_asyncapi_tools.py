@@ -55,7 +55,7 @@ def _events() -> dict[str, str]:
     """A real event of the results topic (public: the regions' systems read it), as the
     platform writes its payload. (Modelina 5's pydantic models of `StageClosed` do not
     import: its `summary` union is discriminated by `stage`, which Modelina types as an enum
-    where pydantic needs a literal; see the README, "Schemas and evolution".)"""
+    where pydantic needs a literal; see docs/events.md, "Schemas and evolution".)"""
     at = datetime(2025, 11, 20, 9, 30, tzinfo=UTC)
     results = ResultsPublished(
         contest_id="social-protection-2025",

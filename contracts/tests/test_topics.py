@@ -90,9 +90,9 @@ def test_topic_lookup_by_name() -> None:
         topic_named("contest.nothing.v1")
 
 
-def test_the_readme_lists_every_topic_with_its_partitions_and_key() -> None:
+def test_the_events_page_lists_every_topic_with_its_partitions_and_key() -> None:
     from pathlib import Path
 
-    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text("utf-8")
+    page = (Path(__file__).resolve().parents[2] / "docs" / "events.md").read_text("utf-8")
     for topic in CATALOGUE:
-        assert f"| `{topic.name}` | {topic.partitions} | `{topic.key}` |" in readme, topic.name
+        assert f"| `{topic.name}` | {topic.partitions} | `{topic.key}` |" in page, topic.name
